@@ -1,0 +1,15 @@
+import { Command } from 'commander'
+import { registerOpsCommands } from './cli/ops.cli.ts'
+import { runCli } from './cli/run-cli.ts'
+import { registerServeCommands } from './cli/serve.cli.ts'
+import { registerStackCommands } from './cli/stack.cli.ts'
+
+const program = new Command('agentfleet')
+  .description('AgentFleet: event-sourced control plane for fleets of automation and AI agents')
+  .showHelpAfterError()
+
+registerServeCommands(program)
+registerStackCommands(program)
+registerOpsCommands(program)
+
+await runCli(program, process.argv)

@@ -1,0 +1,53 @@
+import type { Command } from 'commander'
+import { AppError } from '../errors.ts'
+import { startApi } from '../http/server.ts'
+import { connectServices } from '../infra/services.ts'
+import { projectionByName, projections } from '../projections/catalog.ts'
+import { startProjector } from '../projections/projector.ts'
+import { prepareEnvironment } from '../setup.ts'
+import { createConsoleReporter } from '../stack/reporter.ts'
+import { stackUp } from '../stack/stack.ts'
+import { configAndLogger, untilSignal, withServices } from './context.ts'
+
+const portInUse = (error: unknown, port: number): never => {
+  if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new AppError('http.port-in-use', `port ${port} is in use; stop the other process or set AGENTFLEET_HTTP_PORT`)
+  throw error
+}
+
+export function registerServeCommands(program: Command): void {
+  program.command('api').description('Serve the REST API (commands and queries)').action(async () => {
+    await withServices('api', async (services) => {
+      const api = await startApi(services).catch((e) => portInUse(e, services.config.http.port))
+      await untilSignal()
+      await api.stop()
+    })
+  })
+
+  program.command('projector').description('Build the Postgres read models from the event topics')
+    .option('--only <names>', `comma-separated projections (${projections.map((p) => p.name).join(', ')})`)
+    .action(async (opts: { only?: string }) => {
+      const selected = opts.only?.split(',').map((n) => projectionByName(n.trim()) ?? (() => { throw new AppError('projection.unknown', `unknown projection ${n}`) })())
+      await withServices('projector', async (services) => {
+        const projector = await startProjector(services, selected)
+        await untilSignal()
+        await projector.stop()
+      })
+    })
+
+  program.command('dev').description('Everything on one machine: stack up, migrate, topics, schemas, api and projector').action(async () => {
+    const { config, logger } = configAndLogger('dev')
+    await stackUp(config, createConsoleReporter())
+    const services = await connectServices(config, logger, 'agentfleet-dev', { resolveSchemas: false })
+    try {
+      await prepareEnvironment(services)
+      const projector = await startProjector(services)
+      const api = await startApi(services).catch((e) => portInUse(e, config.http.port))
+      process.stdout.write(`\nAgentFleet is running: http://${config.http.host}:${api.port}  (Ctrl+C stops api and projector; \`agentfleet stack down\` stops Kafka and the registry)\n`)
+      await untilSignal()
+      await api.stop()
+      await projector.stop()
+    } finally {
+      await services.close()
+    }
+  })
+}

@@ -1,0 +1,8 @@
+import type { AggregateType } from '../events/envelope.ts'
+import type { AnyDecider } from '../projections/snapshots/snapshots.projection.ts'
+import { taskDecider } from './task/task.decider.ts'
+
+/** Every aggregate type's decider: the snapshot projection folds the log with them. */
+export const deciders: Readonly<Record<AggregateType, AnyDecider>> = {
+  task: taskDecider,
+}

@@ -1,0 +1,103 @@
+import { z } from 'zod'
+
+/**
+ * Every setting AgentFleet reads, with its environment variable and default.
+ * `loadConfig` is the only place that reads `process.env`; everything else gets a `Config`.
+ */
+const port = z.coerce.number().int().min(1).max(65535)
+const positiveInt = z.coerce.number().int().positive()
+const heap = z.string().regex(/^\d+[mMgG]$/, 'a JVM heap size such as 512m or 1g')
+
+export const configSchema = z.object({
+  AGENTFLEET_HTTP_HOST: z.string().default('127.0.0.1').describe('Address the API listens on'),
+  AGENTFLEET_HTTP_PORT: port.default(8000).describe('Port the API listens on'),
+  AGENTFLEET_HTTP_BODY_LIMIT: positiveInt.default(1_048_576).describe('Largest accepted request body, bytes'),
+  AGENTFLEET_CORS_ORIGINS: z.string().default('*').describe('Comma-separated allowed CORS origins'),
+  AGENTFLEET_KAFKA_BROKERS: z.string().default('127.0.0.1:9092').describe('Comma-separated Kafka bootstrap servers'),
+  AGENTFLEET_REGISTRY_URL: z.url().default('http://127.0.0.1:8081/apis/ccompat/v7').describe('Confluent-compatible schema registry base URL'),
+  AGENTFLEET_DATABASE_URL: z.string().default('postgres://postgres@127.0.0.1:5432/agentfleet').describe('Postgres for read models'),
+  AGENTFLEET_DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('public').describe('Postgres schema holding the read models'),
+  AGENTFLEET_REDIS_URL: z.string().default('redis://127.0.0.1:6379').describe('Redis for leases, snapshots, idempotency keys'),
+  AGENTFLEET_REDIS_PREFIX: z.string().default('af:').describe('Prefix of every Redis key'),
+  AGENTFLEET_TOPIC_PREFIX: z.string().regex(/^[a-zA-Z0-9._-]+$/).default('agentfleet').describe('Prefix of every Kafka topic and consumer group'),
+  AGENTFLEET_TOPIC_PARTITIONS: positiveInt.default(12).describe('Partitions of newly created event topics'),
+  AGENTFLEET_LEASE_TTL_MS: positiveInt.default(10_000).describe('Aggregate write lease TTL'),
+  AGENTFLEET_PRODUCE_TIMEOUT_MS: positiveInt.default(3_000).describe('Deadline of one append (send + retries); must be far below the lease TTL'),
+  AGENTFLEET_IDEMPOTENCY_TTL_S: positiveInt.default(86_400).describe('How long Idempotency-Key results are kept'),
+  AGENTFLEET_READ_WAIT_MS: positiveInt.default(2_000).describe('Longest a query waits for ?minVersion='),
+  AGENTFLEET_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level'),
+  AGENTFLEET_STACK_DIR: z.string().default('.stack').describe('Where `stack up` keeps downloads, data, logs and pid files'),
+  AGENTFLEET_KAFKA_VERSION: z.string().default('4.3.1').describe('Apache Kafka version fetched from Maven Central'),
+  AGENTFLEET_KAFKA_CONTROLLER_PORT: port.default(9093).describe('KRaft controller port of the local broker'),
+  AGENTFLEET_KAFKA_HEAP: heap.default('512m').describe('Heap of the local Kafka broker'),
+  AGENTFLEET_REGISTRY_VERSION: z.string().default('3.3.3').describe('Apicurio Registry version fetched from Maven Central'),
+  AGENTFLEET_REGISTRY_HEAP: heap.default('384m').describe('Heap of the local schema registry'),
+  AGENTFLEET_REGISTRY_DATABASE: z.string().default('agentfleet_registry').describe('Postgres database where the local registry stores schemas'),
+  AGENTFLEET_JAVA_HOME: z.string().optional().describe('JDK (21+) for the local stack; found under /usr/lib/jvm when unset'),
+})
+
+export type Env = z.infer<typeof configSchema>
+
+export type Config = Readonly<{
+  http: Readonly<{ host: string; port: number; bodyLimit: number; corsOrigins: readonly string[] }>
+  kafka: Readonly<{ brokers: readonly string[]; topicPrefix: string; partitions: number }>
+  registryUrl: string
+  postgres: Readonly<{ url: string; schema: string }>
+  redis: Readonly<{ url: string; prefix: string }>
+  append: Readonly<{ leaseTtlMs: number; produceTimeoutMs: number; idempotencyTtlS: number }>
+  readWaitMs: number
+  logLevel: Env['AGENTFLEET_LOG_LEVEL']
+  stack: Readonly<{
+    dir: string
+    kafkaVersion: string
+    kafkaControllerPort: number
+    kafkaHeap: string
+    registryVersion: string
+    registryHeap: string
+    registryDatabase: string
+    javaHome: string | undefined
+  }>
+}>
+
+export class ConfigError extends Error {
+  readonly problems: readonly string[]
+  constructor(problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`)
+    this.name = 'ConfigError'
+    this.problems = problems
+  }
+}
+
+const list = (value: string): string[] => value.split(',').map((s) => s.trim()).filter(Boolean)
+
+/** Validates the environment eagerly, listing every bad key at once. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = configSchema.safeParse(env)
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`))
+  }
+  const e = parsed.data
+  if (e.AGENTFLEET_PRODUCE_TIMEOUT_MS * 2 > e.AGENTFLEET_LEASE_TTL_MS) {
+    throw new ConfigError(['AGENTFLEET_PRODUCE_TIMEOUT_MS: must be at most half of AGENTFLEET_LEASE_TTL_MS'])
+  }
+  return Object.freeze({
+    http: { host: e.AGENTFLEET_HTTP_HOST, port: e.AGENTFLEET_HTTP_PORT, bodyLimit: e.AGENTFLEET_HTTP_BODY_LIMIT, corsOrigins: list(e.AGENTFLEET_CORS_ORIGINS) },
+    kafka: { brokers: list(e.AGENTFLEET_KAFKA_BROKERS), topicPrefix: e.AGENTFLEET_TOPIC_PREFIX, partitions: e.AGENTFLEET_TOPIC_PARTITIONS },
+    registryUrl: e.AGENTFLEET_REGISTRY_URL.replace(/\/+$/, ''),
+    postgres: { url: e.AGENTFLEET_DATABASE_URL, schema: e.AGENTFLEET_DATABASE_SCHEMA },
+    redis: { url: e.AGENTFLEET_REDIS_URL, prefix: e.AGENTFLEET_REDIS_PREFIX },
+    append: { leaseTtlMs: e.AGENTFLEET_LEASE_TTL_MS, produceTimeoutMs: e.AGENTFLEET_PRODUCE_TIMEOUT_MS, idempotencyTtlS: e.AGENTFLEET_IDEMPOTENCY_TTL_S },
+    readWaitMs: e.AGENTFLEET_READ_WAIT_MS,
+    logLevel: e.AGENTFLEET_LOG_LEVEL,
+    stack: {
+      dir: e.AGENTFLEET_STACK_DIR,
+      kafkaVersion: e.AGENTFLEET_KAFKA_VERSION,
+      kafkaControllerPort: e.AGENTFLEET_KAFKA_CONTROLLER_PORT,
+      kafkaHeap: e.AGENTFLEET_KAFKA_HEAP,
+      registryVersion: e.AGENTFLEET_REGISTRY_VERSION,
+      registryHeap: e.AGENTFLEET_REGISTRY_HEAP,
+      registryDatabase: e.AGENTFLEET_REGISTRY_DATABASE,
+      javaHome: e.AGENTFLEET_JAVA_HOME,
+    },
+  }) satisfies Config
+}

@@ -1,0 +1,3 @@
+import { fileURLToPath } from 'node:url'
+
+export const generatedTypesPath = fileURLToPath(new URL('./generated/event-types.ts', import.meta.url))

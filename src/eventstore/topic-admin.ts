@@ -1,0 +1,34 @@
+import type { Admin } from 'kafkajs'
+import { eventTopic } from '../events/topics.ts'
+
+export type TopicPlan = Readonly<{ topic: string; partitions: number; config: Readonly<Record<string, string>> }>
+
+/** Event topics are the source of truth: kept forever, never compacted. */
+export const eventTopicConfig = { 'retention.ms': '-1', 'retention.bytes': '-1', 'cleanup.policy': 'delete', 'min.insync.replicas': '1' } as const
+
+export const eventTopicPlans = (prefix: string, aggregates: readonly string[], partitions: number): TopicPlan[] =>
+  aggregates.map((a) => ({ topic: eventTopic(prefix, a), partitions, config: eventTopicConfig }))
+
+/** Creates missing topics; existing ones are left as they are (partitions never shrink). */
+export async function ensureTopics(admin: Admin, plans: readonly TopicPlan[]): Promise<{ created: string[]; existing: string[] }> {
+  const existing = new Set(await admin.listTopics())
+  const missing = plans.filter((p) => !existing.has(p.topic))
+  if (missing.length > 0) {
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: missing.map((p) => ({
+        topic: p.topic,
+        numPartitions: p.partitions,
+        replicationFactor: -1,
+        configEntries: Object.entries(p.config).map(([name, value]) => ({ name, value })),
+      })),
+    })
+  }
+  return { created: missing.map((p) => p.topic), existing: plans.filter((p) => existing.has(p.topic)).map((p) => p.topic) }
+}
+
+/** Partition count of each topic, for computing an aggregate's partition before sending. */
+export async function partitionCounts(admin: Admin, topics: readonly string[]): Promise<Map<string, number>> {
+  const { topics: meta } = await admin.fetchTopicMetadata({ topics: [...topics] })
+  return new Map(meta.map((t) => [t.name, t.partitions.length]))
+}

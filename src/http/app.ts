@@ -1,0 +1,63 @@
+import { OpenAPIHono } from '@hono/zod-openapi'
+import { bodyLimit } from 'hono/body-limit'
+import { cors } from 'hono/cors'
+import { requestId } from 'hono/request-id'
+import type { CommandHandler } from '../commands/handle-command.ts'
+import type { Config } from '../config.ts'
+import { AppError, ValidationError } from '../errors.ts'
+import type { Logger } from '../infra/logger.ts'
+import type { Db } from '../infra/postgres.ts'
+import type { Probes } from '../infra/probes.ts'
+import type { IdempotencyStore } from './idempotency.ts'
+import { problemResponse, statusOf } from './problem-details.ts'
+import { registerHealthRoutes } from './routes/health.routes.ts'
+import { registerTaskRoutes } from './routes/tasks.routes.ts'
+
+export type AppDeps = Readonly<{
+  config: Config
+  logger: Logger
+  db: Db
+  execute: CommandHandler
+  idempotency: IdempotencyStore
+  probes: Probes
+}>
+
+const issuesOf = (error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }) =>
+  error.issues.map((i) => ({ field: i.path.map(String).join('.') || '(body)', message: i.message }))
+
+/** The HTTP API: every error leaves as application/problem+json, through one handler. */
+export function createApp(deps: AppDeps): OpenAPIHono {
+  const app = new OpenAPIHono({
+    defaultHook: (result, c) => {
+      if (!result.success) {
+        const issues = issuesOf(result.error)
+        return problemResponse(c, new ValidationError(issues.map((i) => `${i.field}: ${i.message}`).join('; '), { issues }))
+      }
+    },
+  })
+  app.use('*', requestId())
+  app.use('*', cors({ origin: [...deps.config.http.corsOrigins], exposeHeaders: ['idempotent-replayed', 'x-request-id'] }))
+  app.use('/api/*', bodyLimit({
+    maxSize: deps.config.http.bodyLimit,
+    onError: (c) => problemResponse(c, new AppError('request.too-large', `the body exceeds ${deps.config.http.bodyLimit} bytes`)),
+  }))
+  app.use('/api/*', async (c, next) => {
+    const type = c.req.header('content-type')
+    if (['POST', 'PUT', 'PATCH'].includes(c.req.method) && type && !type.startsWith('application/json')) {
+      return problemResponse(c, new AppError('request.unsupported-media-type', 'send the body as application/json'))
+    }
+    await next()
+  })
+
+  registerHealthRoutes(app, { probes: deps.probes, startedAt: Date.now() })
+  registerTaskRoutes(app, { execute: deps.execute, db: deps.db, idempotency: deps.idempotency, readWaitMs: deps.config.readWaitMs })
+
+  app.doc31('/openapi.json', { openapi: '3.1.0', info: { title: 'AgentFleet API', version: '1' } })
+  app.notFound((c) => problemResponse(c, new AppError('route.not-found', `no route for ${c.req.method} ${c.req.path}`)))
+  app.onError((error, c) => {
+    if (error instanceof SyntaxError) return problemResponse(c, new ValidationError(`the body is not valid JSON: ${error.message}`))
+    if (statusOf(error) >= 500) deps.logger.error({ err: error, path: c.req.path, requestId: c.get('requestId') }, 'request failed')
+    return problemResponse(c, error)
+  })
+  return app
+}

@@ -1,0 +1,63 @@
+import type { Context } from 'hono'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import { AppError } from '../errors.ts'
+
+/** The one mapping from error codes to HTTP statuses; a code not listed here is a 500. */
+const statusByCode: Readonly<Record<string, ContentfulStatusCode>> = {
+  'request.invalid': 400,
+  'request.too-large': 413,
+  'request.unsupported-media-type': 415,
+  'route.not-found': 404,
+  'task.not-found': 404,
+  'task.already-exists': 409,
+  'task.duplicate-dependency': 400,
+  'task.invalid-progress': 400,
+  'task.finished': 409,
+  'task.not-cancellable': 409,
+  'idempotency.key-reused': 422,
+  'idempotency.in-progress': 409,
+  'aggregate.busy': 503,
+  'aggregate.lease-lost': 503,
+  'snapshots.behind': 503,
+  'read-model.behind': 503,
+  'append.outcome-unknown': 503,
+  'service.unavailable': 503,
+}
+
+const titleByStatus: Readonly<Record<number, string>> = {
+  400: 'Bad Request', 404: 'Not Found', 409: 'Conflict', 413: 'Content Too Large', 415: 'Unsupported Media Type',
+  422: 'Unprocessable Content', 500: 'Internal Server Error', 503: 'Service Unavailable',
+}
+
+export const problemType = (code: string): string => `https://agentfleet.dev/problems/${code}`
+
+export type Problem = Readonly<{ type: string; title: string; status: number; detail: string; instance: string; code: string; requestId?: string; [k: string]: unknown }>
+
+export function statusOf(error: unknown): ContentfulStatusCode {
+  if (error instanceof AppError) {
+    const mapped = statusByCode[error.code]
+    if (mapped) return mapped
+    if (error.code.endsWith('.not-found')) return 404
+    if (error.retriable) return 503
+  }
+  return 500
+}
+
+export function problemResponse(c: Context, error: unknown): Response {
+  const status = statusOf(error)
+  const known = error instanceof AppError
+  const code = known ? error.code : 'internal'
+  const body: Problem = {
+    type: problemType(code),
+    title: titleByStatus[status] ?? 'Error',
+    status,
+    detail: known || status < 500 ? (error as Error).message : 'an unexpected error occurred; it has been logged',
+    instance: c.req.path,
+    code,
+    requestId: c.get('requestId' as never) as string | undefined,
+    ...(known && error.details ? error.details : {}),
+  }
+  const headers: Record<string, string> = { 'content-type': 'application/problem+json' }
+  if (status === 503) headers['retry-after'] = '1'
+  return c.body(JSON.stringify(body), status, headers)
+}

@@ -1,0 +1,28 @@
+import { Kafka, logLevel as kafkaLogLevel, type logCreator } from 'kafkajs'
+import type { Config } from '../config.ts'
+import type { Logger } from './logger.ts'
+
+const levels: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+  [kafkaLogLevel.ERROR]: 'error',
+  [kafkaLogLevel.WARN]: 'warn',
+  [kafkaLogLevel.INFO]: 'info',
+  [kafkaLogLevel.DEBUG]: 'debug',
+}
+
+/** kafkajs logs routed to pino; its chatty INFO lines (joins, rebalances) become debug. */
+const pinoLogCreator = (logger: Logger): logCreator => () => ({ level, log }) => {
+  const { message, ...extra } = log
+  const pinoLevel = level === kafkaLogLevel.INFO ? 'debug' : (levels[level] ?? 'info')
+  logger[pinoLevel]({ kafka: extra }, message)
+}
+
+export function createKafka(config: Pick<Config, 'kafka'>, logger: Logger, clientId: string): Kafka {
+  return new Kafka({
+    clientId,
+    brokers: [...config.kafka.brokers],
+    logLevel: kafkaLogLevel.WARN,
+    logCreator: pinoLogCreator(logger.child({ lib: 'kafkajs' })),
+    connectionTimeout: 3_000,
+    retry: { initialRetryTime: 100, retries: 8 },
+  })
+}

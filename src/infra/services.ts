@@ -1,0 +1,58 @@
+import type { Admin, Kafka } from 'kafkajs'
+import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry'
+import type { Config } from '../config.ts'
+import { ServiceUnavailableError } from '../errors.ts'
+import { createEventCodec, type EventCodec } from '../events/avro-codec.ts'
+import { loadSchemaSet, type SchemaSet } from '../events/schema-files.ts'
+import { createKafka } from './kafka.ts'
+import type { Logger } from './logger.ts'
+import { createDb, type Db } from './postgres.ts'
+import { createProbes, probeAll, type Probes } from './probes.ts'
+import { createRedis, type Redis } from './redis.ts'
+import { createRegistry } from './registry.ts'
+import { serviceHints } from './service-hints.ts'
+
+export type Services = Readonly<{
+  config: Config
+  logger: Logger
+  kafka: Kafka
+  admin: Admin
+  registry: SchemaRegistry
+  db: Db
+  redis: Redis
+  schemas: SchemaSet
+  codec: EventCodec
+  probes: Probes
+  close: () => Promise<void>
+}>
+
+/**
+ * Connects to Kafka, the registry, Postgres and Redis. Every unreachable one is named in a
+ * single error with how to start it; `needs` limits the check to what a command uses.
+ */
+export async function connectServices(config: Config, logger: Logger, clientId: string, options: { resolveSchemas?: boolean } = {}): Promise<Services> {
+  const kafka = createKafka(config, logger, clientId)
+  const admin = kafka.admin()
+  const registry = createRegistry(config)
+  const db = createDb(config)
+  const redis = createRedis(config)
+  const schemas = loadSchemaSet()
+  const codec = createEventCodec({ registry, schemas, topicPrefix: config.kafka.topicPrefix })
+  const probes = createProbes({ admin, registryUrl: config.registryUrl, db, redis, timeoutMs: 5_000 })
+
+  const close = async () => {
+    await Promise.allSettled([admin.disconnect(), db.destroy(), redis.quit().catch(() => redis.disconnect())])
+  }
+  const adminConnected = admin.connect().catch(() => undefined)
+  const redisConnected = redis.connect().catch(() => undefined)
+  await Promise.all([adminConnected, redisConnected])
+  const down = (await probeAll(probes)).filter((p) => !p.ok)
+  if (down.length > 0) {
+    await close()
+    const first = down[0]!
+    const message = down.map((p) => `${p.service} (${p.error}). ${serviceHints[p.service]}`).join('\n  ')
+    throw new ServiceUnavailableError(down.length === 1 ? first.service : down.map((d) => d.service).join(', '), `\n  ${message}`)
+  }
+  if (options.resolveSchemas !== false) await codec.resolveIds().catch(async (error) => { await close(); throw error })
+  return { config, logger, kafka, admin, registry, db, redis, schemas, codec, probes, close }
+}

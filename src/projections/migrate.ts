@@ -1,0 +1,21 @@
+import { sql } from 'kysely'
+import { Migrator, type Migration, type MigrationResultSet } from 'kysely/migration'
+import type { Db } from '../infra/postgres.ts'
+import * as m0001 from './migrations/0001-runner.ts'
+import * as m0002 from './migrations/0002-tasks.ts'
+
+/** Migrations are listed explicitly: no directory scanning, works the same from sources or dist. */
+const migrations: Record<string, Migration> = {
+  '0001-runner': m0001,
+  '0002-tasks': m0002,
+}
+
+export async function migrateToLatest(db: Db, schema: string): Promise<MigrationResultSet> {
+  await sql`create schema if not exists ${sql.id(schema)}`.execute(db)
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations },
+    migrationTableSchema: schema,
+  })
+  return migrator.migrateToLatest()
+}

@@ -1,0 +1,23 @@
+import { defineConfig } from 'vitest/config'
+
+/**
+ * Two layers: `unit` (pure, parallel, no network) and `int` (the real Kafka, registry,
+ * Postgres and Redis started by `agentfleet stack up`). Each integration test owns its
+ * topic prefix, Postgres schema and Redis key prefix.
+ */
+export default defineConfig({
+  test: {
+    projects: [
+      { test: { name: 'unit', include: ['test/**/*.unit.test.ts'] } },
+      {
+        test: {
+          name: 'int',
+          include: ['test/**/*.int.test.ts'],
+          testTimeout: 90_000,
+          hookTimeout: 90_000,
+          maxWorkers: 2,
+        },
+      },
+    ],
+  },
+})
