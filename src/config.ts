@@ -4,7 +4,7 @@ import { z } from 'zod'
  * Every setting AgentFleet reads, with its environment variable and default.
  * `loadConfig` is the only place that reads `process.env`; everything else gets a `Config`.
  */
-const port = z.coerce.number().int().min(1).max(65535)
+const port = z.coerce.number().int().min(0, '0 picks a free port').max(65535)
 const positiveInt = z.coerce.number().int().positive()
 const heap = z.string().regex(/^\d+[mMgG]$/, 'a JVM heap size such as 512m or 1g')
 

@@ -1,5 +1,5 @@
 import { ulid } from 'ulid'
-import type { Producer } from 'kafkajs'
+import { Partitioners, type Producer } from 'kafkajs'
 import { eventTypesByAggregate, type AggregateType } from '../events/generated/event-types.ts'
 import { eventTopic } from '../events/topics.ts'
 import { createAggregateLeases } from '../eventstore/aggregate-lease.ts'
@@ -17,6 +17,7 @@ export async function createWriteSide(services: Services, overrides: Partial<Com
   const { config, kafka, admin, redis, db, codec, logger } = services
   const producer = kafka.producer({
     idempotent: true,
+    createPartitioner: Partitioners.DefaultPartitioner,
     maxInFlightRequests: 1,
     // kafkajs retries inside the append deadline; the deadline stays far below the lease TTL.
     retry: { retries: 3, initialRetryTime: 50, maxRetryTime: Math.floor(config.append.produceTimeoutMs / 3) },
@@ -27,15 +28,16 @@ export async function createWriteSide(services: Services, overrides: Partial<Com
   const partitioner = createKeyPartitioner()
   const partitionOf = (topic: string, key: string) => partitioner(topic, key, counts.get(topic) ?? 1)
 
+  const leaseTtlMs = overrides.leaseTtlMs ?? config.append.leaseTtlMs
   const execute = createCommandHandler({
-    leases: createAggregateLeases({ redis, prefix: config.redis.prefix, ttlMs: config.append.leaseTtlMs }),
+    leases: createAggregateLeases({ redis, prefix: config.redis.prefix, ttlMs: leaseTtlMs }),
     batcher: createProduceBatcher({ producer, requestTimeoutMs: Math.floor(config.append.produceTimeoutMs / 2) }),
     codec,
     partitionOf,
     loadFromLog: createLogSnapshotLoader({ admin, db, topicPrefix: config.kafka.topicPrefix, partitionOf, waitMs: config.readWaitMs }),
     topicPrefix: config.kafka.topicPrefix,
     produceTimeoutMs: config.append.produceTimeoutMs,
-    leaseTtlMs: config.append.leaseTtlMs,
+    leaseTtlMs,
     clock: Date.now,
     newId: ulid,
     logger: logger.child({ part: 'append' }),

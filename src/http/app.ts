@@ -1,6 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi'
 import { bodyLimit } from 'hono/body-limit'
 import { cors } from 'hono/cors'
+import { HTTPException } from 'hono/http-exception'
 import { requestId } from 'hono/request-id'
 import type { CommandHandler } from '../commands/handle-command.ts'
 import type { Config } from '../config.ts'
@@ -55,7 +56,9 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   app.doc31('/openapi.json', { openapi: '3.1.0', info: { title: 'AgentFleet API', version: '1' } })
   app.notFound((c) => problemResponse(c, new AppError('route.not-found', `no route for ${c.req.method} ${c.req.path}`)))
   app.onError((error, c) => {
-    if (error instanceof SyntaxError) return problemResponse(c, new ValidationError(`the body is not valid JSON: ${error.message}`))
+    if (error instanceof SyntaxError || (error instanceof HTTPException && error.status === 400)) {
+      return problemResponse(c, new ValidationError(`the body is not valid JSON: ${error.message}`))
+    }
     if (statusOf(error) >= 500) deps.logger.error({ err: error, path: c.req.path, requestId: c.get('requestId') }, 'request failed')
     return problemResponse(c, error)
   })

@@ -12,7 +12,10 @@ const levels: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
 /** kafkajs logs routed to pino; its chatty INFO lines (joins, rebalances) become debug. */
 const pinoLogCreator = (logger: Logger): logCreator => () => ({ level, log }) => {
   const { message, ...extra } = log
-  const pinoLevel = level === kafkaLogLevel.INFO ? 'debug' : (levels[level] ?? 'info')
+  // Append retries are bounded on purpose (the append deadline); an unknown outcome is handled
+  // by the append path, so kafkajs' warning about limited idempotent retries is only debug.
+  const expected = level === kafkaLogLevel.INFO || message.startsWith('Limiting retries for the idempotent producer')
+  const pinoLevel = expected ? 'debug' : (levels[level] ?? 'info')
   logger[pinoLevel]({ kafka: extra }, message)
 }
 

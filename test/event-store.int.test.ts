@@ -1,0 +1,115 @@
+import { execFile } from 'node:child_process'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { taskDecider } from '../src/commands/task/task.decider.ts'
+import type { CreateTask } from '../src/commands/task/task.commands.ts'
+import { avroToolsJar } from './support/avro-tools.ts'
+import { postJson, startHarness, waitFor, type Harness } from './support/harness.ts'
+
+const run = promisify(execFile)
+
+const create = (commandId: string): CreateTask => ({
+  type: 'CreateTask', commandId, title: 'concurrent', description: null, pool: 'p', priority: 'NORMAL',
+  payload: {}, maxAttempts: 1, timeoutMs: 1000, projectId: null, workflowId: null, dependsOn: [],
+})
+const ctx = (commandId: string) => ({ commandId, correlationId: 'corr', causationId: null, actor: 'test' })
+
+describe('event store against the real stack', () => {
+  let h: Harness
+  beforeAll(async () => { h = await startHarness() })
+  afterAll(async () => { await h?.stop() })
+
+  it('writes Confluent-framed Avro that independent tools decode through the registry to the same fields', async () => {
+    const res = await postJson(`${h.baseUrl}/api/v1/tasks`, { title: 'Decode me', pool: 'kcat', priority: 'LOW', payload: { a: [1, 'two'] }, dependsOn: ['x1'] })
+    const { id } = (await res.json()) as { id: string }
+    const topic = `${h.config.kafka.topicPrefix}.task.events`
+    const broker = h.config.kafka.brokers[0]!
+    // kcat (librdkafka) finds the message and hands over its raw bytes.
+    const { stdout: index } = await run('kcat', ['-C', '-b', broker, '-t', topic, '-e', '-q', '-f', '%k\t%p\t%o\t%h\n'], { timeout: 30_000 })
+    const [, partition, offset, hdrs] = index.split('\n').find((l) => l.startsWith(`${id}\t`))!.split('\t')
+    expect(hdrs).toContain('event-type=TaskCreated')
+    const { stdout: raw } = await run('kcat', ['-C', '-b', broker, '-t', topic, '-p', partition!, '-o', offset!, '-c', '1', '-e', '-q', '-D', '', '-f', '%s'], { encoding: 'buffer', timeout: 30_000 })
+    expect(raw.readUInt8(0)).toBe(0)
+    // The writer schema comes from the registry by the id in the framing...
+    const schemaId = raw.readInt32BE(1)
+    const { schema } = (await (await fetch(`${h.config.registryUrl}/schemas/ids/${schemaId}`)).json()) as { schema: string }
+    expect(JSON.parse(schema)).toMatchObject({ name: 'TaskCreated', namespace: 'agentfleet.task' })
+    // ...and Apache Avro's own Java tools decode the body with it.
+    const dir = mkdtempSync(join(tmpdir(), 'af-avro-'))
+    writeFileSync(join(dir, 'schema.avsc'), schema)
+    writeFileSync(join(dir, 'body.bin'), raw.subarray(5))
+    const { stdout: json } = await run('java', ['-jar', await avroToolsJar(), 'fragtojson', '--schema-file', join(dir, 'schema.avsc'), join(dir, 'body.bin')], { timeout: 60_000 })
+    expect(JSON.parse(json)).toMatchObject({
+      title: 'Decode me', pool: 'kcat', priority: 'LOW', payload: '{"a":[1,"two"]}', maxAttempts: 3,
+      description: null, dependsOn: ['x1'],
+      meta: { aggregateId: id, version: 1, actor: 'api', causationId: null },
+    })
+  })
+
+  it('serializes 50 concurrent commands on one aggregate into versions 1..51 with none lost', async () => {
+    const { execute } = await h.writeSide()
+    const id = `conc-${h.id}`
+    await execute('task', id, taskDecider, create('c0'), ctx('c0'), { expectNew: true })
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) =>
+      execute('task', id, taskDecider, { type: 'ReportTaskProgress', percent: i + 1, message: `step ${i + 1}` }, ctx(`p${i}`))))
+    expect(results.map((r) => r.version).sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i + 2))
+
+    const row = await waitFor(async () => {
+      const r = await h.services.db.selectFrom('tasks').selectAll().where('id', '=', id).executeTakeFirst()
+      return r && r.version === 51 ? r : undefined
+    }, 'read model at version 51')
+    const last = results.find((r) => r.version === 51)!
+    const lastIndex = results.indexOf(last)
+    expect(row.progress).toBe(lastIndex + 1)
+    const versions = await h.services.db.selectFrom('projection_stream_versions').select(['projection', 'version']).where('stream', '=', `task:${id}`).execute()
+    expect(versions).toEqual(expect.arrayContaining([{ projection: 'tasks', version: 51 }, { projection: 'snapshots', version: 51 }]))
+    const conflicts = await h.services.db.selectFrom('event_conflicts').selectAll().execute()
+    expect(conflicts).toEqual([])
+  })
+
+  it('a writer paused past its lease answers 503, the log order wins and the conflict is recorded', async () => {
+    const stream = `paused-${h.id}`
+    const fast = await h.writeSide({ leaseTtlMs: 300 })
+    let release!: () => void
+    const paused = new Promise<void>((r) => { release = r })
+    let reachedSend!: () => void
+    const atSend = new Promise<void>((r) => { reachedSend = r })
+    // A second "process": its own write side, whose send pauses after the final lease check.
+    const slow = await h.writeSide({ leaseTtlMs: 300, beforeSend: async (s) => { if (s === `task:${stream}`) { reachedSend(); await paused } } })
+    await fast.execute('task', stream, taskDecider, create('k0'), ctx('k0'), { expectNew: true })
+
+    const slowCommand = slow.execute('task', stream, taskDecider, { type: 'ReportTaskProgress', percent: 10, message: 'slow' }, ctx('slow'))
+    const slowOutcome = slowCommand.then(() => 'ok', (e: { code?: string }) => e.code)
+    await atSend
+    await new Promise((r) => setTimeout(r, 400)) // the slow writer's lease expires while it is paused
+    const winner = await fast.execute('task', stream, taskDecider, { type: 'ReportTaskProgress', percent: 90, message: 'fast' }, ctx('fast'))
+    expect(winner.version).toBe(2)
+    release()
+    expect(await slowOutcome).toBe('append.outcome-unknown')
+
+    const conflict = await waitFor(async () => h.services.db.selectFrom('event_conflicts').selectAll().where('stream', '=', `task:${stream}`).where('projection', '=', 'tasks').executeTakeFirst(), 'conflict row')
+    expect(conflict).toMatchObject({ kind: 'duplicate-version', version: 2 })
+    const row = await h.services.db.selectFrom('tasks').select(['version', 'progress_message']).where('id', '=', stream).executeTakeFirstOrThrow()
+    expect(row).toEqual({ version: 2, progress_message: 'fast' })
+
+    // The next command still works: every reader agrees on version 2 and appends version 3.
+    const next = await fast.execute('task', stream, taskDecider, { type: 'ReportTaskProgress', percent: 95, message: 'after' }, ctx('after'))
+    expect(next.version).toBe(3)
+  })
+
+  it('rebuilds a lost Redis snapshot from the log before deciding', async () => {
+    const { execute } = await h.writeSide()
+    const id = `lost-${h.id}`
+    await execute('task', id, taskDecider, create('l0'), ctx('l0'), { expectNew: true })
+    await execute('task', id, taskDecider, { type: 'ReportTaskProgress', percent: 5, message: null }, ctx('l1'))
+    await h.services.redis.del(`${h.config.redis.prefix}snap:task:${id}`)
+    const result = await execute('task', id, taskDecider, { type: 'CancelTask', reason: 'redis was flushed' }, ctx('l2'))
+    expect(result.version).toBe(3)
+    // A repeated create with the original command id is recognised from the log-built state.
+    await h.services.redis.del(`${h.config.redis.prefix}snap:task:${id}`)
+    expect((await execute('task', id, taskDecider, create('l0'), ctx('l0'))).events).toEqual([])
+  })
+})

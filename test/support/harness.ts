@@ -1,0 +1,88 @@
+import { randomBytes } from 'node:crypto'
+import { sql } from 'kysely'
+import { loadConfig, type Config } from '../../src/config.ts'
+import { createWriteSide, type WriteSide } from '../../src/commands/write-side.ts'
+import type { CommandHandlerDeps } from '../../src/commands/handle-command.ts'
+import { startApi } from '../../src/http/server.ts'
+import { createLogger } from '../../src/infra/logger.ts'
+import { connectServices, type Services } from '../../src/infra/services.ts'
+import { startProjector } from '../../src/projections/projector.ts'
+import { prepareEnvironment } from '../../src/setup.ts'
+
+export type Harness = Readonly<{
+  id: string
+  config: Config
+  env: Record<string, string>
+  services: Services
+  baseUrl: string
+  writeSide: (overrides?: Partial<CommandHandlerDeps>) => Promise<WriteSide>
+  stop: () => Promise<void>
+}>
+
+/**
+ * A private AgentFleet against the real stack: its own topic prefix, Postgres schema and
+ * Redis key prefix, so tests run side by side and leave nothing behind.
+ */
+export async function startHarness(options: { api?: boolean; projector?: boolean; env?: Record<string, string> } = {}): Promise<Harness> {
+  const id = randomBytes(4).toString('hex')
+  const env: Record<string, string> = {
+    AGENTFLEET_TOPIC_PREFIX: `test-${id}`,
+    AGENTFLEET_DATABASE_SCHEMA: `test_${id}`,
+    AGENTFLEET_REDIS_PREFIX: `test:${id}:`,
+    AGENTFLEET_TOPIC_PARTITIONS: '3',
+    AGENTFLEET_HTTP_PORT: '0',
+    AGENTFLEET_LOG_LEVEL: process.env.AGENTFLEET_LOG_LEVEL ?? 'warn',
+    ...options.env,
+  }
+  const config = loadConfig({ ...process.env, ...env })
+  const logger = createLogger(config, `test-${id}`)
+  const services = await connectServices(config, logger, `test-${id}`, { resolveSchemas: false })
+  await prepareEnvironment(services)
+  const stops: (() => Promise<void>)[] = []
+  const projector = options.projector === false ? undefined : await startProjector(services)
+  if (projector) stops.push(projector.stop)
+  const api = options.api === false ? undefined : await startApi(services)
+  if (api) stops.unshift(api.stop)
+
+  return {
+    id,
+    config,
+    env,
+    services,
+    baseUrl: api ? `http://127.0.0.1:${api.port}` : '',
+    writeSide: async (overrides) => {
+      const w = await createWriteSide(services, overrides)
+      stops.unshift(w.close)
+      return w
+    },
+    stop: async () => {
+      for (const stop of stops) await stop().catch(() => undefined)
+      const topics = (await services.admin.listTopics()).filter((t) => t.startsWith(`${config.kafka.topicPrefix}.`))
+      if (topics.length) await services.admin.deleteTopics({ topics }).catch(() => undefined)
+      await sql`drop schema if exists ${sql.id(config.postgres.schema)} cascade`.execute(services.db)
+      const keys = await services.redis.keys(`${config.redis.prefix}*`)
+      if (keys.length) await services.redis.del(...keys)
+      await services.close()
+    },
+  }
+}
+
+/** Polls until `check` returns a value that is not undefined/false. Never sleeps blindly. */
+export async function waitFor<T>(check: () => Promise<T | undefined | false>, what: string, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  for (let pause = 10; ; pause = Math.min(pause * 2, 200)) {
+    const value = await check()
+    if (value !== undefined && value !== false) return value
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, pause))
+  }
+}
+
+export const postJson = (url: string, body: unknown, headers: Record<string, string> = {}) =>
+  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) })
+
+/** Sum of high watermarks of the harness' topics: "nothing was appended" checks compare it. */
+export async function logEnd(h: Harness, aggregate = 'task'): Promise<number> {
+  const offsets = await h.services.admin.fetchTopicOffsets(`${h.config.kafka.topicPrefix}.${aggregate}.events`)
+  return offsets.reduce((sum, o) => sum + Number(o.high), 0)
+}
