@@ -16,6 +16,7 @@ export default defineConfig({
           testTimeout: 90_000,
           hookTimeout: 90_000,
           maxWorkers: 2,
+          setupFiles: ['test/support/setup-int.ts'],
         },
       },
     ],

@@ -1,8 +1,11 @@
 import { Command } from 'commander'
 import { registerOpsCommands } from './cli/ops.cli.ts'
+import { silenceKnownWarnings } from './infra/known-warnings.ts'
 import { runCli } from './cli/run-cli.ts'
 import { registerServeCommands } from './cli/serve.cli.ts'
 import { registerStackCommands } from './cli/stack.cli.ts'
+
+silenceKnownWarnings()
 
 const program = new Command('agentfleet')
   .description('AgentFleet: event-sourced control plane for fleets of automation and AI agents')

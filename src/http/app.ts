@@ -59,7 +59,11 @@ export function createApp(deps: AppDeps): OpenAPIHono {
     if (error instanceof SyntaxError || (error instanceof HTTPException && error.status === 400)) {
       return problemResponse(c, new ValidationError(`the body is not valid JSON: ${error.message}`))
     }
-    if (statusOf(error) >= 500) deps.logger.error({ err: error, path: c.req.path, requestId: c.get('requestId') }, 'request failed')
+    const status = statusOf(error)
+    const where = { path: c.req.path, requestId: c.get('requestId') }
+    // Expected, retriable refusals (dependency down, read model behind) are warnings, not crashes.
+    if (status === 503 && error instanceof AppError) deps.logger.warn({ ...where, code: error.code }, error.message)
+    else if (status >= 500) deps.logger.error({ ...where, err: error }, 'request failed')
     return problemResponse(c, error)
   })
   return app

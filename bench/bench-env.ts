@@ -1,0 +1,62 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { sql } from 'kysely'
+import { loadConfig, type Config } from '../src/config.ts'
+import { createLogger } from '../src/infra/logger.ts'
+import { connectServices, type Services } from '../src/infra/services.ts'
+import { prepareEnvironment } from '../src/setup.ts'
+
+export type BenchEnv = Readonly<{
+  config: Config
+  env: Record<string, string>
+  services: Services
+  /** starts `agentfleet <args>` as a child process with this environment */
+  spawnRole: (args: readonly string[], extraEnv?: Record<string, string>) => ChildProcess
+  cleanup: () => Promise<void>
+}>
+
+/** A private prefix/schema/Redis namespace on the running stack; removed afterwards. */
+export async function createBenchEnv(): Promise<BenchEnv> {
+  const id = randomBytes(3).toString('hex')
+  const env: Record<string, string> = {
+    AGENTFLEET_TOPIC_PREFIX: `bench-${id}`,
+    AGENTFLEET_DATABASE_SCHEMA: `bench_${id}`,
+    AGENTFLEET_REDIS_PREFIX: `bench:${id}:`,
+    AGENTFLEET_HTTP_PORT: String(18000 + Math.floor(Math.random() * 1000)),
+    AGENTFLEET_LOG_LEVEL: 'warn',
+  }
+  const config = loadConfig({ ...process.env, ...env })
+  const services = await connectServices(config, createLogger(config, 'bench'), 'bench', { resolveSchemas: false })
+  await prepareEnvironment(services)
+  const children: ChildProcess[] = []
+  return {
+    config,
+    env,
+    services,
+    spawnRole(args, extraEnv = {}) {
+      const child = spawn(process.execPath, ['bin/agentfleet.js', ...args], { env: { ...process.env, ...env, ...extraEnv }, stdio: ['ignore', 'ignore', 'inherit'] })
+      children.push(child)
+      return child
+    },
+    async cleanup() {
+      await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => { c.once('exit', r); c.kill('SIGTERM') }) : undefined)))
+      const topics = (await services.admin.listTopics()).filter((t) => t.startsWith(`${config.kafka.topicPrefix}.`))
+      if (topics.length) await services.admin.deleteTopics({ topics }).catch(() => undefined)
+      await sql`drop schema if exists ${sql.id(config.postgres.schema)} cascade`.execute(services.db)
+      const keys = await services.redis.keys(`${config.redis.prefix}*`)
+      if (keys.length) await services.redis.del(...keys)
+      await services.close()
+    },
+  }
+}
+
+export async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
+
+export const waitForHttp = (url: string) =>
+  waitUntil(async () => (await fetch(url).catch(() => undefined))?.ok === true, 30_000, url)

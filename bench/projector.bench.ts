@@ -1,0 +1,45 @@
+import { ulid } from 'ulid'
+import { eventTopic } from '../src/events/topics.ts'
+import { createKeyPartitioner } from '../src/eventstore/partitioner.ts'
+import type { BenchEnv } from './bench-env.ts'
+import { waitUntil } from './bench-env.ts'
+import type { Row } from './commands.bench.ts'
+
+/** Writes `count` TaskCreated events straight to the log, then times the tasks projection over them. */
+export async function benchProjector(env: BenchEnv, log: (line: string) => void, count = 100_000): Promise<Row[]> {
+  const { services, config } = env
+  await services.codec.resolveIds()
+  const topic = eventTopic(config.kafka.topicPrefix, 'task')
+  const partitions = (await services.admin.fetchTopicMetadata({ topics: [topic] })).topics[0]!.partitions.length
+  const partitionOf = createKeyPartitioner()
+  const producer = services.kafka.producer({ idempotent: true, maxInFlightRequests: 1 })
+  await producer.connect()
+  log(`writing ${count.toLocaleString()} events to ${topic}`)
+  const now = Date.now()
+  for (let start = 0; start < count; start += 5_000) {
+    const messages = Array.from({ length: Math.min(5_000, count - start) }, () => {
+      const id = ulid()
+      const meta = { eventId: ulid(), aggregateId: id, version: 1, occurredAt: now, commandId: id, correlationId: id, causationId: null, actor: 'bench' }
+      const { value, headers } = services.codec.encode('task', {
+        type: 'TaskCreated',
+        data: { title: 'bench', description: null, pool: 'bench', priority: 'NORMAL', payload: '{"n":1}', maxAttempts: 3, timeoutMs: 1000, projectId: null, workflowId: null, dependsOn: [] },
+      }, meta)
+      return { key: id, value, headers, partition: partitionOf(topic, id, partitions) }
+    })
+    await producer.send({ topic, acks: -1, messages })
+  }
+  await producer.disconnect()
+
+  const applied = async () => Number((await services.db.selectFrom('projection_checkpoints').select((eb) => eb.fn.sum<number>('next_offset').as('n'))
+    .where('projection', '=', 'tasks').executeTakeFirst())?.n ?? 0)
+  log('starting the projector (tasks only)')
+  const projector = env.spawnRole(['projector', '--only', 'tasks'])
+  await waitUntil(async () => (await applied()) > 0, 60_000, 'the first projected batch')
+  const t0 = performance.now()
+  const n0 = await applied()
+  await waitUntil(async () => (await applied()) >= count, 300_000, 'the projection to catch up')
+  const rate = (count - n0) / ((performance.now() - t0) / 1000)
+  projector.kill('SIGTERM')
+  log(`  ${Math.round(rate)} events/s`)
+  return [{ figure: 'projector throughput into Postgres', value: `${Math.round(rate).toLocaleString()} events/s`, target: '≥ 20,000 events/s', ok: rate >= 20_000 }]
+}

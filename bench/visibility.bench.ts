@@ -1,0 +1,48 @@
+import { build as histogram } from 'hdr-histogram-js'
+import type { BenchEnv } from './bench-env.ts'
+import { waitForHttp } from './bench-env.ts'
+import type { Row } from './commands.bench.ts'
+
+/**
+ * Command → read model visible: POST at a steady rate; each client then reads its own write
+ * with ?minVersion= (read-your-writes), and the time from POST to that read's answer counts.
+ */
+export async function benchVisibility(env: BenchEnv, log: (line: string) => void, rate = 1_000, seconds = 10): Promise<Row[]> {
+  const api = env.spawnRole(['api'])
+  const projector = env.spawnRole(['projector', '--only', 'tasks'])
+  const url = `http://127.0.0.1:${env.config.http.port}`
+  await waitForHttp(`${url}/health`)
+  const h = histogram({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000, numberOfSignificantValueDigits: 3 })
+  const one = async () => {
+    const started = performance.now()
+    const res = await fetch(`${url}/api/v1/tasks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"title":"v","pool":"bench"}' })
+    const { id, version } = (await res.json()) as { id: string; version: number }
+    const read = await fetch(`${url}/api/v1/tasks/${id}?minVersion=${version}`)
+    await read.arrayBuffer()
+    if (read.ok) h.recordValue(Math.max(1, Math.round(performance.now() - started)))
+  }
+  log('warming up (2 s)')
+  await fire(one, rate / 4, 2)
+  h.reset()
+  log(`${rate} commands/s for ${seconds} s, each read back`)
+  await fire(one, rate, seconds)
+  api.kill('SIGTERM')
+  projector.kill('SIGTERM')
+  const p99 = h.getValueAtPercentile(99)
+  log(`  p50 ${h.getValueAtPercentile(50)} ms, p99 ${p99} ms over ${h.totalCount} commands`)
+  return [{ figure: `command → read model visible, p99 at ${rate} cmd/s`, value: `${p99} ms`, target: '≤ 100 ms', ok: p99 <= 100 }]
+}
+
+/** Starts `perSecond` calls per second (open loop) for `seconds`, then waits for all. */
+async function fire(call: () => Promise<void>, perSecond: number, seconds: number): Promise<void> {
+  const pending: Promise<void>[] = []
+  const interval = 1000 / perSecond
+  const start = performance.now()
+  for (let i = 0; i < perSecond * seconds; i++) {
+    const due = start + i * interval
+    const wait = due - performance.now()
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait))
+    pending.push(call().catch(() => undefined))
+  }
+  await Promise.all(pending)
+}

@@ -1,0 +1,3 @@
+import { silenceKnownWarnings } from '../../src/infra/known-warnings.ts'
+
+silenceKnownWarnings()
