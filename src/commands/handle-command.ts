@@ -3,7 +3,7 @@ import { ConcurrencyError, UnknownOutcomeError } from '../errors.ts'
 import type { EventCodec } from '../events/avro-codec.ts'
 import type { AggregateType, DomainEvent, EventMeta, EventsByAggregate } from '../events/envelope.ts'
 import { eventTopic } from '../events/topics.ts'
-import type { AggregateLeases, Lease, Snapshot } from '../eventstore/aggregate-lease.ts'
+import type { AggregateLeases, Snapshot } from '../eventstore/aggregate-lease.ts'
 import type { Delivered, ProduceBatcher } from '../eventstore/produce-batcher.ts'
 import type { Logger } from '../infra/logger.ts'
 import type { Decider } from './decider.ts'
@@ -55,8 +55,8 @@ export function createCommandHandler(deps: CommandHandlerDeps) {
     }
   }
 
-  const send = async (lease: Lease, stream: string, records: Parameters<ProduceBatcher['send']>[0]): Promise<Delivered[]> => {
-    const sending = deps.batcher.send(records)
+  /** Races the send against the append deadline; `afterFailure` runs once the send has settled. */
+  const withDeadline = async <T>(stream: string, sending: Promise<T>, afterFailure: () => Promise<void>): Promise<T> => {
     let timer: NodeJS.Timeout | undefined
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new UnknownOutcomeError(`append to ${stream} did not complete within ${deps.produceTimeoutMs} ms; retry with the same Idempotency-Key`)), deps.produceTimeoutMs)
@@ -64,12 +64,7 @@ export function createCommandHandler(deps: CommandHandlerDeps) {
     try {
       return await Promise.race([sending, timeout])
     } catch (error) {
-      // Whatever happened, the snapshot may now be behind the log: drop it, but keep the lease
-      // until the send settles so no other writer appends before the outcome is known.
-      void sending.catch(() => undefined).finally(async () => {
-        await deps.leases.invalidate(stream).catch(() => undefined)
-        await deps.leases.release(lease).catch(() => undefined)
-      })
+      void sending.catch(() => undefined).finally(() => afterFailure().catch(() => undefined))
       if (error instanceof UnknownOutcomeError) throw error
       throw new UnknownOutcomeError(`append to ${stream} failed: ${(error as Error).message}`, error)
     } finally {
@@ -86,46 +81,65 @@ export function createCommandHandler(deps: CommandHandlerDeps) {
     options: { expectNew?: boolean } = {},
   ): Promise<CommandResult> {
     const stream = `${aggregate}:${aggregateId}`
+    const topic = eventTopic(deps.topicPrefix, aggregate)
+    const prepare = (version: number, state: S) => {
+      const events = decider.decide(command, state)
+      const occurredAt = deps.clock()
+      const metas: EventMeta[] = events.map((_, i) => ({
+        eventId: deps.newId(), aggregateId, version: version + i + 1, occurredAt,
+        commandId: ctx.commandId, correlationId: ctx.correlationId, causationId: ctx.causationId, actor: ctx.actor,
+      }))
+      const partition = deps.partitionOf(topic, aggregateId)
+      const records = events.map((e, i) => {
+        const { value, headers } = deps.codec.encode(aggregate, e as DomainEvent, metas[i]!)
+        return { topic, message: { key: aggregateId, value, headers, partition, timestamp: String(occurredAt) } }
+      })
+      const next = events.reduce((s, e, i) => decider.evolve(s, e, metas[i]!), state)
+      const result = (positions: readonly Delivered[]): CommandResult => ({
+        aggregateId,
+        version: version + events.length,
+        events: events.map((e, i) => ({ type: e.type, version: metas[i]!.version, eventId: metas[i]!.eventId })),
+        positions,
+      })
+      return { events, records, next, result }
+    }
+
+    if (options.expectNew) {
+      // An id generated for this very command has no history and no other writer can know it
+      // yet: no lease is needed. The snapshot is only seeded (never overwrites).
+      const { events, records, next, result } = prepare(0, decider.initialState())
+      if (events.length === 0) return result([])
+      const positions = await withDeadline(stream, deps.batcher.send(records), () => deps.leases.invalidate(stream))
+      await deps.leases.seed(stream, { version: events.length, state: next })
+      return result(positions)
+    }
+
     return withLock(stream, async () => {
       const { lease, snapshot: cached } = await acquire<S>(stream)
       let sent = false
       try {
-        // A freshly generated id cannot have history; anything else without a snapshot is loaded from the log.
-        const snapshot = (cached ?? (options.expectNew ? undefined : await deps.loadFromLog(aggregate, aggregateId))) as Snapshot<S> | undefined
+        // Without a cached snapshot the state comes from the log-built snapshot projection.
+        const snapshot = (cached ?? (await deps.loadFromLog(aggregate, aggregateId))) as Snapshot<S> | undefined
         const version = snapshot?.version ?? 0
-        let state = snapshot?.state ?? decider.initialState()
-        const events = decider.decide(command, state)
-        if (events.length === 0) return { aggregateId, version, events: [], positions: [] }
-
-        const topic = eventTopic(deps.topicPrefix, aggregate)
-        const partition = deps.partitionOf(topic, aggregateId)
-        const occurredAt = deps.clock()
-        const metas: EventMeta[] = events.map((_, i) => ({
-          eventId: deps.newId(), aggregateId, version: version + i + 1, occurredAt,
-          commandId: ctx.commandId, correlationId: ctx.correlationId, causationId: ctx.causationId, actor: ctx.actor,
-        }))
-        const records = events.map((e, i) => {
-          const { value, headers } = deps.codec.encode(aggregate, e as DomainEvent, metas[i]!)
-          return { topic, message: { key: aggregateId, value, headers, partition, timestamp: String(occurredAt) } }
-        })
-        events.forEach((e, i) => { state = decider.evolve(state, e, metas[i]!) })
+        const { events, records, next, result } = prepare(version, snapshot?.state ?? decider.initialState())
+        if (events.length === 0) return result([])
 
         if (!(await deps.leases.isHeld(lease))) throw new ConcurrencyError('aggregate.lease-lost', `lost the write lease of ${stream} before appending; retry`)
         await deps.beforeSend?.(stream)
         sent = true
-        const positions = await send(lease, stream, records)
+        // Whatever goes wrong in the send, the lease is kept until it settles, so no other writer
+        // appends before the outcome is known; the snapshot may be behind the log and is dropped.
+        const positions = await withDeadline(stream, deps.batcher.send(records), async () => {
+          await deps.leases.invalidate(stream)
+          await deps.leases.release(lease)
+        })
         const newVersion = version + events.length
-        if (!(await deps.leases.commit(lease, { version: newVersion, state }))) {
+        if (!(await deps.leases.commit(lease, { version: newVersion, state: next }))) {
           deps.logger.error({ stream, version: newVersion }, 'fencing token changed during append: another writer may have appended the same version')
           await deps.leases.invalidate(stream)
           throw new UnknownOutcomeError(`lost the write lease of ${stream} while appending; the outcome is being reconciled, retry with the same Idempotency-Key`)
         }
-        return {
-          aggregateId,
-          version: newVersion,
-          events: events.map((e, i) => ({ type: e.type, version: metas[i]!.version, eventId: metas[i]!.eventId })),
-          positions,
-        }
+        return result(positions)
       } finally {
         if (!sent) await deps.leases.release(lease).catch(() => undefined)
       }

@@ -14,7 +14,9 @@ const pinoLogCreator = (logger: Logger): logCreator => () => ({ level, log }) =>
   const { message, ...extra } = log
   // Append retries are bounded on purpose (the append deadline); an unknown outcome is handled
   // by the append path, so kafkajs' warning about limited idempotent retries is only debug.
-  const expected = level === kafkaLogLevel.INFO || message.startsWith('Limiting retries for the idempotent producer')
+  // Coordinator-loading responses right after a broker start are retried by kafkajs itself.
+  const retried = typeof extra.error === 'string' && /coordinator is (loading|not available)/i.test(extra.error)
+  const expected = level === kafkaLogLevel.INFO || retried || message.startsWith('Limiting retries for the idempotent producer')
   const pinoLevel = expected ? 'debug' : (levels[level] ?? 'info')
   logger[pinoLevel]({ kafka: extra }, message)
 }

@@ -35,7 +35,7 @@ export async function connectServices(config: Config, logger: Logger, clientId: 
   const admin = kafka.admin()
   const registry = createRegistry(config)
   const db = createDb(config)
-  const redis = createRedis(config)
+  const redis = createRedis(config, logger)
   const schemas = loadSchemaSet()
   const codec = createEventCodec({ registry, schemas, topicPrefix: config.kafka.topicPrefix })
   const probes = createProbes({ admin, registryUrl: config.registryUrl, db, redis, timeoutMs: 5_000 })

@@ -2,6 +2,7 @@ import { AppError } from '../errors.ts'
 import type { JavaInfo } from './java.ts'
 import { rotateLog, spawnDetached, stopProcess, tailLog, type StopOutcome } from './jvm-process.ts'
 import type { Endpoint } from './layout.ts'
+import { withLock } from './lock.ts'
 import { isOurProcess, readPid, removePid, writePid } from './pid-files.ts'
 import { tcpOpen, waitUntil } from './probes.ts'
 import { seconds, type StackTask } from './reporter.ts'
@@ -62,7 +63,8 @@ async function awaitReady(part: StackPart, pid: number): Promise<void> {
     timeoutMs: part.readyTimeoutMs,
     between: async () => {
       if (await isOurProcess(pid, part.markers)) return
-      await removePid(part.pidFile)
+      // Only our own entry: a concurrent `stack up` may already have started a replacement.
+      if ((await readPid(part.pidFile)) === pid) await removePid(part.pidFile)
       const tail = (await tailLog(part.logFile)).join(' | ')
       throw new AppError('stack.start', `${part.label} exited during start-up; see ${part.logFile}${tail ? ` (last lines: ${tail})` : ''}`)
     },
@@ -74,32 +76,35 @@ async function awaitReady(part: StackPart, pid: number): Promise<void> {
 
 export type UpOutcome = Readonly<{ name: string; pid: number; started: boolean }>
 
-/** Idempotent: leaves a running part alone, joins one that is starting, starts one that is stopped. */
+/**
+ * Idempotent: leaves a running part alone, joins one that is starting, starts one that is stopped.
+ * Deciding and spawning happen under a lock; waiting for readiness does not, so a second caller joins.
+ */
 export async function bringUp(part: StackPart, java: () => Promise<JavaInfo>, task: StackTask): Promise<UpOutcome> {
-  const state = await partState(part)
-  if (state.kind === 'port-taken') throw new AppError('stack.port', portTakenMessage(state.port))
-  if (state.kind === 'running') {
-    task.done(`${part.product} already running, pid ${state.pid}`)
-    return { name: part.name, pid: state.pid, started: false }
+  const lockFile = part.pidFile.replace(/\.pid$/, '.lock')
+  const onWait = (holder: number): void => task.update(`waiting for another \`stack up\` (pid ${holder})`)
+  const claim = await withLock(lockFile, async () => {
+    const state = await partState(part)
+    if (state.kind === 'port-taken') throw new AppError('stack.port', portTakenMessage(state.port))
+    if (state.kind === 'running') return { pid: state.pid, started: false, ready: true }
+    if (state.kind === 'starting') return { pid: state.pid, started: false, ready: false }
+    if (state.stalePid !== undefined) await removePid(part.pidFile)
+    const jdk = await java()
+    await part.prepare(jdk, task)
+    task.update('starting')
+    await rotateLog(part.logFile)
+    const pid = await spawnDetached({ ...part.launchSpec(jdk), logFile: part.logFile })
+    await writePid(part.pidFile, pid)
+    return { pid, started: true, ready: false }
+  }, { onWait })
+  if (claim.ready) {
+    task.done(`${part.product} already running, pid ${claim.pid}`)
+    return { name: part.name, pid: claim.pid, started: false }
   }
-  if (state.kind === 'starting') {
-    task.update(`already starting; waiting (pid ${state.pid})`)
-    await awaitReady(part, state.pid)
-    task.done(`${part.product} ready, pid ${state.pid}`)
-    return { name: part.name, pid: state.pid, started: false }
-  }
-  if (state.stalePid !== undefined) await removePid(part.pidFile)
-  const jdk = await java()
-  await part.prepare(jdk, task)
-  task.update('starting')
-  await rotateLog(part.logFile)
-  const spec = part.launchSpec(jdk)
-  const pid = await spawnDetached({ ...spec, logFile: part.logFile })
-  await writePid(part.pidFile, pid)
-  task.update(`waiting until ready (pid ${pid})`)
-  await awaitReady(part, pid)
-  task.done(`${part.product} ready, pid ${pid}`)
-  return { name: part.name, pid, started: true }
+  task.update(claim.started ? `waiting until ready (pid ${claim.pid})` : `already starting; waiting (pid ${claim.pid})`)
+  await awaitReady(part, claim.pid)
+  task.done(`${part.product} ready, pid ${claim.pid}`)
+  return { name: part.name, pid: claim.pid, started: claim.started }
 }
 
 export type DownOutcome = Readonly<{ name: string; result: StopOutcome | 'not-running' | 'stale-pid-file' }>

@@ -18,8 +18,16 @@ export function registryEnv(config: RegistryNodeDeps['config'], host: string, po
     APICURIO_DATASOURCE_URL: jdbcUrl(pg, config.stack.registryDatabase),
     APICURIO_DATASOURCE_USERNAME: pg.user,
     APICURIO_DATASOURCE_PASSWORD: pg.password,
+    // The default pool holds 20 Postgres connections; a handful serves a local registry.
+    APICURIO_DATASOURCE_JDBC_INITIAL_SIZE: '1',
+    APICURIO_DATASOURCE_JDBC_MIN_SIZE: '1',
+    APICURIO_DATASOURCE_JDBC_MAX_SIZE: '5',
     QUARKUS_HTTP_PORT: String(port),
     QUARKUS_HTTP_HOST: host,
+    // Quarkus' management interface (health, metrics) would bind 0.0.0.0:9000: a second fixed port
+    // to collide on and an open one. Loopback and a free port instead; nothing of ours uses it.
+    QUARKUS_MANAGEMENT_HOST: '127.0.0.1',
+    QUARKUS_MANAGEMENT_PORT: '0',
   }
 }
 

@@ -35,29 +35,41 @@ function ttyReporter(stream: NodeJS.WriteStream): StackReporter {
     format: (_options, _params, payload: { line: Line }) => renderLine(payload.line, Date.now()),
   })
   let active = false
+  let open = 0
+  const stop = (): void => {
+    if (!active) return
+    multi.update() // flushes notes logged since the last frame
+    multi.stop()
+    active = false
+  }
   return {
     task(part, status) {
       const line: Line = { part, status, started: Date.now(), ended: undefined, mark: '…' }
       active = true
+      open += 1
       const bar = multi.create(1, 0, { line })
       const set = (patch: Partial<Line>): void => {
+        if (line.ended !== undefined) return
         Object.assign(line, patch)
         bar.update(0, { line })
       }
+      // Stops redrawing (and restores the cursor) once every line has ended, so a caller that
+      // goes on writing to the terminal (`dev`) needs no close().
+      const end = (patch: Partial<Line>): void => {
+        if (line.ended !== undefined) return
+        set({ ...patch, ended: Date.now() })
+        open -= 1
+        if (open === 0) stop()
+      }
       return {
         update: (s) => set({ status: s }),
-        done: (s) => set({ status: s, mark: '✓', ended: Date.now() }),
-        fail: (s) => set({ status: s, mark: '✗', ended: Date.now() }),
+        done: (s) => end({ status: s, mark: '✓' }),
+        fail: (s) => end({ status: s, mark: '✗' }),
       }
     },
     // Before the first line exists there is nothing to draw around; afterwards cli-progress prints above the lines.
     note: (message) => (active ? multi.log(`${message}\n`) : stream.write(`${message}\n`)),
-    close: () => {
-      if (!active) return
-      multi.update() // flushes notes logged since the last frame
-      multi.stop()
-      active = false
-    },
+    close: stop,
   }
 }
 
@@ -72,7 +84,10 @@ function plainReporter(write: (line: string) => void, heartbeatMs = 10_000): Sta
       write(`${part}: ${status}`)
       const timer = setInterval(() => say(current), heartbeatMs).unref()
       timers.add(timer)
+      let ended = false
       const end = (text: string): void => {
+        if (ended) return
+        ended = true
         clearInterval(timer)
         timers.delete(timer)
         say(text)

@@ -59,10 +59,10 @@ export async function stackUp(config: Config, out: StackReporter | Logger, optio
     }),
   )
   const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []))
-  if (failures.length === 1) throw failures[0]
-  if (failures.length > 1) {
-    throw new AppError('stack.start', failures.map((f) => (f instanceof Error ? f.message : String(f))).join('\n'), { cause: failures[0] })
-  }
+  // Both parts share one Java lookup, so the same failure may arrive twice.
+  const messages = [...new Set(failures.map((f) => (f instanceof Error ? f.message : String(f))))]
+  if (messages.length === 1) throw failures[0]
+  if (messages.length > 1) throw new AppError('stack.start', messages.join('\n'), { cause: failures[0] })
   const outcomes = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []))
   return { elapsedMs: Date.now() - started, parts: outcomes, createdDatabases, logsDir: layout.logs }
 }

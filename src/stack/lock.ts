@@ -1,0 +1,52 @@
+import { randomUUID } from 'node:crypto'
+import { link, mkdir, rm, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { AppError } from '../errors.ts'
+import { isAlive, readPid } from './pid-files.ts'
+
+export type LockOptions = Readonly<{
+  /** Told the holder's pid while we wait (once per holder). */
+  onWait?: (holder: number) => void
+  timeoutMs?: number
+}>
+
+/**
+ * A cross-process mutex as a pid file, so two `stack up`s (CI and `dev`, say) do not both
+ * download or both spawn a broker and overwrite each other's pid file.
+ * The lock is hard-linked from a file that already holds our pid: it never exists empty.
+ * A lock whose holder died is taken over.
+ */
+export async function withLock<T>(file: string, fn: () => Promise<T>, options: LockOptions = {}): Promise<T> {
+  await mkdir(path.dirname(file), { recursive: true })
+  const mine = `${file}.${process.pid}.${randomUUID()}`
+  await writeFile(mine, `${process.pid}\n`)
+  const deadline = Date.now() + (options.timeoutMs ?? 20 * 60_000)
+  let told: number | undefined
+  try {
+    for (;;) {
+      try {
+        await link(mine, file)
+        break
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+      }
+      const holder = await readPid(file)
+      if (holder === undefined || !(await isAlive(holder))) {
+        await rm(file, { force: true })
+        continue
+      }
+      if (Date.now() > deadline) throw new AppError('stack.locked', `another \`stack up\` (pid ${holder}) still holds ${file}`)
+      if (told !== holder) options.onWait?.(holder)
+      told = holder
+      await sleep(250)
+    }
+  } finally {
+    await rm(mine, { force: true })
+  }
+  try {
+    return await fn()
+  } finally {
+    await rm(file, { force: true })
+  }
+}
