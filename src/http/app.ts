@@ -6,7 +6,10 @@ import { requestId } from 'hono/request-id'
 import type { CommandHandler } from '../commands/handle-command.ts'
 import type { Config } from '../config.ts'
 import { AppError, ValidationError } from '../errors.ts'
+import type { Admin, Kafka } from 'kafkajs'
+import type { EventCodec } from '../events/avro-codec.ts'
 import type { Logger } from '../infra/logger.ts'
+import type { Redis } from '../infra/redis.ts'
 import type { Db } from '../infra/postgres.ts'
 import type { Probes } from '../infra/probes.ts'
 import type { IdempotencyStore } from './idempotency.ts'
@@ -18,6 +21,10 @@ export type AppDeps = Readonly<{
   config: Config
   logger: Logger
   db: Db
+  redis: Redis
+  kafka: Kafka
+  admin: Admin
+  codec: EventCodec
   execute: CommandHandler
   idempotency: IdempotencyStore
   probes: Probes

@@ -9,7 +9,7 @@ export async function startApi(services: Services): Promise<{ port: number; stop
   const { config, logger } = services
   const writeSide = await createWriteSide(services)
   const app = createApp({
-    config, logger, db: services.db, execute: writeSide.execute, probes: services.probes,
+    config, logger, db: services.db, redis: services.redis, kafka: services.kafka, admin: services.admin, codec: services.codec, execute: writeSide.execute, probes: services.probes,
     idempotency: createIdempotencyStore({ redis: services.redis, prefix: config.redis.prefix, ttlS: config.append.idempotencyTtlS, clock: Date.now }),
   })
   const server: ServerType = await new Promise((resolve, reject) => {

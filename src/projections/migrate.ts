@@ -16,6 +16,9 @@ export async function migrateToLatest(db: Db, schema: string): Promise<Migration
     db,
     provider: { getMigrations: async () => migrations },
     migrationTableSchema: schema,
+    // Migrations are numbered per area (tasks 0003-0009, agents/pools 0010-0019, ...): a newer area's
+    // migration may sort before one already applied.
+    allowUnorderedMigrations: true,
   })
   return migrator.migrateToLatest()
 }
