@@ -22,7 +22,7 @@ export async function benchProjector(env: BenchEnv, log: (line: string) => void,
       const meta = { eventId: ulid(), aggregateId: id, version: 1, occurredAt: now, commandId: id, correlationId: id, causationId: null, actor: 'bench' }
       const { value, headers } = services.codec.encode('task', {
         type: 'TaskCreated',
-        data: { title: 'bench', description: null, pool: 'bench', priority: 'NORMAL', payload: '{"n":1}', maxAttempts: 3, timeoutMs: 1000, projectId: null, workflowId: null, dependsOn: [] },
+        data: { title: 'bench', description: null, pool: 'bench', priority: 'NORMAL', payload: '{"n":1}', maxAttempts: 3, timeoutMs: 1000, projectId: null, workflowId: null, dependsOn: [], role: null, metadata: null },
       }, meta)
       return { key: id, value, headers, partition: partitionOf(topic, id, partitions) }
     })

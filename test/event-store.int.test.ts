@@ -13,7 +13,9 @@ const run = promisify(execFile)
 
 const create = (commandId: string): CreateTask => ({
   type: 'CreateTask', commandId, title: 'concurrent', description: null, pool: 'p', priority: 'NORMAL',
-  payload: {}, maxAttempts: 1, timeoutMs: 1000, projectId: null, workflowId: null, dependsOn: [],
+  payload: {}, maxAttempts: 1, timeoutMs: 1000, projectId: null, workflowId: null, role: null, metadata: {},
+  // waiting on a dependency, so that creating it is exactly one event (version 1)
+  dependsOn: ['upstream'],
 })
 const ctx = (commandId: string) => ({ commandId, correlationId: 'corr', causationId: null, actor: 'test' })
 

@@ -8,7 +8,7 @@ const tasks = 1_500
 
 const create = (i: number): CreateTask => ({
   type: 'CreateTask', commandId: `c${i}`, title: `task ${i}`, description: null, pool: 'crash', priority: 'NORMAL',
-  payload: { i }, maxAttempts: 1, timeoutMs: 1000, projectId: null, workflowId: null, dependsOn: [],
+  payload: { i }, maxAttempts: 1, timeoutMs: 1000, projectId: null, workflowId: null, dependsOn: [], role: null, metadata: {},
 })
 
 describe('projector killed with SIGKILL mid-stream', () => {
@@ -30,7 +30,7 @@ describe('projector killed with SIGKILL mid-stream', () => {
   it('restarts from the Postgres checkpoint: every row exactly once, checkpoint at the log end', async () => {
     const { execute } = await h.writeSide()
     const ids: string[] = []
-    // Each task gets a second event so a re-applied batch would show as a wrong version.
+    // Each task gets a third event so a re-applied batch would show as a wrong version.
     await Promise.all(Array.from({ length: tasks }, async (_, i) => {
       const id = `crash-${i}`
       ids.push(id)
@@ -46,9 +46,9 @@ describe('projector killed with SIGKILL mid-stream', () => {
 
     const second = startProjector()
     const total = await waitFor(async () => {
-      const rows = await h.services.db.selectFrom('tasks').select(['id', 'version', 'progress']).where('version', '=', 2).execute()
+      const rows = await h.services.db.selectFrom('tasks').select(['id', 'version', 'progress']).where('version', '=', 3).execute()
       return rows.length === tasks ? rows : undefined
-    }, 'all rows at version 2', 60_000)
+    }, 'all rows at version 3 (created, queued, progress)', 60_000)
     second.kill('SIGTERM')
     await new Promise((r) => second.once('exit', r))
 

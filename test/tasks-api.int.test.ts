@@ -10,13 +10,13 @@ describe('tasks over HTTP against the real stack', () => {
     const res = await postJson(`${h.baseUrl}/api/v1/tasks`, { title: 'Write report', pool: 'writers', priority: 'HIGH', payload: { customer: 'acme', pages: 3 } })
     expect(res.status).toBe(201)
     const accepted = (await res.json()) as { id: string; version: number; events: { type: string }[] }
-    expect(accepted.version).toBe(1)
-    expect(accepted.events.map((e) => e.type)).toEqual(['TaskCreated'])
+    expect(accepted.version).toBe(2)
+    expect(accepted.events.map((e) => e.type)).toEqual(['TaskCreated', 'TaskQueued'])
 
     const got = await fetch(`${h.baseUrl}/api/v1/tasks/${accepted.id}?minVersion=${accepted.version}`)
     expect(got.status).toBe(200)
     expect(await got.json()).toMatchObject({
-      id: accepted.id, version: 1, title: 'Write report', pool: 'writers', priority: 'HIGH', status: 'queued',
+      id: accepted.id, version: 2, title: 'Write report', pool: 'writers', priority: 'HIGH', status: 'queued',
       payload: { customer: 'acme', pages: 3 }, maxAttempts: 3, progress: 0,
     })
   })
@@ -27,7 +27,7 @@ describe('tasks over HTTP against the real stack', () => {
       const r = await postJson(`${h.baseUrl}/api/v1/tasks`, { title: `batch ${i}`, pool: 'listing', priority: i % 2 ? 'LOW' : 'CRITICAL', payload: { n: i, tag: 'list' } })
       const body = (await r.json()) as { id: string; version: number }
       ids.push(body.id)
-      await fetch(`${h.baseUrl}/api/v1/tasks/${body.id}?minVersion=1`)
+      await fetch(`${h.baseUrl}/api/v1/tasks/${body.id}?minVersion=${body.version}`)
     }
     const page1 = (await (await fetch(`${h.baseUrl}/api/v1/tasks?pool=listing&limit=2`)).json()) as { items: { id: string }[]; next?: string }
     expect(page1.items.map((t) => t.id)).toEqual([ids[4], ids[3]])

@@ -11,8 +11,10 @@ import { createKeyedMutex } from './keyed-mutex.ts'
 
 export type CommandContext = Readonly<{ commandId: string; correlationId: string; causationId: string | null; actor: string }>
 
-export type CommandResult = Readonly<{
+export type CommandResult<S = unknown> = Readonly<{
   aggregateId: string
+  /** the aggregate's state after the command: a worker reads what it runs from here, not from a lagging read model */
+  state: S
   /** the aggregate's version after the command (unchanged for a no-op) */
   version: number
   events: readonly Readonly<{ type: string; version: number; eventId: string }>[]
@@ -79,7 +81,7 @@ export function createCommandHandler(deps: CommandHandlerDeps) {
     command: C,
     ctx: CommandContext,
     options: { expectNew?: boolean } = {},
-  ): Promise<CommandResult> {
+  ): Promise<CommandResult<S>> {
     const stream = `${aggregate}:${aggregateId}`
     const topic = eventTopic(deps.topicPrefix, aggregate)
     const prepare = (version: number, state: S) => {
@@ -95,8 +97,9 @@ export function createCommandHandler(deps: CommandHandlerDeps) {
         return { topic, message: { key: aggregateId, value, headers, partition, timestamp: String(occurredAt) } }
       })
       const next = events.reduce((s, e, i) => decider.evolve(s, e, metas[i]!), state)
-      const result = (positions: readonly Delivered[]): CommandResult => ({
+      const result = (positions: readonly Delivered[]): CommandResult<S> => ({
         aggregateId,
+        state: next,
         version: version + events.length,
         events: events.map((e, i) => ({ type: e.type, version: metas[i]!.version, eventId: metas[i]!.eventId })),
         positions,

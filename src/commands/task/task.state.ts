@@ -1,18 +1,56 @@
 import type { TaskPriority } from '../../events/generated/event-types.ts'
 
-export const TaskStatus = ['waiting', 'queued', 'cancelled'] as const
+export const TaskStatus = [
+  'created', 'waiting', 'queued', 'claimed', 'running', 'awaiting_input', 'retry_scheduled',
+  'completed', 'failed', 'cancelled', 'dead_lettered',
+] as const
 export type TaskStatus = (typeof TaskStatus)[number]
 
-/** What the task decider needs to know; the read model holds the rest. */
+/** A task in one of these never runs again unless retried or requeued. */
+export const terminalStatuses: ReadonlySet<TaskStatus> = new Set(['completed', 'failed', 'cancelled', 'dead_lettered'])
+/** Someone holds the task: an HTTP agent's claim or a worker's run. */
+export const heldStatuses: ReadonlySet<TaskStatus> = new Set(['claimed', 'running'])
+
+/**
+ * What the task decider needs to know, and what a worker needs to run the task (the state is
+ * returned by StartTask). The read model holds the rest. JSON-serialisable: it is the snapshot.
+ */
 export type TaskState =
   | Readonly<{ exists: false }>
   | Readonly<{
       exists: true
       status: TaskStatus
       createdBy: string
+      title: string
       pool: string
       priority: TaskPriority
+      /** JSON text, as in TaskCreated */
+      payload: string
+      timeoutMs: number
+      maxAttempts: number
       progress: number
+      /** the current (or last) attempt, 1-based */
+      attempt: number
+      /** first attempt of the current retry budget (requeue and manual retry start a new one) */
+      budgetStart: number
+      /** version of the last TaskQueued: a dispatch record is valid only for it */
+      queuedVersion: number
+      /** fencing epoch of the current holder; grows with every claim and start */
+      leaseEpoch: number
+      /** the agent or worker holding the task (claimed/running) */
+      holder: string | null
+      startedAt: number | null
+      assignedAgentId: string | null
+      dependsOn: readonly string[]
+      openDependencies: readonly string[]
+      pendingInput: Readonly<{ requestId: string; question: string }> | null
+      /** answers to input requests, in order, handed to the handler when it resumes */
+      inputs: readonly Readonly<{ requestId: string; response: string }>[]
+      lastError: string | null
+      purged: boolean
     }>
 
-export const terminalStatuses: ReadonlySet<TaskStatus> = new Set(['cancelled'])
+export type ExistingTask = Extract<TaskState, { exists: true }>
+
+/** Attempts used from the current budget, counting the current one. */
+export const attemptsUsed = (t: ExistingTask): number => t.attempt - t.budgetStart + 1

@@ -14,15 +14,34 @@ export type EventMeta = {
 export const TaskPriority = ['CRITICAL', 'HIGH', 'NORMAL', 'LOW'] as const
 export type TaskPriority = (typeof TaskPriority)[number]
 
+/** Payload of agentfleet.task.TaskAssigned (everything but meta). */
+export type TaskAssignedData = {
+  readonly agentId: string
+}
 /** Payload of agentfleet.task.TaskCancelled (everything but meta). */
 export type TaskCancelledData = {
   readonly reason: null | string
+}
+/** Payload of agentfleet.task.TaskClaimed (everything but meta). */
+export type TaskClaimedData = {
+  readonly agentId: string
+  readonly attempt: number
+  readonly leaseEpoch: number
+  readonly leaseExpiresAt: number
+}
+/** Payload of agentfleet.task.TaskCompleted (everything but meta). */
+export type TaskCompletedData = {
+  readonly agentId: string
+  readonly attempt: number
+  readonly result: string
+  readonly durationMs: number
 }
 /** Payload of agentfleet.task.TaskCreated (everything but meta). */
 export type TaskCreatedData = {
   readonly title: string
   readonly description: null | string
   readonly pool: string
+  readonly role: null | string
   readonly priority: TaskPriority
   readonly payload: string
   readonly maxAttempts: number
@@ -30,21 +49,102 @@ export type TaskCreatedData = {
   readonly projectId: null | string
   readonly workflowId: null | string
   readonly dependsOn: readonly (string)[]
+  readonly metadata: null | string
+}
+/** Payload of agentfleet.task.TaskDeadLettered (everything but meta). */
+export type TaskDeadLetteredData = {
+  readonly attempts: number
+  readonly lastError: string
+  readonly pool: string
+  readonly priority: TaskPriority
+}
+/** Payload of agentfleet.task.TaskDependencyAdded (everything but meta). */
+export type TaskDependencyAddedData = {
+  readonly dependencyId: string
+}
+/** Payload of agentfleet.task.TaskDependencyRemoved (everything but meta). */
+export type TaskDependencyRemovedData = {
+  readonly dependencyId: string
+}
+/** Payload of agentfleet.task.TaskDependencyResolved (everything but meta). */
+export type TaskDependencyResolvedData = {
+  readonly dependencyId: string
+}
+/** Payload of agentfleet.task.TaskFailed (everything but meta). */
+export type TaskFailedData = {
+  readonly agentId: null | string
+  readonly attempt: number
+  readonly error: string
+  readonly retryable: boolean
+}
+/** Payload of agentfleet.task.TaskInputReceived (everything but meta). */
+export type TaskInputReceivedData = {
+  readonly requestId: string
+  readonly response: string
+}
+/** Payload of agentfleet.task.TaskInputRequested (everything but meta). */
+export type TaskInputRequestedData = {
+  readonly requestId: string
+  readonly question: string
+}
+/** Payload of agentfleet.task.TaskLeaseExpired (everything but meta). */
+export type TaskLeaseExpiredData = {
+  readonly agentId: string
+  readonly attempt: number
+  readonly leaseEpoch: number
 }
 /** Payload of agentfleet.task.TaskProgressReported (everything but meta). */
 export type TaskProgressReportedData = {
   readonly percent: number
   readonly message: null | string
 }
+/** Payload of agentfleet.task.TaskPurged (everything but meta). */
+export type TaskPurgedData = {
+  readonly reason: null | string
+}
+/** Payload of agentfleet.task.TaskQueued (everything but meta). */
+export type TaskQueuedData = {
+  readonly attempt: number
+  readonly reason: string
+  readonly pool: string
+  readonly priority: TaskPriority
+}
+/** Payload of agentfleet.task.TaskRetryScheduled (everything but meta). */
+export type TaskRetryScheduledData = {
+  readonly attempt: number
+  readonly retryAt: number
+  readonly delayMs: number
+}
+/** Payload of agentfleet.task.TaskStarted (everything but meta). */
+export type TaskStartedData = {
+  readonly agentId: string
+  readonly attempt: number
+  readonly leaseEpoch: number
+}
 
 export type TaskEvent =
+  | { readonly type: 'TaskAssigned'; readonly data: TaskAssignedData }
   | { readonly type: 'TaskCancelled'; readonly data: TaskCancelledData }
+  | { readonly type: 'TaskClaimed'; readonly data: TaskClaimedData }
+  | { readonly type: 'TaskCompleted'; readonly data: TaskCompletedData }
   | { readonly type: 'TaskCreated'; readonly data: TaskCreatedData }
+  | { readonly type: 'TaskDeadLettered'; readonly data: TaskDeadLetteredData }
+  | { readonly type: 'TaskDependencyAdded'; readonly data: TaskDependencyAddedData }
+  | { readonly type: 'TaskDependencyRemoved'; readonly data: TaskDependencyRemovedData }
+  | { readonly type: 'TaskDependencyResolved'; readonly data: TaskDependencyResolvedData }
+  | { readonly type: 'TaskFailed'; readonly data: TaskFailedData }
+  | { readonly type: 'TaskInputReceived'; readonly data: TaskInputReceivedData }
+  | { readonly type: 'TaskInputRequested'; readonly data: TaskInputRequestedData }
+  | { readonly type: 'TaskLeaseExpired'; readonly data: TaskLeaseExpiredData }
   | { readonly type: 'TaskProgressReported'; readonly data: TaskProgressReportedData }
+  | { readonly type: 'TaskPurged'; readonly data: TaskPurgedData }
+  | { readonly type: 'TaskQueued'; readonly data: TaskQueuedData }
+  | { readonly type: 'TaskRetryScheduled'; readonly data: TaskRetryScheduledData }
+  | { readonly type: 'TaskStarted'; readonly data: TaskStartedData }
 
 /** Event type names by aggregate type; the aggregate type names the topic `<prefix>.<aggregate>.events`. */
 export const eventTypesByAggregate = {
-  'task': ['TaskCancelled', 'TaskCreated', 'TaskProgressReported'],
+  'task': ['TaskAssigned', 'TaskCancelled', 'TaskClaimed', 'TaskCompleted', 'TaskCreated', 'TaskDeadLettered', 'TaskDependencyAdded', 'TaskDependencyRemoved', 'TaskDependencyResolved', 'TaskFailed', 'TaskInputReceived', 'TaskInputRequested', 'TaskLeaseExpired', 'TaskProgressReported', 'TaskPurged', 'TaskQueued', 'TaskRetryScheduled', 'TaskStarted'],
 } as const
 
 export type AggregateType = keyof typeof eventTypesByAggregate

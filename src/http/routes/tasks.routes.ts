@@ -34,7 +34,7 @@ export function registerTaskRoutes(app: OpenAPIHono, deps: TaskRouteDeps): void 
   }), (c) => {
     const body = c.req.valid('json')
     return respondToCommand(c, deps.idempotency, 201, (ids, ctx, isRetry) => command(ids.aggregateId, {
-        type: 'CreateTask', commandId: ids.commandId, title: body.title, description: body.description ?? null, pool: body.pool,
+        type: 'CreateTask', commandId: ids.commandId, title: body.title, description: body.description ?? null, pool: body.pool, role: body.role ?? null, metadata: body.metadata,
         priority: body.priority, payload: body.payload, maxAttempts: body.maxAttempts, timeoutMs: body.timeoutMs,
         projectId: body.projectId ?? null, workflowId: body.workflowId ?? null, dependsOn: body.dependsOn,
       }, ctx, !isRetry))
