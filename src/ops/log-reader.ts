@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { Admin, Consumer, Kafka, KafkaMessage } from 'kafkajs'
 import { ulid } from 'ulid'
 import type { Logger } from '../infra/logger.ts'
@@ -22,7 +23,17 @@ const keyOf = (topic: string, partition: number) => `${topic}:${partition}`
  * deleted afterwards: operator tools must never move a real group. Batches of one partition
  * arrive in log order; `onBatch` runs for a partition only after its previous batch settled.
  */
-export async function readLog(deps: LogReaderDeps, ranges: readonly PartitionRange[], onBatch: (batch: LogBatch) => Promise<void>, options: { label?: string; concurrency?: number } = {}): Promise<LogReader> {
+export type ReadOptions = Readonly<{
+  label?: string
+  concurrency?: number
+  /**
+   * An offset a partition must not pass yet: later records are held back (not consumed) and
+   * fetched again once the limit has moved. Lets a rebuild stop exactly at the live position.
+   */
+  limitOf?: (topic: string, partition: number) => number | undefined
+}>
+
+export async function readLog(deps: LogReaderDeps, ranges: readonly PartitionRange[], onBatch: (batch: LogBatch) => Promise<void>, options: ReadOptions = {}): Promise<LogReader> {
   const byKey = new Map(ranges.map((r) => [keyOf(r.topic, r.partition), r]))
   const open = new Set([...byKey].filter(([, r]) => r.to === undefined || r.from < r.to).map(([k]) => k))
   let settle: { resolve: () => void; reject: (e: unknown) => void } | undefined
@@ -58,18 +69,29 @@ export async function readLog(deps: LogReaderDeps, ranges: readonly PartitionRan
   for (const topic of new Set(ranges.map((r) => r.topic))) await consumer.subscribe({ topic, fromBeginning: true })
   await consumer.run({
     autoCommit: false,
+    eachBatchAutoResolve: false,
     partitionsConsumedConcurrently: options.concurrency ?? 4,
-    eachBatch: async ({ batch, heartbeat, isRunning }) => {
+    eachBatch: async ({ batch, heartbeat, isRunning, resolveOffset }) => {
       const key = keyOf(batch.topic, batch.partition)
       const range = byKey.get(key)
       if (!range || !open.has(key) || !isRunning() || stopped) return
-      const messages = batch.messages.filter((m) => Number(m.offset) >= range.from && (range.to === undefined || Number(m.offset) < range.to))
+      const limit = options.limitOf?.(batch.topic, batch.partition) ?? Infinity
+      const inRange = batch.messages.filter((m) => Number(m.offset) >= range.from && (range.to === undefined || Number(m.offset) < range.to))
+      const messages = inRange.filter((m) => Number(m.offset) < limit)
       try {
         if (messages.length > 0) await onBatch({ topic: batch.topic, partition: batch.partition, messages })
       } catch (error) {
         fail(error)
         return
       }
+      if (messages.length < inRange.length) {
+        // Unresolved records are fetched again: wait a little for the limit to move.
+        if (messages.length > 0) resolveOffset(messages[messages.length - 1]!.offset)
+        await sleep(20)
+        await heartbeat()
+        return
+      }
+      resolveOffset(batch.lastOffset())
       const next = Number(batch.lastOffset()) + 1
       if (range.to !== undefined && next >= range.to) {
         open.delete(key)

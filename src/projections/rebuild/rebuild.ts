@@ -75,14 +75,21 @@ export async function rebuildProjection(deps: RebuildDeps, projection: Projectio
     let applied = 0
     let readerError: unknown
     const startedAt = Date.now()
+    // A dry run compares with the live read model as it is: the shadow never passes the live
+    // position, so lag does not show up as a difference.
+    const followLive = async () => {
+      const rows = await deps.db.selectFrom('projection_checkpoints').select(['topic', 'partition', 'next_offset'])
+        .where('projection', '=', projection.name).where('topic', 'in', topics).execute()
+      for (const r of rows) caps.set(keyOf(r.topic, r.partition), Math.max(caps.get(keyOf(r.topic, r.partition)) ?? 0, r.next_offset))
+    }
+    if (options.dryRun) await followLive()
+    const follower = options.dryRun ? setInterval(() => { followLive().catch((error) => log.warn({ err: error }, 'could not read live checkpoints')) }, 100) : undefined
 
     const reader = await readLog({ ...deps, topicPrefix: deps.config.kafka.topicPrefix }, marks.map((m) => ({ topic: m.topic, partition: m.partition, from: 0 })), async ({ topic, partition, messages }) => {
       await gate.enter()
       try {
         if (finished) return
-        const cap = caps.get(keyOf(topic, partition)) ?? Infinity
-        const taken = messages.filter((m) => Number(m.offset) < cap)
-        if (taken.length === 0) return
+        const taken = messages
         const events = await Promise.all(taken.map((m) => deps.codec.decode(m, { topic, partition, offset: m.offset })))
         await shadowDb.transaction().execute(async (tx) => {
           for (let i = 0; i < events.length; i += chunkSize) await applyBatch(tx, projection, topic, partition, events.slice(i, i + chunkSize))
@@ -93,7 +100,7 @@ export async function rebuildProjection(deps: RebuildDeps, projection: Projectio
       } finally {
         gate.leave()
       }
-    }, { label: `rebuild.${projection.name}` })
+    }, { label: `rebuild.${projection.name}`, limitOf: (topic, partition) => caps.get(keyOf(topic, partition)) })
     reader.done.catch((error) => { readerError = error })
 
     const reached = async (targets: ReadonlyMap<string, number>, timeoutMs: number): Promise<boolean> => {
@@ -107,18 +114,21 @@ export async function rebuildProjection(deps: RebuildDeps, projection: Projectio
     }
 
     try {
-      await reached(new Map(marks.map((m) => [keyOf(m.topic, m.partition), m.high])), Infinity)
+      const startTargets = new Map(marks.map((m) => [keyOf(m.topic, m.partition), Math.min(m.high, caps.get(keyOf(m.topic, m.partition)) ?? Infinity)]))
+      await reached(startTargets, Infinity)
       const initialMs = Date.now() - startedAt
       const eventsPerSecond = Math.round(applied / Math.max(initialMs / 1000, 0.001))
       log.info({ events: applied, ms: initialMs, eventsPerSecond }, 'shadow reached the start-time log end')
       // Catch up with what arrived meanwhile, so the live projector is held only briefly.
       const now = await watermarks(deps.admin, topics)
-      await reached(new Map(now.map((m) => [keyOf(m.topic, m.partition), m.high])), options.catchUpTimeoutMs ?? 60_000)
+      await reached(new Map(now.map((m) => [keyOf(m.topic, m.partition), Math.min(m.high, caps.get(keyOf(m.topic, m.partition)) ?? Infinity)])), options.catchUpTimeoutMs ?? 60_000)
+      clearInterval(follower)
 
       const outcome = await deps.db.transaction().execute(async (tx) => {
         const livePositions = await lockCheckpoints(tx, live, projection.name, marks)
         const lockedAt = Date.now()
-        for (const [k, v] of livePositions) caps.set(k, v)
+        clearInterval(follower)
+        for (const [k, v] of livePositions) caps.set(k, Math.max(v, position.get(k) ?? 0))
         if (!(await reached(livePositions, options.catchUpTimeoutMs ?? 60_000))) {
           throw new AppError('rebuild.catch-up-timeout', `the shadow of ${projection.name} did not reach the live position in time; nothing was swapped`, { retriable: true })
         }
@@ -140,6 +150,7 @@ export async function rebuildProjection(deps: RebuildDeps, projection: Projectio
         lockedMs: outcome.lockedMs, swapped, oldSchema: swapped && options.keepOld ? old : undefined, diff: outcome.diff, liveBehind: outcome.liveBehind,
       }
     } finally {
+      clearInterval(follower)
       finished = true
       gate.open()
       await reader.stop()
