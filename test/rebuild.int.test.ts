@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { CreateTask } from '../src/commands/task/task.commands.ts'
@@ -95,5 +97,35 @@ describe('blue/green rebuild while commands keep flowing', () => {
     // No shadow or old schema is left behind.
     const leftovers = await sql<{ n: number }>`select count(*)::int as n from information_schema.schemata where schema_name like ${`${h.config.postgres.schema}\\_%`}`.execute(h.services.db)
     expect(leftovers.rows[0]?.n).toBe(0)
+  })
+})
+
+describe('rebuild CLI', () => {
+  let h: Harness
+  beforeAll(async () => { h = await startHarness({ api: false }) })
+  afterAll(async () => {
+    // --keep-old leaves the replaced tables in a schema of their own.
+    const kept = await sql<{ name: string }>`select schema_name as name from information_schema.schemata where schema_name like ${`${h.config.postgres.schema}\\_old\\_%`}`.execute(h.services.db)
+    for (const { name } of kept.rows) await sql`drop schema ${sql.id(name)} cascade`.execute(h.services.db)
+    expect(kept.rows).toHaveLength(2)
+    await h?.stop()
+  })
+
+  it('rebuilds through the real binary and prints events/s', async () => {
+    const w = await h.writeSide()
+    await Promise.all(Array.from({ length: 50 }, (_, i) => w.execute('task', `cli-${i}`, taskDecider, create(i), ctx(`cli-${i}`), { expectNew: true })))
+    await waitFor(async () => (await h.services.db.selectFrom('tasks').select('id').execute()).length === 50, 'the seed')
+    const run = promisify(execFile)
+    const env = { ...process.env, ...h.env }
+    const dry = await run(process.execPath, ['bin/agentfleet.js', 'rebuild', 'tasks', '--dry-run'], { env })
+    expect(dry.stdout).toMatch(/rebuilt tasks: 50 events in [\d.]+ s \(\d+ events\/s\)/)
+    expect(dry.stdout).toContain('tasks: live 50 rows, rebuilt 50 rows, 0 differing')
+    const all = await run(process.execPath, ['bin/agentfleet.js', 'rebuild', '--all', '--keep-old'], { env })
+    expect(all.stdout).toMatch(/swapped snapshots into the live schema; old tables kept in schema \S+/)
+    expect(all.stdout).toMatch(/swapped tasks into the live schema/)
+    expect((await h.services.db.selectFrom('aggregate_snapshots').select('stream').execute()).length).toBe(50)
+    const bad = await run(process.execPath, ['bin/agentfleet.js', 'rebuild', 'nope'], { env }).catch((e: { code: number; stderr: string }) => e)
+    expect(bad).toMatchObject({ code: 1 })
+    expect((bad as { stderr: string }).stderr).toContain('unknown projection nope')
   })
 })
