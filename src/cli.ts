@@ -1,4 +1,5 @@
 import { Command } from 'commander'
+import { registerHealthMonitorCommand } from './cli/health-monitor.cli.ts'
 import { registerOpsCommands } from './cli/ops.cli.ts'
 import { silenceKnownWarnings } from './infra/known-warnings.ts'
 import { runCli } from './cli/run-cli.ts'
@@ -12,6 +13,7 @@ const program = new Command('agentfleet')
   .showHelpAfterError()
 
 registerServeCommands(program)
+registerHealthMonitorCommand(program)
 registerStackCommands(program)
 registerOpsCommands(program)
 

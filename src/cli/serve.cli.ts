@@ -1,5 +1,7 @@
 import type { Command } from 'commander'
+import { createWriteSide } from '../commands/write-side.ts'
 import { AppError } from '../errors.ts'
+import { startHealthMonitor } from '../process-managers/agent-health.ts'
 import { startApi } from '../http/server.ts'
 import { connectServices } from '../infra/services.ts'
 import { projectionByName, projections } from '../projections/catalog.ts'
@@ -42,8 +44,12 @@ export function registerServeCommands(program: Command): void {
       await prepareEnvironment(services)
       const projector = await startProjector(services)
       const api = await startApi(services).catch((e) => portInUse(e, config.http.port))
+      const monitorWriteSide = await createWriteSide(services)
+      const monitor = startHealthMonitor(services, monitorWriteSide.execute)
       process.stdout.write(`\nAgentFleet is running: http://${config.http.host}:${api.port}  (Ctrl+C stops api and projector; \`agentfleet stack down\` stops Kafka and the registry)\n`)
       await untilSignal()
+      await monitor.stop()
+      await monitorWriteSide.close()
       await api.stop()
       await projector.stop()
     } finally {
