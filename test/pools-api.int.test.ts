@@ -41,7 +41,9 @@ describe('pools over HTTP against the real stack', () => {
   it('creates a pool with defaults, reads, lists and updates it', async () => {
     const p = await create({ name: 'crud', role: 'echo' })
     expect(p).toMatchObject({ id: 'crud', version: 1, events: [{ type: 'PoolCreated' }] })
-    expect(await (await fetch(api('/pools/crud?minVersion=1'))).json()).toMatchObject({
+    const got = await fetch(api('/pools/crud?minVersion=1'))
+    expect(got.status, await got.clone().text()).toBe(200)
+    expect(await got.json()).toMatchObject({
       name: 'crud', role: 'echo', handler: 'echo', handlerConfig: {}, maxAgentsPerProcess: 10, minWorkers: 0, maxWorkers: 4,
       lagThreshold: 10, scaleIntervalMs: 2000, scaleDownStabilizationMs: 30000, status: 'active', workers: 0, lastScaling: null,
     })
@@ -144,5 +146,13 @@ describe('pools over HTTP against the real stack', () => {
       workers: { desired: 2, running: 0 },
       lastScaling: { fromWorkers: 0, toWorkers: 2, lag: 30, timeLagMs: 1200, reason: 'lag 30 > threshold 10' },
     })
+  })
+
+  it('documents the agent and pool endpoints in OpenAPI', async () => {
+    const doc = (await (await fetch(`${h.baseUrl}/openapi.json`)).json()) as { paths: Record<string, unknown> }
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining([
+      '/api/v1/agents', '/api/v1/agents/healthy', '/api/v1/agents/{id}', '/api/v1/agents/{id}/heartbeat', '/api/v1/agents/{id}/status',
+      '/api/v1/agents/spawn', '/api/v1/agents/terminate', '/api/v1/projects/{id}/agents', '/api/v1/pools', '/api/v1/pools/{name}', '/api/v1/pools/{name}/stats',
+    ]))
   })
 })
