@@ -3,6 +3,7 @@ import type { CommandHandler } from '../commands/handle-command.ts'
 import { AppError } from '../errors.ts'
 import type { Logger } from '../infra/logger.ts'
 import type { HeartbeatStore, LastSeen } from './heartbeat-store.ts'
+import type { IntervalLock } from './interval-lock.ts'
 import { startLoop, type Loop } from './loop.ts'
 
 export type HealthMonitorDeps = Readonly<{
@@ -12,8 +13,7 @@ export type HealthMonitorDeps = Readonly<{
   intervalMs: number
   clock: () => number
   logger: Logger
-  /** identifies this monitor in the lock */
-  owner: string
+  lock: IntervalLock
   /** agents handled per check */
   batchSize?: number
 }>
@@ -44,7 +44,7 @@ export function createHealthMonitor(deps: HealthMonitorDeps) {
 
   /** One check; returns how many agents went offline. */
   const check = async (): Promise<number> => {
-    if (!(await deps.heartbeats.tryLock('health-monitor', deps.intervalMs, deps.owner))) return 0
+    if (!(await deps.lock('health-monitor', deps.intervalMs))) return 0
     const stale = await deps.heartbeats.stale(deps.clock() - deps.timeoutMs, deps.batchSize ?? 500)
     let offline = 0
     for (const seen of stale) if (await markOffline(seen)) offline++

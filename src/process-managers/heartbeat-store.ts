@@ -45,13 +45,6 @@ export function createHeartbeatStore(deps: { redis: Redis; prefix: string; timeo
     async remove(agentId: string): Promise<void> {
       await redis.multi().zrem(lastSeenKey, agentId).del(aliveKey(agentId)).exec()
     },
-    /**
-     * A lock held for one interval and never released: however many monitors run, one of them
-     * checks per interval (the deciders' no-ops make an overlap harmless anyway).
-     */
-    async tryLock(name: string, ttlMs: number, owner: string): Promise<boolean> {
-      return (await redis.set(`${prefix}lock:${name}`, owner, 'PX', ttlMs, 'NX')) === 'OK'
-    },
   }
 }
 

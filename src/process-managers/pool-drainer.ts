@@ -3,10 +3,10 @@ import { poolDecider } from '../commands/pool/pool.decider.ts'
 import type { Db } from '../infra/postgres.ts'
 import type { Logger } from '../infra/logger.ts'
 import { countActiveTasks, drainingPools } from '../projections/pools/pools.queries.ts'
-import type { HeartbeatStore } from './heartbeat-store.ts'
+import type { IntervalLock } from './interval-lock.ts'
 import { startLoop, type Loop } from './loop.ts'
 
-export type PoolDrainerDeps = Readonly<{ execute: CommandHandler; db: Db; heartbeats: HeartbeatStore; intervalMs: number; logger: Logger; owner: string }>
+export type PoolDrainerDeps = Readonly<{ execute: CommandHandler; db: Db; lock: IntervalLock; intervalMs: number; logger: Logger }>
 
 /**
  * Finishes `DELETE /pools/:name?drain=true`: deletes each draining pool (RetirePool) once the
@@ -17,7 +17,7 @@ export function createPoolDrainer(deps: PoolDrainerDeps) {
   const log = deps.logger.child({ part: 'pool-drainer' })
 
   const check = async (): Promise<number> => {
-    if (!(await deps.heartbeats.tryLock('pool-drainer', deps.intervalMs, deps.owner))) return 0
+    if (!(await deps.lock('pool-drainer', deps.intervalMs))) return 0
     let retired = 0
     for (const pool of await drainingPools(deps.db)) {
       const activeTasks = await countActiveTasks(deps.db, pool.name)

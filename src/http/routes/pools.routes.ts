@@ -61,7 +61,11 @@ export function registerPoolRoutes(app: OpenAPIHono, deps: PoolRouteDeps): void 
   }), async (c) => {
     const { name } = c.req.valid('param')
     const { minVersion } = c.req.valid('query')
-    const read = async () => (await getPool(deps.db, name)) ?? (await deletedPoolVersion(deps.db, name))
+    // The stream version first: a row committed between the two reads is then seen by the second one.
+    const read = async () => {
+      const deleted = await deletedPoolVersion(deps.db, name)
+      return (await getPool(deps.db, name)) ?? deleted
+    }
     const { row, reached } = await waitForVersion(read, minVersion, deps.readWaitMs)
     if (!reached) throw new AppError('read-model.behind', `the read model has not reached version ${minVersion} of pool ${name} yet; retry shortly`, { retriable: true })
     if (!row || 'deleted' in row) throw new NotFoundError('pool', name)
