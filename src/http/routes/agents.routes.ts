@@ -2,6 +2,7 @@ import { createRoute, type OpenAPIHono } from '@hono/zod-openapi'
 import type { AgentCommand } from '../../commands/agent/agent.commands.ts'
 import { agentDecider } from '../../commands/agent/agent.decider.ts'
 import type { CommandContext, CommandHandler, CommandResult } from '../../commands/handle-command.ts'
+import { ulid } from 'ulid'
 import { AppError, NotFoundError, ValidationError } from '../../errors.ts'
 import type { Db } from '../../infra/postgres.ts'
 import type { HeartbeatStore } from '../../process-managers/heartbeat-store.ts'
@@ -103,15 +104,17 @@ export function registerAgentRoutes(app: OpenAPIHono, deps: AgentRouteDeps): voi
     method: 'post', path: '/api/v1/agents/{id}/heartbeat', tags: ['agents'], summary: 'Heartbeat (not an event; AgentRecovered when the agent was offline)',
     request: { params: AgentIdParam },
     responses: { 200: { description: 'Heartbeat recorded', ...json(CommandAccepted) }, ...commandResponses },
-  }), (c) => {
+  }), async (c) => {
     const { id } = c.req.valid('param')
-    return respondToCommand(c, deps.idempotency, 200, async (_ids, ctx): Promise<CommandResult> => {
-      const at = Date.now()
-      const recover = async () => {
-        const result = await command(id, { type: 'RecordHeartbeat', at }, ctx)
-        await deps.heartbeats.record(id, at)
-        return result
-      }
+    // Heartbeats are idempotent by nature: no Idempotency-Key, which would replay a stale beat.
+    const ctx: CommandContext = { commandId: ulid(), correlationId: c.req.header('x-correlation-id') ?? c.get('requestId'), causationId: null, actor: 'api' }
+    const at = Date.now()
+    const recover = async () => {
+      const result = await command(id, { type: 'RecordHeartbeat', at }, ctx)
+      await deps.heartbeats.record(id, at)
+      return result
+    }
+    const beat = async (): Promise<CommandResult> => {
       // The common case costs one read and one Redis call. Unknown, finished, pending or unhealthy
       // agents (or a read model that is behind) go through the decider, which refuses or recovers.
       const row = await getAgent(deps.db, id)
@@ -119,7 +122,9 @@ export function registerAgentRoutes(app: OpenAPIHono, deps: AgentRouteDeps): voi
       // Not watched any more: the monitor has just marked it offline (the row may still say healthy).
       if (!(await deps.heartbeats.record(id, at))) return recover()
       return { aggregateId: id, version: row.version, events: [], positions: [] }
-    }, id)
+    }
+    const result = await beat()
+    return c.json({ id: result.aggregateId, version: result.version, events: [...result.events] }, 200)
   })
 
   app.openapi(createRoute({
