@@ -25,6 +25,9 @@ export const configSchema = z.object({
   AGENTFLEET_PRODUCE_TIMEOUT_MS: positiveInt.default(3_000).describe('Deadline of one append (send + retries); must be far below the lease TTL'),
   AGENTFLEET_IDEMPOTENCY_TTL_S: positiveInt.default(86_400).describe('How long Idempotency-Key results are kept'),
   AGENTFLEET_READ_WAIT_MS: positiveInt.default(2_000).describe('Longest a query waits for ?minVersion='),
+  AGENTFLEET_HEARTBEAT_TIMEOUT_MS: positiveInt.default(30_000).describe('An agent whose last heartbeat is older than this is marked offline'),
+  AGENTFLEET_HEALTH_CHECK_INTERVAL_MS: positiveInt.default(5_000).describe('How often the health monitor looks for silent agents'),
+  AGENTFLEET_POOL_DRAIN_INTERVAL_MS: positiveInt.default(2_000).describe('How often draining pools are checked for active tasks'),
   AGENTFLEET_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level'),
   AGENTFLEET_STACK_DIR: z.string().default('.stack').describe('Where `stack up` keeps downloads, data, logs and pid files'),
   AGENTFLEET_KAFKA_VERSION: z.string().default('4.3.1').describe('Apache Kafka version fetched from Maven Central'),
@@ -46,6 +49,8 @@ export type Config = Readonly<{
   redis: Readonly<{ url: string; prefix: string }>
   append: Readonly<{ leaseTtlMs: number; produceTimeoutMs: number; idempotencyTtlS: number }>
   readWaitMs: number
+  agents: Readonly<{ heartbeatTimeoutMs: number; healthCheckIntervalMs: number }>
+  pools: Readonly<{ drainIntervalMs: number }>
   logLevel: Env['AGENTFLEET_LOG_LEVEL']
   stack: Readonly<{
     dir: string
@@ -88,6 +93,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     redis: { url: e.AGENTFLEET_REDIS_URL, prefix: e.AGENTFLEET_REDIS_PREFIX },
     append: { leaseTtlMs: e.AGENTFLEET_LEASE_TTL_MS, produceTimeoutMs: e.AGENTFLEET_PRODUCE_TIMEOUT_MS, idempotencyTtlS: e.AGENTFLEET_IDEMPOTENCY_TTL_S },
     readWaitMs: e.AGENTFLEET_READ_WAIT_MS,
+    agents: { heartbeatTimeoutMs: e.AGENTFLEET_HEARTBEAT_TIMEOUT_MS, healthCheckIntervalMs: e.AGENTFLEET_HEALTH_CHECK_INTERVAL_MS },
+    pools: { drainIntervalMs: e.AGENTFLEET_POOL_DRAIN_INTERVAL_MS },
     logLevel: e.AGENTFLEET_LOG_LEVEL,
     stack: {
       dir: e.AGENTFLEET_STACK_DIR,

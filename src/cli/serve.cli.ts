@@ -1,10 +1,11 @@
 import type { Command } from 'commander'
+import { createWriteSide } from '../commands/write-side.ts'
 import { AppError } from '../errors.ts'
+import { startHealthMonitor } from '../process-managers/agent-health.ts'
 import { startApi } from '../http/server.ts'
 import { connectServices } from '../infra/services.ts'
 import { projectionByName, projections } from '../projections/catalog.ts'
 import { startProjector } from '../projections/projector.ts'
-import { createWriteSide } from '../commands/write-side.ts'
 import { reactorByName, reactors, startReactors } from '../process-managers/catalog.ts'
 import { prepareEnvironment } from '../setup.ts'
 import { createConsoleReporter } from '../stack/reporter.ts'
@@ -59,8 +60,10 @@ export function registerServeCommands(program: Command): void {
       const writeSide = await createWriteSide(services)
       const processManagers = await startReactors({ services, execute: writeSide.execute, clock: Date.now })
       const api = await startApi(services).catch((e) => portInUse(e, config.http.port))
+      const monitor = startHealthMonitor(services, writeSide.execute)
       process.stdout.write(`\nAgentFleet is running: http://${config.http.host}:${api.port}  (Ctrl+C stops api and projector; \`agentfleet stack down\` stops Kafka and the registry)\n`)
       await untilSignal()
+      await monitor.stop()
       await api.stop()
       await processManagers.stop()
       await writeSide.close()

@@ -16,6 +16,10 @@ import type { IdempotencyStore } from './idempotency.ts'
 import { problemResponse, statusOf } from './problem-details.ts'
 import { registerHealthRoutes } from './routes/health.routes.ts'
 import { registerTaskRoutes } from './routes/tasks.routes.ts'
+import { createHeartbeatStore } from '../process-managers/heartbeat-store.ts'
+import { registerAgentLifecycleRoutes } from './routes/agent-lifecycle.routes.ts'
+import { registerAgentRoutes } from './routes/agents.routes.ts'
+import { registerPoolRoutes } from './routes/pools.routes.ts'
 
 export type AppDeps = Readonly<{
   config: Config
@@ -59,6 +63,10 @@ export function createApp(deps: AppDeps): OpenAPIHono {
 
   registerHealthRoutes(app, { probes: deps.probes, startedAt: Date.now() })
   registerTaskRoutes(app, { execute: deps.execute, db: deps.db, idempotency: deps.idempotency, readWaitMs: deps.config.readWaitMs })
+  const heartbeats = createHeartbeatStore({ redis: deps.redis, prefix: deps.config.redis.prefix, timeoutMs: deps.config.agents.heartbeatTimeoutMs })
+  registerAgentLifecycleRoutes(app, { execute: deps.execute, db: deps.db, idempotency: deps.idempotency, heartbeats })
+  registerAgentRoutes(app, { execute: deps.execute, db: deps.db, idempotency: deps.idempotency, heartbeats, readWaitMs: deps.config.readWaitMs })
+  registerPoolRoutes(app, { execute: deps.execute, db: deps.db, idempotency: deps.idempotency, readWaitMs: deps.config.readWaitMs })
 
   app.doc31('/openapi.json', { openapi: '3.1.0', info: { title: 'AgentFleet API', version: '1' } })
   app.notFound((c) => problemResponse(c, new AppError('route.not-found', `no route for ${c.req.method} ${c.req.path}`)))
