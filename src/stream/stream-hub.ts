@@ -61,6 +61,7 @@ export async function startStreamHub(deps: StreamHubDeps) {
       }
       return (transport: StreamTransport, signal: AbortSignal): Promise<SessionEnd> => runStreamSession({
         tail, filter, from, bufferEvents, heartbeatMs, logger,
+        onOverflow: () => { overflows++; deps.onOverflow?.() },
         catchUp: async (start, topics, onBatch) => {
           catchUps++
           const reader = await startCatchUpReader({
@@ -70,7 +71,7 @@ export async function startStreamHub(deps: StreamHubDeps) {
           let released = false
           return { stop: async () => { await reader.stop(); if (!released) { released = true; catchUps-- } } }
         },
-      }, transport, signal).then((end) => { if (end === 'overflow') { overflows++; deps.onOverflow?.() } return end })
+      }, transport, signal)
     },
     stop: () => tail.stop(),
   }

@@ -27,6 +27,7 @@ export type StreamSessionDeps = Readonly<{
   logger: Logger
   /** longest wait for a client to read the final overflow frame before the connection is dropped */
   finalWriteMs?: number
+  onOverflow?: () => void
 }>
 
 export type SessionEnd = 'closed' | 'overflow'
@@ -74,6 +75,7 @@ export async function runStreamSession(deps: StreamSessionDeps, transport: Strea
     if (live && queue.length > deps.bufferEvents) {
       overflowed = true
       live.unsubscribe()
+      deps.onOverflow?.()
     }
     wake()
   }
