@@ -93,7 +93,7 @@ export async function startEventTail(deps: EventTailDeps) {
       await heartbeat()
     },
   })
-  await Promise.race([ready, new Promise((resolve) => setTimeout(resolve, 10_000))])
+  await Promise.race([ready, new Promise((resolve) => setTimeout(resolve, 10_000).unref())])
   log.debug({ partitions: layout.size }, 'stream tail running')
 
   return {

@@ -49,8 +49,8 @@ export async function openSse(url: string, options: { lastEventId?: string } = {
         pending = lines.pop()!
         for (const l of lines) line(l)
       }
-    } catch (error) {
-      if ((error as Error).name !== 'AbortError') throw error
+    } catch {
+      // A dropped connection ends the stream, as for an EventSource (which would reconnect).
     } finally {
       ended = true
     }
