@@ -1,7 +1,7 @@
 import type { Command } from 'commander'
 import { AppError } from '../errors.ts'
 import { startApi } from '../http/server.ts'
-import { isClusterWorker, superviseApiWorkers } from '../http/api-cluster.ts'
+import { isClusterWorker, leaveCluster, superviseApiWorkers } from '../http/api-cluster.ts'
 import { connectServices } from '../infra/services.ts'
 import { projectionByName, projections } from '../projections/catalog.ts'
 import { startProjector } from '../projections/projector.ts'
@@ -30,6 +30,7 @@ export function registerServeCommands(program: Command): void {
       await untilSignal()
       await api.stop()
     })
+    leaveCluster()
   })
 
   program.command('projector').description('Build the Postgres read models from the event topics')

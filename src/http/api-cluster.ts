@@ -46,3 +46,6 @@ export async function superviseApiWorkers(deps: ApiClusterDeps): Promise<void> {
 }
 
 export const isClusterWorker = (): boolean => cluster.isWorker
+
+/** A worker's IPC channel keeps it alive: a stopped worker lets go of it so the process can exit. */
+export const leaveCluster = (): void => { if (cluster.isWorker) cluster.worker?.disconnect() }
