@@ -1,5 +1,6 @@
 import { deciders } from '../commands/deciders.ts'
 import type { Projection } from './projection.ts'
+import { queueStatsProjection } from './queue-stats/queue-stats.projection.ts'
 import { createSnapshotsProjection } from './snapshots/snapshots.projection.ts'
 import { tasksProjection } from './tasks/tasks.projection.ts'
 
@@ -7,6 +8,7 @@ import { tasksProjection } from './tasks/tasks.projection.ts'
 export const projections: readonly Projection[] = [
   createSnapshotsProjection(deciders),
   tasksProjection,
+  queueStatsProjection,
 ]
 
 export const projectionByName = (name: string): Projection | undefined => projections.find((p) => p.name === name)

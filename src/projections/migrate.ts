@@ -3,11 +3,15 @@ import { Migrator, type Migration, type MigrationResultSet } from 'kysely/migrat
 import type { Db } from '../infra/postgres.ts'
 import * as m0001 from './migrations/0001-runner.ts'
 import * as m0002 from './migrations/0002-tasks.ts'
+import * as m0070 from './migrations/0070-queue-stats.ts'
+import * as m0071 from './migrations/0071-metrics-snapshots.ts'
 
 /** Migrations are listed explicitly: no directory scanning, works the same from sources or dist. */
 const migrations: Record<string, Migration> = {
   '0001-runner': m0001,
   '0002-tasks': m0002,
+  '0070-queue-stats': m0070,
+  '0071-metrics-snapshots': m0071,
 }
 
 export async function migrateToLatest(db: Db, schema: string): Promise<MigrationResultSet> {
