@@ -33,6 +33,8 @@ export const configSchema = z.object({
   AGENTFLEET_REGISTRY_VERSION: z.string().default('3.3.3').describe('Apicurio Registry version fetched from Maven Central'),
   AGENTFLEET_REGISTRY_HEAP: heap.default('384m').describe('Heap of the local schema registry'),
   AGENTFLEET_REGISTRY_DATABASE: z.string().default('agentfleet_registry').describe('Postgres database where the local registry stores schemas'),
+  AGENTFLEET_METRICS_SNAPSHOT_INTERVAL_MS: positiveInt.min(100).default(60_000).describe('How often a system metrics snapshot is written to metrics_snapshots'),
+  AGENTFLEET_METRICS_RETENTION_DAYS: positiveInt.default(30).describe('Metrics snapshots older than this many days are deleted'),
   AGENTFLEET_JAVA_HOME: z.string().optional().describe('JDK (21+) for the local stack; found under /usr/lib/jvm when unset'),
 })
 
@@ -46,6 +48,7 @@ export type Config = Readonly<{
   redis: Readonly<{ url: string; prefix: string }>
   append: Readonly<{ leaseTtlMs: number; produceTimeoutMs: number; idempotencyTtlS: number }>
   readWaitMs: number
+  metrics: Readonly<{ snapshotIntervalMs: number; retentionDays: number }>
   logLevel: Env['AGENTFLEET_LOG_LEVEL']
   stack: Readonly<{
     dir: string
@@ -88,6 +91,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     redis: { url: e.AGENTFLEET_REDIS_URL, prefix: e.AGENTFLEET_REDIS_PREFIX },
     append: { leaseTtlMs: e.AGENTFLEET_LEASE_TTL_MS, produceTimeoutMs: e.AGENTFLEET_PRODUCE_TIMEOUT_MS, idempotencyTtlS: e.AGENTFLEET_IDEMPOTENCY_TTL_S },
     readWaitMs: e.AGENTFLEET_READ_WAIT_MS,
+    metrics: { snapshotIntervalMs: e.AGENTFLEET_METRICS_SNAPSHOT_INTERVAL_MS, retentionDays: e.AGENTFLEET_METRICS_RETENTION_DAYS },
     logLevel: e.AGENTFLEET_LOG_LEVEL,
     stack: {
       dir: e.AGENTFLEET_STACK_DIR,

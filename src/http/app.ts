@@ -16,6 +16,9 @@ import type { IdempotencyStore } from './idempotency.ts'
 import { problemResponse, statusOf } from './problem-details.ts'
 import { registerHealthRoutes } from './routes/health.routes.ts'
 import { registerTaskRoutes } from './routes/tasks.routes.ts'
+import { registerQueueStatsRoutes } from './routes/queue-stats.routes.ts'
+import { registerSystemRoutes } from './routes/system.routes.ts'
+import { projections } from '../projections/catalog.ts'
 
 export type AppDeps = Readonly<{
   config: Config
@@ -59,6 +62,8 @@ export function createApp(deps: AppDeps): OpenAPIHono {
 
   registerHealthRoutes(app, { probes: deps.probes, startedAt: Date.now() })
   registerTaskRoutes(app, { execute: deps.execute, db: deps.db, idempotency: deps.idempotency, readWaitMs: deps.config.readWaitMs })
+  registerQueueStatsRoutes(app, { db: deps.db, clock: Date.now })
+  registerSystemRoutes(app, { db: deps.db, projectionNames: projections.map((p) => p.name), clock: Date.now })
 
   app.doc31('/openapi.json', { openapi: '3.1.0', info: { title: 'AgentFleet API', version: '1' } })
   app.notFound((c) => problemResponse(c, new AppError('route.not-found', `no route for ${c.req.method} ${c.req.path}`)))

@@ -14,6 +14,7 @@ const statusByCode: Readonly<Record<string, ContentfulStatusCode>> = {
   'task.invalid-progress': 400,
   'task.finished': 409,
   'task.not-cancellable': 409,
+  'queue-pool.not-found': 404,
   'idempotency.key-reused': 422,
   'idempotency.in-progress': 409,
   'aggregate.busy': 503,
