@@ -116,4 +116,5 @@ describe('queue statistics over HTTP against the real stack', () => {
     expect(unknown.status).toBe(404)
     expect(((await unknown.json()) as { code: string }).code).toBe('queue-pool.not-found')
   })
+
 })
