@@ -4,6 +4,8 @@ import { startApi } from '../http/server.ts'
 import { connectServices } from '../infra/services.ts'
 import { projectionByName, projections } from '../projections/catalog.ts'
 import { startProjector } from '../projections/projector.ts'
+import { createWriteSide } from '../commands/write-side.ts'
+import { reactorByName, reactors, startReactors } from '../process-managers/catalog.ts'
 import { prepareEnvironment } from '../setup.ts'
 import { createConsoleReporter } from '../stack/reporter.ts'
 import { stackUp } from '../stack/stack.ts'
@@ -34,6 +36,19 @@ export function registerServeCommands(program: Command): void {
       })
     })
 
+  program.command('process-managers').description('Run the process managers that react to events with commands')
+    .option('--only <names>', `comma-separated process managers (${reactors.map((r) => r.name).join(', ') || 'none registered'})`)
+    .action(async (opts: { only?: string }) => {
+      const selected = opts.only?.split(',').map((n) => reactorByName(n.trim()) ?? (() => { throw new AppError('reactor.unknown', `unknown process manager ${n}`) })())
+      await withServices('process-managers', async (services) => {
+        const writeSide = await createWriteSide(services)
+        const running = await startReactors({ services, execute: writeSide.execute }, selected)
+        await untilSignal()
+        await running.stop()
+        await writeSide.close()
+      })
+    })
+
   program.command('dev').description('Everything on one machine: stack up, migrate, topics, schemas, api and projector').action(async () => {
     const { config, logger } = configAndLogger('dev')
     await stackUp(config, createConsoleReporter())
@@ -41,10 +56,14 @@ export function registerServeCommands(program: Command): void {
     try {
       await prepareEnvironment(services)
       const projector = await startProjector(services)
+      const writeSide = await createWriteSide(services)
+      const processManagers = await startReactors({ services, execute: writeSide.execute })
       const api = await startApi(services).catch((e) => portInUse(e, config.http.port))
       process.stdout.write(`\nAgentFleet is running: http://${config.http.host}:${api.port}  (Ctrl+C stops api and projector; \`agentfleet stack down\` stops Kafka and the registry)\n`)
       await untilSignal()
       await api.stop()
+      await processManagers.stop()
+      await writeSide.close()
       await projector.stop()
     } finally {
       await services.close()

@@ -7,6 +7,7 @@ import { startApi } from '../../src/http/server.ts'
 import { createLogger } from '../../src/infra/logger.ts'
 import { connectServices, type Services } from '../../src/infra/services.ts'
 import { startProjector } from '../../src/projections/projector.ts'
+import { reactors, startReactors } from '../../src/process-managers/catalog.ts'
 import { prepareEnvironment } from '../../src/setup.ts'
 
 export type Harness = Readonly<{
@@ -23,7 +24,7 @@ export type Harness = Readonly<{
  * A private AgentFleet against the real stack: its own topic prefix, Postgres schema and
  * Redis key prefix, so tests run side by side and leave nothing behind.
  */
-export async function startHarness(options: { api?: boolean; projector?: boolean; env?: Record<string, string> } = {}): Promise<Harness> {
+export async function startHarness(options: { api?: boolean; projector?: boolean; processManagers?: boolean; env?: Record<string, string> } = {}): Promise<Harness> {
   const id = randomBytes(4).toString('hex')
   const env: Record<string, string> = {
     AGENTFLEET_TOPIC_PREFIX: `test-${id}`,
@@ -41,6 +42,12 @@ export async function startHarness(options: { api?: boolean; projector?: boolean
   const stops: (() => Promise<void>)[] = []
   const projector = options.projector === false ? undefined : await startProjector(services)
   if (projector) stops.push(projector.stop)
+  if (options.processManagers !== false && reactors.length > 0) {
+    const pmWriteSide = await createWriteSide(services)
+    const running = await startReactors({ services, execute: pmWriteSide.execute })
+    stops.unshift(pmWriteSide.close)
+    stops.unshift(running.stop)
+  }
   const api = options.api === false ? undefined : await startApi(services)
   if (api) stops.unshift(api.stop)
 
