@@ -67,10 +67,22 @@ export interface TasksTable {
   updated_at: Timestamp
 }
 
+export interface TaskFailuresTable {
+  task_id: string
+  version: number
+  /** [{attempt, error, at}] of the current retry budget */
+  failures: Json
+  last_error: string | null
+  attempts: number
+  dead_lettered_at: Timestamp | null
+  purged_at: Timestamp | null
+}
+
 export interface Database {
   projection_checkpoints: ProjectionCheckpointsTable
   projection_stream_versions: ProjectionStreamVersionsTable
   event_conflicts: EventConflictsTable
   aggregate_snapshots: AggregateSnapshotsTable
   tasks: TasksTable
+  task_failures: TaskFailuresTable
 }

@@ -3,11 +3,13 @@ import { Migrator, type Migration, type MigrationResultSet } from 'kysely/migrat
 import type { Db } from '../infra/postgres.ts'
 import * as m0001 from './migrations/0001-runner.ts'
 import * as m0002 from './migrations/0002-tasks.ts'
+import * as m0020 from './migrations/0020-dead-letters.ts'
 
 /** Migrations are listed explicitly: no directory scanning, works the same from sources or dist. */
 const migrations: Record<string, Migration> = {
   '0001-runner': m0001,
   '0002-tasks': m0002,
+  '0020-dead-letters': m0020,
 }
 
 export async function migrateToLatest(db: Db, schema: string): Promise<MigrationResultSet> {
