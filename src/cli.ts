@@ -4,6 +4,8 @@ import { silenceKnownWarnings } from './infra/known-warnings.ts'
 import { runCli } from './cli/run-cli.ts'
 import { registerServeCommands } from './cli/serve.cli.ts'
 import { registerStackCommands } from './cli/stack.cli.ts'
+import { registerQueueCommands } from './cli/queue.cli.ts'
+import { registerDlqCommands } from './cli/dlq.cli.ts'
 
 silenceKnownWarnings()
 
@@ -14,5 +16,7 @@ const program = new Command('agentfleet')
 registerServeCommands(program)
 registerStackCommands(program)
 registerOpsCommands(program)
+registerQueueCommands(program)
+registerDlqCommands(program)
 
 await runCli(program, process.argv)

@@ -7,6 +7,7 @@ import { startProjector } from '../projections/projector.ts'
 import { createWriteSide } from '../commands/write-side.ts'
 import { reactorByName, reactors, startReactors } from '../process-managers/catalog.ts'
 import { prepareEnvironment } from '../setup.ts'
+import { startQueueLoops } from '../queue/queue-loops.ts'
 import { createConsoleReporter } from '../stack/reporter.ts'
 import { stackUp } from '../stack/stack.ts'
 import { configAndLogger, untilSignal, withServices } from './context.ts'
@@ -58,10 +59,12 @@ export function registerServeCommands(program: Command): void {
       const projector = await startProjector(services)
       const writeSide = await createWriteSide(services)
       const processManagers = await startReactors({ services, execute: writeSide.execute })
+      const queueLoops = startQueueLoops(services, writeSide.execute)
       const api = await startApi(services).catch((e) => portInUse(e, config.http.port))
       process.stdout.write(`\nAgentFleet is running: http://${config.http.host}:${api.port}  (Ctrl+C stops api and projector; \`agentfleet stack down\` stops Kafka and the registry)\n`)
       await untilSignal()
       await api.stop()
+      await queueLoops.stop()
       await processManagers.stop()
       await writeSide.close()
       await projector.stop()

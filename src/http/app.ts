@@ -16,6 +16,8 @@ import type { IdempotencyStore } from './idempotency.ts'
 import { problemResponse, statusOf } from './problem-details.ts'
 import { registerHealthRoutes } from './routes/health.routes.ts'
 import { registerTaskRoutes } from './routes/tasks.routes.ts'
+import { registerQueueRoutes } from './routes/queue.routes.ts'
+import { registerDeadLetterRoutes } from './routes/dead-letters.routes.ts'
 
 export type AppDeps = Readonly<{
   config: Config
@@ -59,6 +61,11 @@ export function createApp(deps: AppDeps): OpenAPIHono {
 
   registerHealthRoutes(app, { probes: deps.probes, startedAt: Date.now() })
   registerTaskRoutes(app, { execute: deps.execute, db: deps.db, idempotency: deps.idempotency, readWaitMs: deps.config.readWaitMs })
+  registerQueueRoutes(app, {
+    execute: deps.execute, redis: deps.redis, prefix: deps.config.redis.prefix, idempotency: deps.idempotency, logger: deps.logger,
+    leaseMs: deps.config.queue.leaseMs, maxWaitS: deps.config.queue.maxWaitS, retryPolicy: { baseMs: deps.config.retry.baseMs, maxMs: deps.config.retry.maxMs },
+  })
+  registerDeadLetterRoutes(app, { execute: deps.execute, db: deps.db, idempotency: deps.idempotency })
 
   app.doc31('/openapi.json', { openapi: '3.1.0', info: { title: 'AgentFleet API', version: '1' } })
   app.notFound((c) => problemResponse(c, new AppError('route.not-found', `no route for ${c.req.method} ${c.req.path}`)))

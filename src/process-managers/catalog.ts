@@ -2,6 +2,8 @@ import type { CommandHandler } from '../commands/handle-command.ts'
 import type { AggregateType } from '../events/envelope.ts'
 import type { Services } from '../infra/services.ts'
 import { createReactor, type Reaction, type Reactor } from './reactor.ts'
+import { queueFeeder } from '../queue/queue-feeder.reactor.ts'
+import { retryScheduler } from '../queue/retry/retry-scheduler.reactor.ts'
 
 /** What a process manager gets to build its reaction. */
 export type ReactorDeps = Readonly<{ services: Services; execute: CommandHandler }>
@@ -14,7 +16,10 @@ export type ReactorSpec = Readonly<{
 }>
 
 /** Every process manager `agentfleet process-managers` runs, by name. */
-export const reactors: readonly ReactorSpec[] = []
+export const reactors: readonly ReactorSpec[] = [
+  queueFeeder,
+  retryScheduler,
+]
 
 export const reactorByName = (name: string): ReactorSpec | undefined => reactors.find((r) => r.name === name)
 
