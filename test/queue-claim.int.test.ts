@@ -141,4 +141,6 @@ describe('claiming from the queue over HTTP', () => {
     expect(await logEnd(h)).toBe(before)
     expect(await depth('bad')).toBe(1)
   })
+
+}
 })
