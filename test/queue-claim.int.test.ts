@@ -141,6 +141,4 @@ describe('claiming from the queue over HTTP', () => {
     expect(await logEnd(h)).toBe(before)
     expect(await depth('bad')).toBe(1)
   })
-
-}
 })

@@ -37,7 +37,7 @@ export const AgentProgressBody = z.object({
   agentId: id, leaseEpoch: epoch, percent: z.number().int().min(0).max(100), message: z.string().max(2_000).nullish(),
 }).strict().openapi('AgentProgress')
 
-export const CompleteBody = z.object({ agentId: id, leaseEpoch: epoch, result: z.unknown().openapi({ description: 'any JSON value' }) }).strict().openapi('CompleteTask')
+export const CompleteBody = z.object({ agentId: id, leaseEpoch: epoch, result: z.unknown().optional().openapi({ description: 'any JSON value (default null)' }) }).strict().openapi('CompleteTask')
 
 export const FailBody = z.object({
   agentId: id, leaseEpoch: epoch, error: z.string().min(1).max(10_000), retryable: z.boolean().default(true),
