@@ -1,8 +1,14 @@
 import type { AggregateType } from '../events/envelope.ts'
 import type { AnyDecider } from '../projections/snapshots/snapshots.projection.ts'
 import { taskDecider } from './task/task.decider.ts'
+import { hitlDecider } from './hitl/hitl.decider.ts'
+import { projectDecider } from './project/project.decider.ts'
+import { workflowDecider } from './workflow/workflow.decider.ts'
 
 /** Every aggregate type's decider: the snapshot projection folds the log with them. */
 export const deciders: Readonly<Record<AggregateType, AnyDecider>> = {
   task: taskDecider,
+  hitl: hitlDecider,
+  project: projectDecider,
+  workflow: workflowDecider,
 }
