@@ -16,10 +16,10 @@ const requested = (overrides: Partial<Extract<HitlEvent, { type: 'HitlRequested'
 })
 const respond = (response: unknown, now = 2_000) => ({ type: 'RespondToHitlRequest' as const, response, respondedBy: 'alice', now })
 const expire = (now: number, onlyIfDue = true) => ({ type: 'ExpireHitlRequest' as const, now, onlyIfDue })
-const cancel = { type: 'CancelHitlRequest' as const, reason: 'not needed' }
-const responded: HitlEvent = { type: 'HitlResponded', data: { response: '"yes"', respondedBy: 'alice' } }
-const expired: HitlEvent = { type: 'HitlExpired', data: { expiresAt: 5_000 } }
-const cancelled: HitlEvent = { type: 'HitlCancelled', data: { reason: 'not needed' } }
+const cancel = { type: 'CancelHitlRequest' as const, reason: 'not needed', cancelTask: true }
+const responded: HitlEvent = { type: 'HitlResponded', data: { taskId: 't1', response: '"yes"', respondedBy: 'alice' } }
+const expired: HitlEvent = { type: 'HitlExpired', data: { taskId: 't1', expiresAt: 5_000 } }
+const cancelled: HitlEvent = { type: 'HitlCancelled', data: { taskId: 't1', reason: 'not needed', cancelTask: true } }
 
 describe('hitl decider: raise', () => {
   it('raises a request with the context as JSON text', () => {
@@ -47,7 +47,7 @@ describe('hitl decider: respond', () => {
   })
   it('accepts any JSON for a free-answer request', () => {
     spec.given([requested({ options: null })]).when(respond({ note: 'fine' }))
-      .then([{ type: 'HitlResponded', data: { response: '{"note":"fine"}', respondedBy: 'alice' } }])
+      .then([{ type: 'HitlResponded', data: { taskId: 't1', response: '{"note":"fine"}', respondedBy: 'alice' } }])
   })
   it('refuses an answer outside the options', () => {
     spec.given([requested()]).when(respond('maybe')).thenThrows('hitl.invalid-response')
@@ -72,12 +72,14 @@ describe('hitl decider: expire and cancel', () => {
   })
   it('an operator expires at once; expiring twice is a no-op; an answered request cannot expire', () => {
     spec.given([requested()]).when(expire(1_500, false)).then([expired])
+    spec.given([requested({ expiresAt: null })]).when(expire(1_500, false)).then([{ type: 'HitlExpired', data: { taskId: 't1', expiresAt: null } }])
     spec.given([requested(), expired]).when(expire(9_000, false)).then([])
     spec.given([requested(), responded]).when(expire(1_500, false)).thenThrows('hitl.already-answered')
     spec.given([]).when(expire(1_500, false)).thenThrows('hitl.not-found')
   })
   it('cancels a pending request once; refuses a settled one', () => {
     spec.given([requested()]).when(cancel).then([cancelled])
+    spec.given([requested()]).when({ ...cancel, cancelTask: false }).then([{ type: 'HitlCancelled', data: { taskId: 't1', reason: 'not needed', cancelTask: false } }])
     spec.given([requested(), cancelled]).when(cancel).then([])
     spec.given([requested(), responded]).when(cancel).thenThrows('hitl.already-answered')
     spec.given([requested(), expired]).when(cancel).thenThrows('hitl.expired')

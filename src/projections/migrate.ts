@@ -3,11 +3,17 @@ import { Migrator, type Migration, type MigrationResultSet } from 'kysely/migrat
 import type { Db } from '../infra/postgres.ts'
 import * as m0001 from './migrations/0001-runner.ts'
 import * as m0002 from './migrations/0002-tasks.ts'
+import * as m0030 from './migrations/0030-hitl-requests.ts'
+import * as m0031 from './migrations/0031-projects.ts'
+import * as m0032 from './migrations/0032-workflows.ts'
 
 /** Migrations are listed explicitly: no directory scanning, works the same from sources or dist. */
 const migrations: Record<string, Migration> = {
   '0001-runner': m0001,
   '0002-tasks': m0002,
+  '0030-hitl-requests': m0030,
+  '0031-projects': m0031,
+  '0032-workflows': m0032,
 }
 
 export async function migrateToLatest(db: Db, schema: string): Promise<MigrationResultSet> {

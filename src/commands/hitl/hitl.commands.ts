@@ -16,6 +16,7 @@ export type RaiseHitlRequest = Readonly<{
 export type RespondToHitlRequest = Readonly<{ type: 'RespondToHitlRequest'; response: unknown; respondedBy: string; now: number }>
 /** `onlyIfDue`: the expiry loop expires only past the deadline; an operator may expire at once. */
 export type ExpireHitlRequest = Readonly<{ type: 'ExpireHitlRequest'; now: number; onlyIfDue: boolean }>
-export type CancelHitlRequest = Readonly<{ type: 'CancelHitlRequest'; reason: string | null }>
+/** `cancelTask: false` withdraws a request its task never started waiting for. */
+export type CancelHitlRequest = Readonly<{ type: 'CancelHitlRequest'; reason: string | null; cancelTask: boolean }>
 
 export type HitlCommand = RaiseHitlRequest | RespondToHitlRequest | ExpireHitlRequest | CancelHitlRequest

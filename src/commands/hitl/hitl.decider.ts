@@ -44,7 +44,7 @@ const respond = (c: C.RespondToHitlRequest, state: HitlState): Events => {
   if (h.options !== null && (typeof c.response !== 'string' || !h.options.includes(c.response))) {
     refuse('hitl.invalid-response', 'the response must be one of the options', { options: h.options })
   }
-  return [{ type: 'HitlResponded', data: { response: JSON.stringify(c.response ?? null), respondedBy: c.respondedBy } }]
+  return [{ type: 'HitlResponded', data: { taskId: h.taskId, response: JSON.stringify(c.response ?? null), respondedBy: c.respondedBy } }]
 }
 
 const expire = (c: C.ExpireHitlRequest, state: HitlState): Events => {
@@ -53,17 +53,17 @@ const expire = (c: C.ExpireHitlRequest, state: HitlState): Events => {
   if (c.onlyIfDue) {
     // The expiry loop reads a read model that may lag: whatever moved on is left alone.
     const due = h.status === 'pending' && h.expiresAt !== null && c.now >= h.expiresAt
-    return due ? [{ type: 'HitlExpired', data: { expiresAt: h.expiresAt } }] : []
+    return due ? [{ type: 'HitlExpired', data: { taskId: h.taskId, expiresAt: h.expiresAt } }] : []
   }
   mustBePending(h)
-  return [{ type: 'HitlExpired', data: { expiresAt: h.expiresAt } }]
+  return [{ type: 'HitlExpired', data: { taskId: h.taskId, expiresAt: h.expiresAt } }]
 }
 
 const cancel = (c: C.CancelHitlRequest, state: HitlState): Events => {
   const h = mustExist(state)
   if (h.status === 'cancelled') return []
   mustBePending(h)
-  return [{ type: 'HitlCancelled', data: { reason: c.reason } }]
+  return [{ type: 'HitlCancelled', data: { taskId: h.taskId, reason: c.reason, cancelTask: c.cancelTask } }]
 }
 
 export function evolveHitl(state: HitlState, event: HitlEvent, meta: EventMeta): HitlState {

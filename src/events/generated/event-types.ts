@@ -27,10 +27,13 @@ export type WorkflowStepSpec = {
 
 /** Payload of agentfleet.hitl.HitlCancelled (everything but meta). */
 export type HitlCancelledData = {
+  readonly taskId: null | string
   readonly reason: null | string
+  readonly cancelTask: boolean
 }
 /** Payload of agentfleet.hitl.HitlExpired (everything but meta). */
 export type HitlExpiredData = {
+  readonly taskId: null | string
   readonly expiresAt: null | number
 }
 /** Payload of agentfleet.hitl.HitlRequested (everything but meta). */
@@ -45,6 +48,7 @@ export type HitlRequestedData = {
 }
 /** Payload of agentfleet.hitl.HitlResponded (everything but meta). */
 export type HitlRespondedData = {
+  readonly taskId: null | string
   readonly response: string
   readonly respondedBy: string
 }
