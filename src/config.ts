@@ -25,6 +25,7 @@ export const configSchema = z.object({
   AGENTFLEET_PRODUCE_TIMEOUT_MS: positiveInt.default(3_000).describe('Deadline of one append (send + retries); must be far below the lease TTL'),
   AGENTFLEET_IDEMPOTENCY_TTL_S: positiveInt.default(86_400).describe('How long Idempotency-Key results are kept'),
   AGENTFLEET_READ_WAIT_MS: positiveInt.default(2_000).describe('Longest a query waits for ?minVersion='),
+  AGENTFLEET_HITL_EXPIRY_INTERVAL_MS: positiveInt.default(1_000).describe('How often pending HITL requests are checked for expiry'),
   AGENTFLEET_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level'),
   AGENTFLEET_STACK_DIR: z.string().default('.stack').describe('Where `stack up` keeps downloads, data, logs and pid files'),
   AGENTFLEET_KAFKA_VERSION: z.string().default('4.3.1').describe('Apache Kafka version fetched from Maven Central'),
@@ -46,6 +47,7 @@ export type Config = Readonly<{
   redis: Readonly<{ url: string; prefix: string }>
   append: Readonly<{ leaseTtlMs: number; produceTimeoutMs: number; idempotencyTtlS: number }>
   readWaitMs: number
+  hitl: Readonly<{ expiryIntervalMs: number }>
   logLevel: Env['AGENTFLEET_LOG_LEVEL']
   stack: Readonly<{
     dir: string
@@ -88,6 +90,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     redis: { url: e.AGENTFLEET_REDIS_URL, prefix: e.AGENTFLEET_REDIS_PREFIX },
     append: { leaseTtlMs: e.AGENTFLEET_LEASE_TTL_MS, produceTimeoutMs: e.AGENTFLEET_PRODUCE_TIMEOUT_MS, idempotencyTtlS: e.AGENTFLEET_IDEMPOTENCY_TTL_S },
     readWaitMs: e.AGENTFLEET_READ_WAIT_MS,
+    hitl: { expiryIntervalMs: e.AGENTFLEET_HITL_EXPIRY_INTERVAL_MS },
     logLevel: e.AGENTFLEET_LOG_LEVEL,
     stack: {
       dir: e.AGENTFLEET_STACK_DIR,

@@ -6,6 +6,7 @@ import { projectionByName, projections } from '../projections/catalog.ts'
 import { startProjector } from '../projections/projector.ts'
 import { createWriteSide } from '../commands/write-side.ts'
 import { reactorByName, reactors, startReactors } from '../process-managers/catalog.ts'
+import { startHitlExpiry } from '../process-managers/hitl/hitl-expiry.ts'
 import { prepareEnvironment } from '../setup.ts'
 import { createConsoleReporter } from '../stack/reporter.ts'
 import { stackUp } from '../stack/stack.ts'
@@ -43,7 +44,9 @@ export function registerServeCommands(program: Command): void {
       await withServices('process-managers', async (services) => {
         const writeSide = await createWriteSide(services)
         const running = await startReactors({ services, execute: writeSide.execute }, selected)
+        const expiry = startHitlExpiry({ services, execute: writeSide.execute, intervalMs: services.config.hitl.expiryIntervalMs })
         await untilSignal()
+        await expiry.stop()
         await running.stop()
         await writeSide.close()
       })
@@ -58,10 +61,12 @@ export function registerServeCommands(program: Command): void {
       const projector = await startProjector(services)
       const writeSide = await createWriteSide(services)
       const processManagers = await startReactors({ services, execute: writeSide.execute })
+      const hitlExpiry = startHitlExpiry({ services, execute: writeSide.execute, intervalMs: config.hitl.expiryIntervalMs })
       const api = await startApi(services).catch((e) => portInUse(e, config.http.port))
       process.stdout.write(`\nAgentFleet is running: http://${config.http.host}:${api.port}  (Ctrl+C stops api and projector; \`agentfleet stack down\` stops Kafka and the registry)\n`)
       await untilSignal()
       await api.stop()
+      await hitlExpiry.stop()
       await processManagers.stop()
       await writeSide.close()
       await projector.stop()

@@ -16,6 +16,9 @@ import type { IdempotencyStore } from './idempotency.ts'
 import { problemResponse, statusOf } from './problem-details.ts'
 import { registerHealthRoutes } from './routes/health.routes.ts'
 import { registerTaskRoutes } from './routes/tasks.routes.ts'
+import { registerHitlRoutes } from './routes/hitl.routes.ts'
+import { registerProjectRoutes } from './routes/projects.routes.ts'
+import { registerWorkflowRoutes } from './routes/workflows.routes.ts'
 
 export type AppDeps = Readonly<{
   config: Config
@@ -59,6 +62,9 @@ export function createApp(deps: AppDeps): OpenAPIHono {
 
   registerHealthRoutes(app, { probes: deps.probes, startedAt: Date.now() })
   registerTaskRoutes(app, { execute: deps.execute, db: deps.db, idempotency: deps.idempotency, readWaitMs: deps.config.readWaitMs })
+  registerHitlRoutes(app, { execute: deps.execute, db: deps.db, idempotency: deps.idempotency, readWaitMs: deps.config.readWaitMs })
+  registerProjectRoutes(app, { execute: deps.execute, db: deps.db, idempotency: deps.idempotency, readWaitMs: deps.config.readWaitMs })
+  registerWorkflowRoutes(app, { execute: deps.execute, db: deps.db, idempotency: deps.idempotency, readWaitMs: deps.config.readWaitMs })
 
   app.doc31('/openapi.json', { openapi: '3.1.0', info: { title: 'AgentFleet API', version: '1' } })
   app.notFound((c) => problemResponse(c, new AppError('route.not-found', `no route for ${c.req.method} ${c.req.path}`)))

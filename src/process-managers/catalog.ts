@@ -2,6 +2,9 @@ import type { CommandHandler } from '../commands/handle-command.ts'
 import type { AggregateType } from '../events/envelope.ts'
 import type { Services } from '../infra/services.ts'
 import { createReactor, type Reaction, type Reactor } from './reactor.ts'
+import { hitlTaskReactor } from './hitl/hitl-task.reactor.ts'
+import { workflowTasksReactor } from './workflow/workflow-tasks.reactor.ts'
+import { workflowStepsReactor } from './workflow/workflow-steps.reactor.ts'
 
 /** What a process manager gets to build its reaction. */
 export type ReactorDeps = Readonly<{ services: Services; execute: CommandHandler }>
@@ -14,7 +17,11 @@ export type ReactorSpec = Readonly<{
 }>
 
 /** Every process manager `agentfleet process-managers` runs, by name. */
-export const reactors: readonly ReactorSpec[] = []
+export const reactors: readonly ReactorSpec[] = [
+  hitlTaskReactor,
+  workflowTasksReactor,
+  workflowStepsReactor,
+]
 
 export const reactorByName = (name: string): ReactorSpec | undefined => reactors.find((r) => r.name === name)
 

@@ -8,6 +8,7 @@ import { createLogger } from '../../src/infra/logger.ts'
 import { connectServices, type Services } from '../../src/infra/services.ts'
 import { startProjector } from '../../src/projections/projector.ts'
 import { reactors, startReactors } from '../../src/process-managers/catalog.ts'
+import { startHitlExpiry } from '../../src/process-managers/hitl/hitl-expiry.ts'
 import { prepareEnvironment } from '../../src/setup.ts'
 
 export type Harness = Readonly<{
@@ -47,6 +48,7 @@ export async function startHarness(options: { api?: boolean; projector?: boolean
     const running = await startReactors({ services, execute: pmWriteSide.execute })
     stops.unshift(pmWriteSide.close)
     stops.unshift(running.stop)
+    stops.unshift(startHitlExpiry({ services, execute: pmWriteSide.execute, intervalMs: config.hitl.expiryIntervalMs }).stop)
   }
   const api = options.api === false ? undefined : await startApi(services)
   if (api) stops.unshift(api.stop)
