@@ -51,7 +51,8 @@ export function registerHitlRoutes(app: OpenAPIHono, deps: HitlRouteDeps): void 
   }), async (c) => {
     const { id: taskId } = c.req.valid('param')
     const b = c.req.valid('json')
-    const projectId = b.projectId ?? (await getTask(deps.db, taskId))?.project_id ?? null
+    // A task's project never changes once created: its row, once projected, is the authority.
+    const projectId = b.projectId ?? (await waitForVersion(() => getTask(deps.db, taskId), 1, deps.readWaitMs)).row?.project_id ?? null
     return respondToCommand(c, deps.idempotency, 201, async (_ids, ctx): Promise<CommandResult> => {
       const raised = await raiseInputRequest(deps.execute, {
         taskId, leaseEpoch: b.leaseEpoch, agentId: b.agentId, projectId, question: b.question, options: b.options ?? null,
