@@ -5,7 +5,6 @@ import { tasksProjection } from './tasks/tasks.projection.ts'
 import { hitlRequestsProjection } from './hitl/hitl-requests.projection.ts'
 import { projectsProjection } from './projects/projects.projection.ts'
 import { workflowsProjection } from './workflows/workflows.projection.ts'
-import { workflowStepsProjection } from './workflows/workflow-steps.projection.ts'
 
 /** Every projection the projector runs, by name. */
 export const projections: readonly Projection[] = [
@@ -14,7 +13,6 @@ export const projections: readonly Projection[] = [
   hitlRequestsProjection,
   projectsProjection,
   workflowsProjection,
-  workflowStepsProjection,
 ]
 
 export const projectionByName = (name: string): Projection | undefined => projections.find((p) => p.name === name)

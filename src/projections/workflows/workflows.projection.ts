@@ -1,44 +1,43 @@
+import type { Transaction } from 'kysely'
+import { stepTaskId } from '../../commands/workflow/workflow-dag.ts'
 import type { StoredEvent } from '../../events/envelope.ts'
-import type { WorkflowsTable } from '../database.ts'
-import type { RowProjection } from '../projection.ts'
+import type { Database } from '../database.ts'
+import type { SqlProjection } from '../projection.ts'
+import { projectWorkflowRow } from './workflow-row.projection.ts'
 
-export type WorkflowRow = Omit<WorkflowsTable, 'created_at' | 'started_at' | 'finished_at' | 'updated_at'> & {
-  created_at: Date
-  started_at: Date | null
-  finished_at: Date | null
-  updated_at: Date
-}
-
-function project(row: WorkflowRow | undefined, event: StoredEvent): WorkflowRow | undefined {
-  const at = new Date(event.meta.occurredAt)
-  const touched = (r: WorkflowRow, changes: Partial<WorkflowRow>): WorkflowRow => ({ ...r, ...changes, version: event.meta.version, updated_at: at })
-  switch (event.type) {
-    case 'WorkflowCreated': {
-      const d = event.data
-      return {
-        id: event.meta.aggregateId, version: event.meta.version, name: d.name, description: d.description, project_id: d.projectId,
-        status: 'pending', steps_total: d.steps.length, steps_completed: 0, steps_skipped: 0, failed_step: null, error: null,
-        cancel_reason: null, created_at: at, started_at: null, finished_at: null, updated_at: at,
-      }
+/**
+ * `workflows` (one row each) and `workflow_steps` (one row per step) in the same transaction, so
+ * a reader never sees a finished workflow with unsettled steps. The runner hands over each event
+ * exactly once and in order (version gate).
+ */
+async function apply(tx: Transaction<Database>, events: readonly StoredEvent[]): Promise<void> {
+  for (const event of events) {
+    const workflowId = event.meta.aggregateId
+    const at = new Date(event.meta.occurredAt)
+    const row = await tx.selectFrom('workflows').selectAll().where('id', '=', workflowId).executeTakeFirst()
+    const next = projectWorkflowRow(row, event)
+    if (next) await tx.insertInto('workflows').values(next).onConflict((oc) => oc.column('id').doUpdateSet(next)).execute()
+    const outcome = (stepId: string, value: string, error: string | null = null) =>
+      tx.updateTable('workflow_steps').set({ outcome: value, error, updated_at: at }).where('workflow_id', '=', workflowId).where('step_id', '=', stepId).execute()
+    switch (event.type) {
+      case 'WorkflowCreated':
+        await tx.insertInto('workflow_steps').values(event.data.steps.map((s, position) => ({
+          workflow_id: workflowId, step_id: s.stepId, position, task_id: stepTaskId(workflowId, s.stepId), title: s.title, pool: s.pool,
+          priority: s.priority, depends_on: [...s.dependsOn], optional: s.optional, outcome: 'pending', error: null, updated_at: at,
+        }))).onConflict((oc) => oc.columns(['workflow_id', 'step_id']).doNothing()).execute()
+        break
+      case 'WorkflowStepCompleted': await outcome(event.data.stepId, 'completed'); break
+      case 'WorkflowStepSkipped': await outcome(event.data.stepId, 'skipped', event.data.error); break
+      case 'WorkflowStepFailed': await outcome(event.data.stepId, 'failed', event.data.error); break
+      case 'WorkflowFailed':
+      case 'WorkflowCancelled':
+        await tx.updateTable('workflow_steps').set({ outcome: 'cancelled', updated_at: at })
+          .where('workflow_id', '=', workflowId).where('outcome', '=', 'pending').execute()
+        break
+      default:
+        break
     }
-    case 'WorkflowStarted': return row && touched(row, { status: 'running', started_at: at })
-    case 'WorkflowStepCompleted': return row && touched(row, { steps_completed: row.steps_completed + 1 })
-    case 'WorkflowStepSkipped': return row && touched(row, { steps_skipped: row.steps_skipped + 1 })
-    case 'WorkflowStepFailed': return row && touched(row, {})
-    case 'WorkflowCompleted': return row && touched(row, { status: 'completed', finished_at: at })
-    case 'WorkflowFailed': return row && touched(row, { status: 'failed', failed_step: event.data.stepId, error: event.data.error, finished_at: at })
-    case 'WorkflowCancelled': return row && touched(row, { status: 'cancelled', cancel_reason: event.data.reason, finished_at: at })
-    default: return row
   }
 }
 
-export const workflowsProjection: RowProjection<'workflows', WorkflowRow> = {
-  kind: 'row',
-  name: 'workflows',
-  aggregates: ['workflow'],
-  table: 'workflows',
-  key: 'id',
-  jsonColumns: [],
-  keyOf: (e) => e.meta.aggregateId,
-  project,
-}
+export const workflowsProjection: SqlProjection = { kind: 'sql', name: 'workflows', aggregates: ['workflow'], apply }
