@@ -49,7 +49,7 @@ describe('HITL requests over HTTP against the real stack', () => {
       return page.body.items.find((i) => i.id === raised.id)
     }, 'the pending request in the list')
     expect(pending).toMatchObject({ taskId, projectId, options: ['approve', 'reject'], status: 'pending' })
-    expect((await get<{ status: string }>(`/api/v1/tasks/${taskId}`)).body.status).toBe('awaiting_input')
+    await waitFor(async () => (await get<{ status: string }>(`/api/v1/tasks/${taskId}`)).body.status === 'awaiting_input', 'the task awaiting input')
 
     // An answer outside the options is refused and changes nothing.
     const before = { hitl: await logEnd(h, 'hitl'), task: await logEnd(h, 'task') }
