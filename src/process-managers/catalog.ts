@@ -2,6 +2,9 @@ import { queueFeeder } from '../queue/queue-feeder.reactor.ts'
 import { retryScheduler } from '../queue/retry/retry-scheduler.reactor.ts'
 import type { ProcessManager, ProcessManagerDeps } from './process-manager.ts'
 import { createReactor, type Reactor } from './reactor.ts'
+import { hitlTaskReactor } from './hitl/hitl-task.reactor.ts'
+import { workflowTasksReactor } from './workflow/workflow-tasks.reactor.ts'
+import { workflowStepsReactor } from './workflow/workflow-steps.reactor.ts'
 
 export type { ProcessManager, ProcessManagerDeps }
 
@@ -9,6 +12,9 @@ export type { ProcessManager, ProcessManagerDeps }
 export const reactors: readonly ProcessManager[] = [
   queueFeeder,
   retryScheduler,
+  hitlTaskReactor,
+  workflowTasksReactor,
+  workflowStepsReactor,
 ]
 
 export const reactorByName = (name: string, list: readonly ProcessManager[] = reactors): ProcessManager | undefined => list.find((r) => r.name === name)

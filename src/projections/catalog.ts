@@ -6,6 +6,9 @@ import { queueStatsProjection } from './queue-stats/queue-stats.projection.ts'
 import { createSnapshotsProjection } from './snapshots/snapshots.projection.ts'
 import { tasksProjection } from './tasks/tasks.projection.ts'
 import { taskFailuresProjection } from './task-failures/task-failures.projection.ts'
+import { hitlRequestsProjection } from './hitl/hitl-requests.projection.ts'
+import { projectsProjection } from './projects/projects.projection.ts'
+import { workflowsProjection } from './workflows/workflows.projection.ts'
 
 /** Every projection the projector runs, by name. */
 export const projections: readonly Projection[] = [
@@ -15,6 +18,9 @@ export const projections: readonly Projection[] = [
   poolsProjection,
   queueStatsProjection,
   taskFailuresProjection,
+  hitlRequestsProjection,
+  projectsProjection,
+  workflowsProjection,
 ]
 
 export const projectionByName = (name: string): Projection | undefined => projections.find((p) => p.name === name)

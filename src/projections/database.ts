@@ -163,6 +163,71 @@ export interface TaskFailuresTable {
   purged_at: Timestamp | null
 }
 
+export interface HitlRequestsTable {
+  id: string
+  version: number
+  status: string
+  task_id: string | null
+  agent_id: string | null
+  project_id: string | null
+  question: string
+  options: ColumnType<string[] | null, string, string>
+  context: Json
+  expires_at: Timestamp | null
+  response: ColumnType<unknown, string, string>
+  responded_by: string | null
+  responded_at: Timestamp | null
+  cancel_reason: string | null
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+export interface ProjectsTable {
+  id: string
+  version: number
+  name: string
+  description: string | null
+  metadata: Json
+  status: string
+  archive_reason: string | null
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+export interface WorkflowsTable {
+  id: string
+  version: number
+  name: string
+  description: string | null
+  project_id: string | null
+  status: string
+  steps_total: number
+  steps_completed: number
+  steps_skipped: number
+  failed_step: string | null
+  error: string | null
+  cancel_reason: string | null
+  created_at: Timestamp
+  started_at: Timestamp | null
+  finished_at: Timestamp | null
+  updated_at: Timestamp
+}
+
+export interface WorkflowStepsTable {
+  workflow_id: string
+  step_id: string
+  position: number
+  task_id: string
+  title: string
+  pool: string
+  priority: string
+  depends_on: string[]
+  optional: boolean
+  outcome: string
+  error: string | null
+  updated_at: Timestamp
+}
+
 export interface Database {
   projection_checkpoints: ProjectionCheckpointsTable
   projection_stream_versions: ProjectionStreamVersionsTable
@@ -176,4 +241,8 @@ export interface Database {
   queue_stats_minutes: QueueStatsMinutesTable
   metrics_snapshots: MetricsSnapshotsTable
   task_failures: TaskFailuresTable
+  hitl_requests: HitlRequestsTable
+  projects: ProjectsTable
+  workflows: WorkflowsTable
+  workflow_steps: WorkflowStepsTable
 }

@@ -9,6 +9,9 @@ import * as m0011 from './migrations/0011-pools.ts'
 import * as m0070 from './migrations/0070-queue-stats.ts'
 import * as m0071 from './migrations/0071-metrics-snapshots.ts'
 import * as m0020 from './migrations/0020-dead-letters.ts'
+import * as m0030 from './migrations/0030-hitl-requests.ts'
+import * as m0031 from './migrations/0031-projects.ts'
+import * as m0032 from './migrations/0032-workflows.ts'
 
 /** Migrations are listed explicitly: no directory scanning, works the same from sources or dist. */
 const migrations: Record<string, Migration> = {
@@ -19,6 +22,9 @@ const migrations: Record<string, Migration> = {
   '0070-queue-stats': m0070,
   '0071-metrics-snapshots': m0071,
   '0020-dead-letters': m0020,
+  '0030-hitl-requests': m0030,
+  '0031-projects': m0031,
+  '0032-workflows': m0032,
 }
 
 export function migrateToLatest(db: Db, schema: string): Promise<MigrationResultSet> {
