@@ -2,11 +2,18 @@ import { deciders } from '../commands/deciders.ts'
 import type { Projection } from './projection.ts'
 import { createSnapshotsProjection } from './snapshots/snapshots.projection.ts'
 import { tasksProjection } from './tasks/tasks.projection.ts'
+import { taskDependenciesProjection } from './tasks/task-dependencies.projection.ts'
+import { taskAttemptsProjection } from './tasks/task-attempts.projection.ts'
+import { createAggregateEventsProjection } from './history/aggregate-events.projection.ts'
+import type { AggregateType } from '../events/envelope.ts'
 
 /** Every projection the projector runs, by name. */
 export const projections: readonly Projection[] = [
   createSnapshotsProjection(deciders),
   tasksProjection,
+  taskDependenciesProjection,
+  taskAttemptsProjection,
+  createAggregateEventsProjection(Object.keys(deciders) as AggregateType[]),
 ]
 
 export const projectionByName = (name: string): Projection | undefined => projections.find((p) => p.name === name)

@@ -3,11 +3,15 @@ import { Migrator, type Migration, type MigrationResultSet } from 'kysely/migrat
 import type { Db } from '../infra/postgres.ts'
 import * as m0001 from './migrations/0001-runner.ts'
 import * as m0002 from './migrations/0002-tasks.ts'
+import * as m0003 from './migrations/0003-task-read-models.ts'
+import * as m0004 from './migrations/0004-dependency-manager.ts'
 
 /** Migrations are listed explicitly: no directory scanning, works the same from sources or dist. */
 const migrations: Record<string, Migration> = {
   '0001-runner': m0001,
   '0002-tasks': m0002,
+  '0003-task-read-models': m0003,
+  '0004-dependency-manager': m0004,
 }
 
 export async function migrateToLatest(db: Db, schema: string): Promise<MigrationResultSet> {
