@@ -2,6 +2,8 @@ import type { CommandHandler } from '../commands/handle-command.ts'
 import type { AggregateType } from '../events/envelope.ts'
 import type { Services } from '../infra/services.ts'
 import { createReactor, type Reaction, type Reactor } from './reactor.ts'
+import { createDependencyReaction } from './dependencies/dependencies.reactor.ts'
+import { createDependencyStore } from './dependencies/dependency-store.ts'
 
 /** What a process manager gets to build its reaction. */
 export type ReactorDeps = Readonly<{ services: Services; execute: CommandHandler }>
@@ -14,7 +16,13 @@ export type ReactorSpec = Readonly<{
 }>
 
 /** Every process manager `agentfleet process-managers` runs, by name. */
-export const reactors: readonly ReactorSpec[] = []
+export const reactors: readonly ReactorSpec[] = [
+  {
+    name: 'dependencies',
+    aggregates: ['task'],
+    create: ({ services, execute }) => createDependencyReaction({ store: createDependencyStore(services.db), execute, logger: services.logger.child({ reactor: 'dependencies' }) }),
+  },
+]
 
 export const reactorByName = (name: string): ReactorSpec | undefined => reactors.find((r) => r.name === name)
 
