@@ -67,7 +67,11 @@ describe('event store against the real stack', () => {
     const last = results.find((r) => r.version === 51)!
     const lastIndex = results.indexOf(last)
     expect(row.progress).toBe(lastIndex + 1)
-    const versions = await h.services.db.selectFrom('projection_stream_versions').select(['projection', 'version']).where('stream', '=', `task:${id}`).execute()
+    // Each projection is its own consumer group: the snapshots may trail the tasks row briefly.
+    const versions = await waitFor(async () => {
+      const v = await h.services.db.selectFrom('projection_stream_versions').select(['projection', 'version']).where('stream', '=', `task:${id}`).execute()
+      return v.filter((r) => r.version === 51).length === v.length ? v : undefined
+    }, 'every projection at version 51')
     expect(versions).toEqual(expect.arrayContaining([{ projection: 'tasks', version: 51 }, { projection: 'snapshots', version: 51 }]))
     const conflicts = await h.services.db.selectFrom('event_conflicts').selectAll().execute()
     expect(conflicts).toEqual([])

@@ -34,7 +34,7 @@ describe('task dependencies: process manager, cycles, history', () => {
     expect((await getJson(h, `/api/v1/tasks/${c.id}`)).body.status).toBe('waiting')
     await runTask(execute, b.id, 'agent-b')
     const cQueued = await waitForStatus(h, c.id, 'queued')
-    const bDone = (await getJson(h, `/api/v1/tasks/${b.id}`)).body
+    const bDone = await waitForStatus(h, b.id, 'completed')
     expect(Date.parse(cQueued.queuedAt as string)).toBeGreaterThanOrEqual(Date.parse(bDone.completedAt as string))
     expect(cQueued).toMatchObject({ openDependencies: [], dependsOn: [b.id] })
 
