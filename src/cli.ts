@@ -1,9 +1,14 @@
 import { Command } from 'commander'
+import { registerInspectCommand } from './cli/inspect.cli.ts'
+import { registerHealthMonitorCommand } from './cli/health-monitor.cli.ts'
 import { registerOpsCommands } from './cli/ops.cli.ts'
+import { registerRebuildCommand } from './cli/rebuild.cli.ts'
+import { registerReplayCommand } from './cli/replay.cli.ts'
 import { silenceKnownWarnings } from './infra/known-warnings.ts'
 import { runCli } from './cli/run-cli.ts'
 import { registerServeCommands } from './cli/serve.cli.ts'
 import { registerStackCommands } from './cli/stack.cli.ts'
+import { registerSystemCommands } from './cli/system.cli.ts'
 
 silenceKnownWarnings()
 
@@ -12,7 +17,12 @@ const program = new Command('agentfleet')
   .showHelpAfterError()
 
 registerServeCommands(program)
+registerHealthMonitorCommand(program)
 registerStackCommands(program)
 registerOpsCommands(program)
+registerInspectCommand(program)
+registerReplayCommand(program)
+registerRebuildCommand(program)
+registerSystemCommands(program)
 
 await runCli(program, process.argv)

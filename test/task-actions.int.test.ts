@@ -110,14 +110,15 @@ describe('task commands over HTTP: progress, assign, cancel, retry', () => {
   })
 
   it('create: a role alone is routed to the active pool with that role', async () => {
-    // The pools read model belongs to the pools area; a minimal one stands in when it is absent.
-    await sql`create table if not exists pools (name text primary key, role text not null, status text not null, created_at timestamptz not null)`.execute(h.services.db)
+    // A pools read-model row, as the pools projection writes it (plus a drained pool with the same role, which is skipped).
     const pool = {
       name: 'scribes', version: 1, role: 'scribe', handler: 'echo', handler_config: {}, max_agents_per_process: 10, min_workers: 0, max_workers: 1,
       lag_threshold: 10, scale_interval_ms: 1000, scale_down_stabilization_ms: 1000, status: 'active', workers: 0, last_scaling: null,
       created_at: new Date().toISOString(), updated_at: new Date().toISOString(),
     }
-    await sql`insert into pools select * from jsonb_populate_record(null::pools, ${JSON.stringify(pool)}::jsonb)`.execute(h.services.db)
+    for (const p of [{ ...pool, name: 'old-scribes', status: 'draining', created_at: '2020-01-01T00:00:00Z' }, pool]) {
+      await sql`insert into pools select * from jsonb_populate_record(null::pools, ${JSON.stringify(p)}::jsonb)`.execute(h.services.db)
+    }
     const { id } = await createTask(h, { title: 'by role', role: 'scribe' })
     expect((await getJson(h, `/api/v1/tasks/${id}`)).body).toMatchObject({ pool: 'scribes', role: 'scribe' })
   })

@@ -5,18 +5,23 @@ import { createReactor, type Reaction, type Reactor } from './reactor.ts'
 import { createDependencyReaction } from './dependencies/dependencies.reactor.ts'
 import { createDependencyStore } from './dependencies/dependency-store.ts'
 
-/** What a process manager gets to build its reaction. */
-export type ReactorDeps = Readonly<{ services: Services; execute: CommandHandler }>
+/** What a process manager may use to react: the connected services, the append path, a clock. */
+export type ProcessManagerDeps = Readonly<{
+  services: Services
+  execute: CommandHandler
+  clock: () => number
+}>
 
-/** A process manager: reacts to the events of some aggregates, usually by issuing commands. */
-export type ReactorSpec = Readonly<{
+/** A process manager: reacts to the events of some aggregates, typically with idempotent commands. */
+export type ProcessManager = Readonly<{
+  /** names its consumer group `<prefix>.reactor.<name>` */
   name: string
   aggregates: readonly AggregateType[]
-  create: (deps: ReactorDeps) => Reaction | Promise<Reaction>
+  create: (deps: ProcessManagerDeps) => Reaction | Promise<Reaction>
 }>
 
 /** Every process manager `agentfleet process-managers` runs, by name. */
-export const reactors: readonly ReactorSpec[] = [
+export const reactors: readonly ProcessManager[] = [
   {
     name: 'dependencies',
     aggregates: ['task'],
@@ -24,10 +29,10 @@ export const reactors: readonly ReactorSpec[] = [
   },
 ]
 
-export const reactorByName = (name: string): ReactorSpec | undefined => reactors.find((r) => r.name === name)
+export const reactorByName = (name: string, list: readonly ProcessManager[] = reactors): ProcessManager | undefined => list.find((r) => r.name === name)
 
 /** Starts the given process managers, each in its own consumer group. */
-export async function startReactors(deps: ReactorDeps, specs: readonly ReactorSpec[] = reactors): Promise<{ stop: () => Promise<void> }> {
+export async function startReactors(deps: ProcessManagerDeps, specs: readonly ProcessManager[] = reactors): Promise<{ stop: () => Promise<void> }> {
   const { services } = deps
   const running: Reactor[] = []
   for (const spec of specs) {

@@ -1,5 +1,8 @@
 import { deciders } from '../commands/deciders.ts'
+import { agentsProjection } from './agents/agents.projection.ts'
 import type { Projection } from './projection.ts'
+import { poolsProjection } from './pools/pools.projection.ts'
+import { queueStatsProjection } from './queue-stats/queue-stats.projection.ts'
 import { createSnapshotsProjection } from './snapshots/snapshots.projection.ts'
 import { tasksProjection } from './tasks/tasks.projection.ts'
 import { taskDependenciesProjection } from './tasks/task-dependencies.projection.ts'
@@ -14,6 +17,9 @@ export const projections: readonly Projection[] = [
   taskDependenciesProjection,
   taskAttemptsProjection,
   createAggregateEventsProjection(Object.keys(deciders) as AggregateType[]),
+  agentsProjection,
+  poolsProjection,
+  queueStatsProjection,
 ]
 
 export const projectionByName = (name: string): Projection | undefined => projections.find((p) => p.name === name)

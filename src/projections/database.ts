@@ -66,12 +66,12 @@ export interface TasksTable {
   created_at: Timestamp
   updated_at: Timestamp
   role: string | null
-  metadata: Json
-  attempt: number
+  metadata: ColumnType<unknown, string | undefined, string>
+  attempt: Generated<number>
   /** the current (or last) holder */
   agent_id: string | null
   assigned_agent_id: string | null
-  lease_epoch: number
+  lease_epoch: Generated<number>
   result: ColumnType<unknown, string | null, string | null>
   last_error: string | null
   queued_at: Timestamp | null
@@ -80,8 +80,8 @@ export interface TasksTable {
   finished_at: Timestamp | null
   dead_lettered_at: Timestamp | null
   retry_at: Timestamp | null
-  purged: boolean
-  open_dependencies: string[]
+  purged: Generated<boolean>
+  open_dependencies: ColumnType<string[], string[] | undefined, string[]>
   awaiting_request_id: string | null
 }
 
@@ -136,6 +136,91 @@ export interface PmDependencyEdgesTable {
   version: number
 }
 
+export interface AgentsTable {
+  id: string
+  version: number
+  name: string
+  role: string
+  pool: string | null
+  project_id: string | null
+  capabilities: string[]
+  metadata: Json
+  origin: string
+  status: string
+  status_reason: string | null
+  healthy: boolean
+  /** as recorded in the log (registration, offline, recovery); the API overlays fresher Redis heartbeats */
+  last_heartbeat_at: Timestamp | null
+  worker_id: string | null
+  process_id: string | null
+  graceful: boolean | null
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+export interface PoolsTable {
+  name: string
+  version: number
+  role: string
+  handler: string
+  handler_config: Json
+  max_agents_per_process: number
+  min_workers: number
+  max_workers: number
+  lag_threshold: number
+  scale_interval_ms: number
+  scale_down_stabilization_ms: number
+  status: string
+  /** toWorkers of the last PoolScaled */
+  workers: number
+  last_scaling: ColumnType<unknown, string | null, string | null>
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+export interface QueueStatsTasksTable {
+  task_id: string
+  pool: string
+  priority: string
+  status: string
+  queued_at: Timestamp | null
+  started_at: Timestamp | null
+}
+
+export interface QueueStatsCountersTable {
+  pool: string
+  priority: string
+  depth: number
+  in_flight: number
+  awaiting_input: number
+  retry_scheduled: number
+  completed: number
+  failed: number
+  lease_expired: number
+  dead_lettered: number
+  cancelled: number
+}
+
+export interface QueueStatsMinutesTable {
+  pool: string
+  priority: string
+  minute: Timestamp
+  completed: number
+  failed: number
+  finished: number
+  wait_count: number
+  wait_sum_ms: number
+  wait_buckets: number[]
+  exec_count: number
+  exec_sum_ms: number
+  exec_buckets: number[]
+}
+
+export interface MetricsSnapshotsTable {
+  taken_at: Timestamp
+  data: Json
+}
+
 export interface Database {
   projection_checkpoints: ProjectionCheckpointsTable
   projection_stream_versions: ProjectionStreamVersionsTable
@@ -147,4 +232,10 @@ export interface Database {
   aggregate_events: AggregateEventsTable
   pm_task_outcomes: PmTaskOutcomesTable
   pm_dependency_edges: PmDependencyEdgesTable
+  agents: AgentsTable
+  pools: PoolsTable
+  queue_stats_tasks: QueueStatsTasksTable
+  queue_stats_counters: QueueStatsCountersTable
+  queue_stats_minutes: QueueStatsMinutesTable
+  metrics_snapshots: MetricsSnapshotsTable
 }

@@ -13,9 +13,8 @@ export const CreateTaskBody = z.object({
   pool: name.optional().openapi({ example: 'default', description: 'pool that runs the task; may be omitted when a role is given' }),
   role: name.nullish().openapi({ description: 'role the task needs; without a pool, the active pool with this role runs it' }),
   priority: z.enum(TaskPriority).default('NORMAL'),
-  // A parsed JSON body holds only JSON values; z.unknown() keeps the OpenAPI generator away from z.json()'s recursion.
-  metadata: z.record(z.string(), z.unknown()).default({}).openapi({ description: 'labels, searchable with ?metadata=' }),
-  payload: z.unknown().default({}).openapi({ type: 'object', example: { prompt: 'summarise the report' } }),
+  metadata: z.record(z.string(), z.json().openapi({})).default({}).openapi({ type: 'object', description: 'labels, searchable with ?metadata=' }),
+  payload: z.json().default({}).openapi({ type: 'object', example: { prompt: 'summarise the report' } }),
   maxAttempts: z.number().int().min(1).max(100).default(3),
   timeoutMs: z.number().int().min(100).max(86_400_000).default(300_000),
   projectId: id.nullish(),

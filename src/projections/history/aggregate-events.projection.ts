@@ -45,6 +45,7 @@ export function createAggregateEventsProjection(aggregates: readonly AggregateTy
     kind: 'sql',
     name: 'aggregate-events',
     aggregates,
+    tables: ['aggregate_events'],
     async apply(tx, events) {
       for (let i = 0; i < events.length; i += chunk) {
         await tx.insertInto('aggregate_events').values(events.slice(i, i + chunk).map(historyRow))

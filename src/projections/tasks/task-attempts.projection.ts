@@ -56,6 +56,7 @@ export const taskAttemptsProjection: SqlProjection = {
   kind: 'sql',
   name: 'task-attempts',
   aggregates: ['task'],
+  tables: ['task_attempts'],
   async apply(tx, events) {
     const taskIds = [...new Set(events.map((e) => e.meta.aggregateId))]
     const current = await tx.selectFrom('task_attempts').selectAll().distinctOn('task_id')

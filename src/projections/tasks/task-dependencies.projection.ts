@@ -30,6 +30,7 @@ export const taskDependenciesProjection: SqlProjection = {
   kind: 'sql',
   name: 'task-dependencies',
   aggregates: ['task'],
+  tables: ['task_dependencies'],
   async apply(tx, events) {
     const changes = foldDependencyEdges(events)
     const upserts = changes.filter((c) => !c.deleted).map(({ task_id, depends_on_id, resolved }) => ({ task_id, depends_on_id, resolved }))

@@ -1,3 +1,4 @@
+import type { Selectable } from 'kysely'
 import type { StoredEvent } from '../../events/envelope.ts'
 import { TaskPriority, type TaskEvent } from '../../events/generated/event-types.ts'
 import { assertNever } from '../../commands/decider.ts'
@@ -8,7 +9,7 @@ import type { RowProjection } from '../projection.ts'
 type Dates = 'created_at' | 'updated_at' | 'queued_at' | 'started_at' | 'completed_at' | 'finished_at' | 'dead_lettered_at' | 'retry_at'
 
 /** A tasks row as the projection writes it (JSON columns as values, timestamps as Dates). */
-export type TaskRow = Omit<TasksTable, 'payload' | 'metadata' | 'result' | Dates> & {
+export type TaskRow = Omit<Selectable<TasksTable>, 'payload' | 'metadata' | 'result' | Dates> & {
   payload: unknown
   metadata: Record<string, unknown>
   result: unknown
