@@ -21,7 +21,9 @@ describe('task dependencies: process manager, cycles, history', () => {
     const res = await fetch(`${h.baseUrl}/api/v1${path}`, { method: 'DELETE' })
     return { status: res.status, body: (await res.json()) as Record<string, unknown> }
   }
-  const events = async (id: string) => ((await getJson(h, `/api/v1/tasks/${id}/events`)).body.items ?? []) as unknown as Ev[]
+  // The history is its own projection: ?minVersion= waits for it to reach what another read model showed.
+  const events = async (id: string, minVersion?: number) =>
+    ((await getJson(h, `/api/v1/tasks/${id}/events${minVersion ? `?minVersion=${minVersion}` : ''}`)).body.items ?? []) as unknown as Ev[]
 
   it('runs a chain A → B → C in order: C is queued only after B completed', async () => {
     const a = await createTask(h, { title: 'A', pool: 'chain' })
@@ -38,7 +40,7 @@ describe('task dependencies: process manager, cycles, history', () => {
     expect(Date.parse(cQueued.queuedAt as string)).toBeGreaterThanOrEqual(Date.parse(bDone.completedAt as string))
     expect(cQueued).toMatchObject({ openDependencies: [], dependsOn: [b.id] })
 
-    const cEvents = await events(c.id)
+    const cEvents = await events(c.id, cQueued.version as number)
     expect(cEvents.map((e) => e.type)).toEqual(['TaskCreated', 'TaskDependencyResolved', 'TaskQueued'])
     expect(cEvents[1]!.meta).toMatchObject({ actor: 'dependency-manager', causationId: expect.any(String) })
     expect(cEvents[2]!.data).toMatchObject({ attempt: 1, reason: 'dependencies-met' })
