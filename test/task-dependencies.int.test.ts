@@ -79,6 +79,9 @@ describe('task dependencies: process manager, cycles, history', () => {
     const x = await createTask(h, { title: 'X', pool: 'cyc' })
     const y = await createTask(h, { title: 'Y', pool: 'cyc', dependsOn: [x.id] })
     const z = await createTask(h, { title: 'Z', pool: 'cyc', dependsOn: [y.id] })
+    // The check walks task_dependencies, a projection of its own: wait until it shows both edges.
+    await waitFor(async () => ((await getJson(h, `/api/v1/tasks/${y.id}/dependencies`)).body.dependents as unknown[]).length === 1 &&
+      ((await getJson(h, `/api/v1/tasks/${y.id}/dependencies`)).body.dependsOn as unknown[]).length === 1, 'the dependency edges')
     const before = await logEnd(h)
     const cycle = await post(`/tasks/${x.id}/dependencies`, { dependsOn: z.id })
     expect(cycle.status).toBe(409)
