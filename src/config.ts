@@ -33,6 +33,13 @@ export const configSchema = z.object({
   AGENTFLEET_REGISTRY_VERSION: z.string().default('3.3.3').describe('Apicurio Registry version fetched from Maven Central'),
   AGENTFLEET_REGISTRY_HEAP: heap.default('384m').describe('Heap of the local schema registry'),
   AGENTFLEET_REGISTRY_DATABASE: z.string().default('agentfleet_registry').describe('Postgres database where the local registry stores schemas'),
+  AGENTFLEET_DISPATCH_PARTITIONS: positiveInt.default(12).describe('Partitions of each newly created dispatch lane topic (caps the consumers of a pool)'),
+  AGENTFLEET_WORKER_LEASE_MS: positiveInt.default(30_000).describe('Run lease of a task in a worker; extended every third of it while the task runs'),
+  AGENTFLEET_WORKER_SHUTDOWN_MS: positiveInt.default(30_000).describe('Deadline of a graceful worker shutdown or drain; in-flight tasks are aborted after it'),
+  AGENTFLEET_WORKER_RESTART_MS: positiveInt.default(500).describe('First restart delay of a crashed worker process; doubles up to 30 s'),
+  AGENTFLEET_WORKERS_CONFIG: z.string().optional().describe('JSON file of pool settings for `agentfleet workers` ({"pools": {"name": {...}}})'),
+  AGENTFLEET_RETRY_BASE_MS: positiveInt.default(1_000).describe('Smallest delay before retrying a failed task'),
+  AGENTFLEET_RETRY_MAX_MS: positiveInt.default(60_000).describe('Largest delay before retrying a failed task'),
   AGENTFLEET_JAVA_HOME: z.string().optional().describe('JDK (21+) for the local stack; found under /usr/lib/jvm when unset'),
 })
 
@@ -47,6 +54,7 @@ export type Config = Readonly<{
   append: Readonly<{ leaseTtlMs: number; produceTimeoutMs: number; idempotencyTtlS: number }>
   readWaitMs: number
   logLevel: Env['AGENTFLEET_LOG_LEVEL']
+  workers: Readonly<{ dispatchPartitions: number; leaseMs: number; shutdownMs: number; restartMs: number; configFile: string | undefined; retryBaseMs: number; retryMaxMs: number }>
   stack: Readonly<{
     dir: string
     kafkaVersion: string
@@ -89,6 +97,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     append: { leaseTtlMs: e.AGENTFLEET_LEASE_TTL_MS, produceTimeoutMs: e.AGENTFLEET_PRODUCE_TIMEOUT_MS, idempotencyTtlS: e.AGENTFLEET_IDEMPOTENCY_TTL_S },
     readWaitMs: e.AGENTFLEET_READ_WAIT_MS,
     logLevel: e.AGENTFLEET_LOG_LEVEL,
+    workers: {
+      dispatchPartitions: e.AGENTFLEET_DISPATCH_PARTITIONS, leaseMs: e.AGENTFLEET_WORKER_LEASE_MS, shutdownMs: e.AGENTFLEET_WORKER_SHUTDOWN_MS,
+      restartMs: e.AGENTFLEET_WORKER_RESTART_MS, configFile: e.AGENTFLEET_WORKERS_CONFIG, retryBaseMs: e.AGENTFLEET_RETRY_BASE_MS, retryMaxMs: e.AGENTFLEET_RETRY_MAX_MS,
+    },
     stack: {
       dir: e.AGENTFLEET_STACK_DIR,
       kafkaVersion: e.AGENTFLEET_KAFKA_VERSION,

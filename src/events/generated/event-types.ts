@@ -122,6 +122,28 @@ export type TaskStartedData = {
   readonly leaseEpoch: number
 }
 
+/** agentfleet.dispatch.DeadLetterRecord (not an event). */
+export type DeadLetterRecord = {
+  readonly taskId: string
+  readonly pool: string
+  readonly priority: TaskPriority
+  readonly attempts: number
+  readonly lastError: string
+  readonly version: number
+  readonly deadLetteredAt: number
+  readonly correlationId: string
+}
+/** agentfleet.dispatch.DispatchRecord (not an event). */
+export type DispatchRecord = {
+  readonly taskId: string
+  readonly pool: string
+  readonly priority: TaskPriority
+  readonly attempt: number
+  readonly dispatchVersion: number
+  readonly queuedAt: number
+  readonly correlationId: string
+}
+
 export type TaskEvent =
   | { readonly type: 'TaskAssigned'; readonly data: TaskAssignedData }
   | { readonly type: 'TaskCancelled'; readonly data: TaskCancelledData }
