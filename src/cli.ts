@@ -4,6 +4,7 @@ import { silenceKnownWarnings } from './infra/known-warnings.ts'
 import { runCli } from './cli/run-cli.ts'
 import { registerServeCommands } from './cli/serve.cli.ts'
 import { registerStackCommands } from './cli/stack.cli.ts'
+import { registerWorkersCommands } from './cli/workers.cli.ts'
 
 silenceKnownWarnings()
 
@@ -14,5 +15,6 @@ const program = new Command('agentfleet')
 registerServeCommands(program)
 registerStackCommands(program)
 registerOpsCommands(program)
+registerWorkersCommands(program)
 
 await runCli(program, process.argv)
