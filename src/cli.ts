@@ -1,5 +1,8 @@
 import { Command } from 'commander'
+import { registerInspectCommand } from './cli/inspect.cli.ts'
 import { registerOpsCommands } from './cli/ops.cli.ts'
+import { registerRebuildCommand } from './cli/rebuild.cli.ts'
+import { registerReplayCommand } from './cli/replay.cli.ts'
 import { silenceKnownWarnings } from './infra/known-warnings.ts'
 import { runCli } from './cli/run-cli.ts'
 import { registerServeCommands } from './cli/serve.cli.ts'
@@ -15,6 +18,9 @@ const program = new Command('agentfleet')
 registerServeCommands(program)
 registerStackCommands(program)
 registerOpsCommands(program)
+registerInspectCommand(program)
+registerReplayCommand(program)
+registerRebuildCommand(program)
 registerWorkersCommands(program)
 
 await runCli(program, process.argv)

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest'
+import { readFileSync } from 'node:fs'
+import { configTable, configTableMarkers } from '../src/config-docs.ts'
 import { ConfigError, loadConfig } from '../src/config.ts'
 
 describe('loadConfig', () => {
@@ -26,5 +28,13 @@ describe('loadConfig', () => {
 
   it('keeps the produce deadline far below the lease TTL', () => {
     expect(() => loadConfig({ AGENTFLEET_LEASE_TTL_MS: '4000', AGENTFLEET_PRODUCE_TIMEOUT_MS: '3000' })).toThrow(/half of AGENTFLEET_LEASE_TTL_MS/)
+  })
+})
+
+describe('README configuration table', () => {
+  it('lists every variable with its default (run `npm run docs:config` after changing src/config.ts)', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
+    const section = readme.slice(readme.indexOf(configTableMarkers.start) + configTableMarkers.start.length, readme.indexOf(configTableMarkers.end))
+    expect(section.trim()).toBe(configTable())
   })
 })

@@ -42,7 +42,7 @@ export function registerServeCommands(program: Command): void {
       const selected = opts.only?.split(',').map((n) => reactorByName(n.trim()) ?? (() => { throw new AppError('reactor.unknown', `unknown process manager ${n}`) })())
       await withServices('process-managers', async (services) => {
         const writeSide = await createWriteSide(services)
-        const running = await startReactors({ services, execute: writeSide.execute }, selected)
+        const running = await startReactors({ services, execute: writeSide.execute, clock: Date.now }, selected)
         await untilSignal()
         await running.stop()
         await writeSide.close()
@@ -57,7 +57,7 @@ export function registerServeCommands(program: Command): void {
       await prepareEnvironment(services)
       const projector = await startProjector(services)
       const writeSide = await createWriteSide(services)
-      const processManagers = await startReactors({ services, execute: writeSide.execute })
+      const processManagers = await startReactors({ services, execute: writeSide.execute, clock: Date.now })
       const api = await startApi(services).catch((e) => portInUse(e, config.http.port))
       process.stdout.write(`\nAgentFleet is running: http://${config.http.host}:${api.port}  (Ctrl+C stops api and projector; \`agentfleet stack down\` stops Kafka and the registry)\n`)
       await untilSignal()

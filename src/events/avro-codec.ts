@@ -33,9 +33,17 @@ export function createEventCodec(deps: { registry: SchemaRegistry; schemas: Sche
     aggregateOf.set(s.name, s.aggregate as AggregateType)
   }
   const readers = new Map<string, (body: Buffer) => Record<string, unknown>>()
+  const writers = new Map<number, Promise<avro.Type & { name?: string }>>()
 
   const readerFor = async (id: number, typeName: string | undefined): Promise<{ name: string; read: (b: Buffer) => Record<string, unknown> }> => {
-    const writer = (await deps.registry.getSchema(id)) as unknown as avro.Type & { name?: string }
+    // One registry lookup per id, even when a whole batch of a new id decodes concurrently.
+    let pending = writers.get(id)
+    if (!pending) {
+      pending = deps.registry.getSchema(id) as unknown as Promise<avro.Type & { name?: string }>
+      pending.catch(() => writers.delete(id))
+      writers.set(id, pending)
+    }
+    const writer = await pending
     const name = typeName ?? shortName(writer.name ?? '')
     const key = `${id}:${name}`
     let read = readers.get(key)

@@ -25,9 +25,14 @@ export type SqlProjection = Readonly<{
   kind: 'sql'
   name: string
   aggregates: readonly AggregateType[]
+  /** every table the projection writes: a rebuild builds them in a shadow schema and swaps them in */
+  tables: readonly (keyof Database & string)[]
   apply: (tx: Transaction<Database>, events: readonly StoredEvent[]) => Promise<void>
 }>
 
 // biome-ignore lint: the row type is erased at the registry level
 export type AnyRowProjection = RowProjection<keyof Database & string, any>
 export type Projection = AnyRowProjection | SqlProjection
+
+/** The read-model tables a projection owns (besides its rows in the runner's own tables). */
+export const ownedTables = (p: Projection): readonly (keyof Database & string)[] => (p.kind === 'row' ? [p.table] : p.tables)

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { link, mkdir, rm, writeFile } from 'node:fs/promises'
+import { link, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { AppError } from '../errors.ts'
@@ -31,9 +31,10 @@ export async function withLock<T>(file: string, fn: () => Promise<T>, options: L
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
       }
+      const seen = await stat(file).catch(() => undefined)
       const holder = await readPid(file)
       if (holder === undefined || !(await isAlive(holder))) {
-        await rm(file, { force: true })
+        if (seen) await takeOver(file, seen.ino, `${mine}.stale`)
         continue
       }
       if (Date.now() > deadline) throw new AppError('stack.locked', `another \`stack up\` (pid ${holder}) still holds ${file}`)
@@ -48,5 +49,24 @@ export async function withLock<T>(file: string, fn: () => Promise<T>, options: L
     return await fn()
   } finally {
     await rm(file, { force: true })
+  }
+}
+
+/**
+ * Removes a dead holder's lock without a check-then-delete race: the lock is moved aside
+ * atomically, and if what was moved is not the file we judged dead (another waiter took the
+ * lock in between) it is linked back.
+ */
+async function takeOver(file: string, deadIno: number, aside: string): Promise<void> {
+  try {
+    await rename(file, aside)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return
+    throw error
+  }
+  try {
+    if ((await stat(aside)).ino !== deadIno) await link(aside, file).catch(() => undefined)
+  } finally {
+    await rm(aside, { force: true })
   }
 }

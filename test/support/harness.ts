@@ -44,7 +44,7 @@ export async function startHarness(options: { api?: boolean; projector?: boolean
   if (projector) stops.push(projector.stop)
   if (options.processManagers !== false && reactors.length > 0) {
     const pmWriteSide = await createWriteSide(services)
-    const running = await startReactors({ services, execute: pmWriteSide.execute })
+    const running = await startReactors({ services, execute: pmWriteSide.execute, clock: Date.now })
     stops.unshift(pmWriteSide.close)
     stops.unshift(running.stop)
   }

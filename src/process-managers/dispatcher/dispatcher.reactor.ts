@@ -3,17 +3,18 @@ import { headers } from '../../events/envelope.ts'
 import { createProduceBatcher } from '../../eventstore/produce-batcher.ts'
 import { createDispatchChannel } from '../../workers/dispatch/dispatch-channel.ts'
 import { deadLetterTopic, dispatchTopic, validPoolName } from '../../workers/dispatch/dispatch-topics.ts'
-import type { ReactionHandle, ReactorSpec } from '../catalog.ts'
+import type { Services } from '../../infra/services.ts'
+import type { Reaction } from '../reactor.ts'
 
 /**
  * TaskQueued → a dispatch record on the pool's priority lane; TaskDeadLettered → a record on the
  * pool's dead-letter topic. Redelivered events produce duplicate records, which are harmless:
  * StartTask accepts a dispatch record only once, for the TaskQueued version it carries.
  */
-export const dispatcherReactor: ReactorSpec = {
+export const dispatcherReactor = {
   name: 'dispatcher',
-  aggregates: ['task'],
-  async create({ services }): Promise<ReactionHandle> {
+  aggregates: ['task'] as const,
+  async create({ services }: { services: Services }): Promise<{ react: Reaction; stop: () => Promise<void> }> {
     const { config, logger } = services
     const prefix = config.kafka.topicPrefix
     const channel = createDispatchChannel({

@@ -1,0 +1,163 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { Admin, Kafka } from 'kafkajs'
+import { ulid } from 'ulid'
+import type { Config } from '../../config.ts'
+import { AppError } from '../../errors.ts'
+import type { EventCodec } from '../../events/avro-codec.ts'
+import { eventTopic } from '../../events/topics.ts'
+import type { Db } from '../../infra/postgres.ts'
+import type { Logger } from '../../infra/logger.ts'
+import { readLog, watermarks } from '../../ops/log-reader.ts'
+import { applyBatch } from '../apply-batch.ts'
+import { ownedTables, type Projection } from '../projection.ts'
+import { createApplyGate } from './apply-gate.ts'
+import { compareShadow, type TableDiff } from './compare.ts'
+import { createShadow, dropSchema, ensureCheckpointRows, lockCheckpoints, shadowSchemaName } from './shadow-schema.ts'
+import { swapTables } from './swap.ts'
+
+export type RebuildDeps = Readonly<{ kafka: Kafka; admin: Admin; db: Db; codec: EventCodec; logger: Logger; config: Pick<Config, 'postgres' | 'kafka'> }>
+
+export type RebuildOptions = Readonly<{
+  dryRun?: boolean
+  keepOld?: boolean
+  onProgress?: (done: number, total: number) => void
+  /** longest wait for the shadow to reach the live position while the live projector is held (default 60 s) */
+  catchUpTimeoutMs?: number
+  /** events per applyBatch call: keeps every statement below Postgres' 65,535 parameters */
+  chunkSize?: number
+}>
+
+export type RebuildReport = Readonly<{
+  projection: string
+  shadowSchema: string
+  /** events in the log when the rebuild started, and the time to fold them into the shadow */
+  initialEvents: number
+  initialMs: number
+  eventsPerSecond: number
+  /** every event applied to the shadow, including those that arrived during the rebuild */
+  appliedEvents: number
+  /** how long the live projector waited on the swap lock */
+  lockedMs: number
+  swapped: boolean
+  /** the schema holding the replaced tables (`--keep-old`) */
+  oldSchema?: string
+  diff?: readonly TableDiff[]
+  /** partitions where the live projector was behind the shadow at the swap (dry-run diffs include that lag) */
+  liveBehind: number
+}>
+
+const keyOf = (topic: string, partition: number) => `${topic}:${partition}`
+
+/**
+ * Blue/green rebuild of one projection: fold its topics from offset 0 into a fresh shadow
+ * schema while the live read model serves and the live projector runs; then, holding the live
+ * checkpoint locks, bring the shadow to exactly the live position and swap the tables in one
+ * transaction. `dryRun` compares instead of swapping, then drops the shadow.
+ */
+export async function rebuildProjection(deps: RebuildDeps, projection: Projection, options: RebuildOptions = {}): Promise<RebuildReport> {
+  const live = deps.config.postgres.schema
+  const stamp = ulid().slice(-6)
+  const shadow = shadowSchemaName(live, projection.name, stamp)
+  const old = shadowSchemaName(live, projection.name, stamp, 'old')
+  const log = deps.logger.child({ rebuild: projection.name, shadow })
+  const chunkSize = options.chunkSize ?? 2_000
+  const topics = projection.aggregates.map((a) => eventTopic(deps.config.kafka.topicPrefix, a))
+  const shadowDb = await createShadow(deps.config, shadow)
+  let swapped = false
+  try {
+    const marks = await watermarks(deps.admin, topics)
+    await ensureCheckpointRows(deps.db, projection.name, marks)
+    const initialEvents = marks.reduce((n, m) => n + m.high, 0)
+    const position = new Map<string, number>()
+    const caps = new Map<string, number>()
+    const gate = createApplyGate()
+    let finished = false
+    let applied = 0
+    let readerError: unknown
+    const startedAt = Date.now()
+    // A dry run compares with the live read model as it is: the shadow never passes the live
+    // position, so lag does not show up as a difference.
+    const followLive = async () => {
+      const rows = await deps.db.selectFrom('projection_checkpoints').select(['topic', 'partition', 'next_offset'])
+        .where('projection', '=', projection.name).where('topic', 'in', topics).execute()
+      for (const r of rows) caps.set(keyOf(r.topic, r.partition), Math.max(caps.get(keyOf(r.topic, r.partition)) ?? 0, r.next_offset))
+    }
+    if (options.dryRun) await followLive()
+    const follower = options.dryRun ? setInterval(() => { followLive().catch((error) => log.warn({ err: error }, 'could not read live checkpoints')) }, 100) : undefined
+
+    const reader = await readLog({ ...deps, topicPrefix: deps.config.kafka.topicPrefix }, marks.map((m) => ({ topic: m.topic, partition: m.partition, from: 0 })), async ({ topic, partition, messages }) => {
+      await gate.enter()
+      try {
+        if (finished) return
+        const taken = messages
+        const events = await Promise.all(taken.map((m) => deps.codec.decode(m, { topic, partition, offset: m.offset })))
+        await shadowDb.transaction().execute(async (tx) => {
+          for (let i = 0; i < events.length; i += chunkSize) await applyBatch(tx, projection, topic, partition, events.slice(i, i + chunkSize))
+        })
+        position.set(keyOf(topic, partition), Number(taken[taken.length - 1]!.offset) + 1)
+        applied += taken.length
+        options.onProgress?.(applied, Math.max(initialEvents, applied))
+      } finally {
+        gate.leave()
+      }
+    }, { label: `rebuild.${projection.name}`, limitOf: (topic, partition) => caps.get(keyOf(topic, partition)) })
+    reader.done.catch((error) => { readerError = error })
+
+    const reached = async (targets: ReadonlyMap<string, number>, timeoutMs: number): Promise<boolean> => {
+      const deadline = Date.now() + timeoutMs
+      for (;;) {
+        if (readerError) throw readerError
+        if ([...targets].every(([k, t]) => (position.get(k) ?? 0) >= t)) return true
+        if (Date.now() > deadline) return false
+        await sleep(10)
+      }
+    }
+
+    try {
+      const startTargets = new Map(marks.map((m) => [keyOf(m.topic, m.partition), Math.min(m.high, caps.get(keyOf(m.topic, m.partition)) ?? Infinity)]))
+      await reached(startTargets, Infinity)
+      const initialMs = Date.now() - startedAt
+      const eventsPerSecond = Math.round(applied / Math.max(initialMs / 1000, 0.001))
+      log.info({ events: applied, ms: initialMs, eventsPerSecond }, 'shadow reached the start-time log end')
+      // Catch up with what arrived meanwhile, so the live projector is held only briefly.
+      const now = await watermarks(deps.admin, topics)
+      await reached(new Map(now.map((m) => [keyOf(m.topic, m.partition), Math.min(m.high, caps.get(keyOf(m.topic, m.partition)) ?? Infinity)])), options.catchUpTimeoutMs ?? 60_000)
+      clearInterval(follower)
+
+      const outcome = await deps.db.transaction().execute(async (tx) => {
+        const livePositions = await lockCheckpoints(tx, live, projection.name, marks)
+        const lockedAt = Date.now()
+        clearInterval(follower)
+        for (const [k, v] of livePositions) caps.set(k, Math.max(v, position.get(k) ?? 0))
+        if (!(await reached(livePositions, options.catchUpTimeoutMs ?? 60_000))) {
+          throw new AppError('rebuild.catch-up-timeout', `the shadow of ${projection.name} did not reach the live position in time; nothing was swapped`, { retriable: true })
+        }
+        await gate.close()
+        finished = true
+        gate.open()
+        const liveBehind = [...livePositions].filter(([k, v]) => (position.get(k) ?? 0) > v).length
+        if (options.dryRun) {
+          const diff = await compareShadow(tx, live, shadow, projection.name, ownedTables(projection))
+          return { diff, liveBehind, lockedMs: Date.now() - lockedAt }
+        }
+        await swapTables(tx, { projection: projection.name, tables: ownedTables(projection), live, shadow, old })
+        return { diff: undefined, liveBehind, lockedMs: Date.now() - lockedAt }
+      })
+      swapped = !options.dryRun
+      log.info({ swapped, lockedMs: outcome.lockedMs }, options.dryRun ? 'dry run compared' : 'swapped')
+      return {
+        projection: projection.name, shadowSchema: shadow, initialEvents, initialMs, eventsPerSecond, appliedEvents: applied,
+        lockedMs: outcome.lockedMs, swapped, oldSchema: swapped && options.keepOld ? old : undefined, diff: outcome.diff, liveBehind: outcome.liveBehind,
+      }
+    } finally {
+      clearInterval(follower)
+      finished = true
+      gate.open()
+      await reader.stop()
+    }
+  } finally {
+    await shadowDb.destroy()
+    await dropSchema(deps.db, shadow)
+    if (swapped && !options.keepOld) await dropSchema(deps.db, old)
+  }
+}

@@ -1,0 +1,46 @@
+import { sql, type Transaction } from 'kysely'
+import type { Config } from '../../config.ts'
+import { AppError } from '../../errors.ts'
+import { createDb, type Db } from '../../infra/postgres.ts'
+import type { Database } from '../database.ts'
+import { migrateToLatest } from '../migrate.ts'
+
+const ident = (s: string) => s.toLowerCase().replace(/[^a-z0-9_]/g, '_')
+
+/** `<live>_rb_<projection>_<stamp>`, within Postgres' 63-byte identifier limit. */
+export const shadowSchemaName = (live: string, projection: string, stamp: string, role: 'rb' | 'old' = 'rb'): string =>
+  `${ident(live).slice(0, 30)}_${role}_${ident(projection).slice(0, 20)}_${ident(stamp)}`
+
+/** A fresh schema with every read-model table, built by the same migrations as the live one. */
+export async function createShadow(config: Pick<Config, 'postgres'>, schema: string): Promise<Db> {
+  const db = createDb({ postgres: { url: config.postgres.url, schema } }, 6)
+  const { error } = await migrateToLatest(db, schema)
+  if (error) {
+    await db.destroy()
+    throw new AppError('rebuild.migrate-failed', `could not create shadow schema ${schema}: ${(error as Error).message}`)
+  }
+  return db
+}
+
+export async function dropSchema(db: Db, schema: string): Promise<void> {
+  await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(db)
+}
+
+/**
+ * Locks the projection's live checkpoint rows (creating missing ones at offset 0, which means the
+ * same as no row): the live runner locks the same row first in each batch, so it waits here.
+ */
+export async function lockCheckpoints(tx: Transaction<Database>, schema: string, projection: string, partitions: readonly { topic: string; partition: number }[]): Promise<Map<string, number>> {
+  const rows = await sql<{ topic: string; partition: number; next_offset: number }>`
+    select topic, partition, next_offset from ${sql.id(schema, 'projection_checkpoints')}
+    where projection = ${projection} and topic = any(${[...new Set(partitions.map((p) => p.topic))]}::text[])
+    order by topic, partition for update`.execute(tx)
+  return new Map(rows.rows.map((r) => [`${r.topic}:${r.partition}`, Number(r.next_offset)]))
+}
+
+export async function ensureCheckpointRows(db: Db, projection: string, partitions: readonly { topic: string; partition: number }[]): Promise<void> {
+  if (partitions.length === 0) return
+  await db.insertInto('projection_checkpoints')
+    .values(partitions.map((p) => ({ projection, topic: p.topic, partition: p.partition, next_offset: 0, updated_at: sql<Date>`now()` })))
+    .onConflict((oc) => oc.columns(['projection', 'topic', 'partition']).doNothing()).execute()
+}
