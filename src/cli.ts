@@ -1,5 +1,6 @@
 import { Command } from 'commander'
 import { registerInspectCommand } from './cli/inspect.cli.ts'
+import { registerHealthMonitorCommand } from './cli/health-monitor.cli.ts'
 import { registerOpsCommands } from './cli/ops.cli.ts'
 import { registerRebuildCommand } from './cli/rebuild.cli.ts'
 import { registerReplayCommand } from './cli/replay.cli.ts'
@@ -16,6 +17,7 @@ const program = new Command('agentfleet')
   .showHelpAfterError()
 
 registerServeCommands(program)
+registerHealthMonitorCommand(program)
 registerStackCommands(program)
 registerOpsCommands(program)
 registerInspectCommand(program)

@@ -25,6 +25,9 @@ export const configSchema = z.object({
   AGENTFLEET_PRODUCE_TIMEOUT_MS: positiveInt.default(3_000).describe('Deadline of one append (send + retries); must be far below the lease TTL'),
   AGENTFLEET_IDEMPOTENCY_TTL_S: positiveInt.default(86_400).describe('How long Idempotency-Key results are kept'),
   AGENTFLEET_READ_WAIT_MS: positiveInt.default(2_000).describe('Longest a query waits for ?minVersion='),
+  AGENTFLEET_HEARTBEAT_TIMEOUT_MS: positiveInt.default(30_000).describe('An agent whose last heartbeat is older than this is marked offline'),
+  AGENTFLEET_HEALTH_CHECK_INTERVAL_MS: positiveInt.default(5_000).describe('How often the health monitor looks for silent agents'),
+  AGENTFLEET_POOL_DRAIN_INTERVAL_MS: positiveInt.default(2_000).describe('How often draining pools are checked for active tasks'),
   AGENTFLEET_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level'),
   AGENTFLEET_STACK_DIR: z.string().default('.stack').describe('Where `stack up` keeps downloads, data, logs and pid files'),
   AGENTFLEET_KAFKA_VERSION: z.string().default('4.3.1').describe('Apache Kafka version fetched from Maven Central'),
@@ -33,6 +36,10 @@ export const configSchema = z.object({
   AGENTFLEET_REGISTRY_VERSION: z.string().default('3.3.3').describe('Apicurio Registry version fetched from Maven Central'),
   AGENTFLEET_REGISTRY_HEAP: heap.default('384m').describe('Heap of the local schema registry'),
   AGENTFLEET_REGISTRY_DATABASE: z.string().default('agentfleet_registry').describe('Postgres database where the local registry stores schemas'),
+  AGENTFLEET_STREAM_HEARTBEAT_MS: positiveInt.default(15_000).describe('Interval of live-stream heartbeat comments'),
+  AGENTFLEET_STREAM_BUFFER_EVENTS: positiveInt.default(1_000).describe('Events buffered per live-stream client before it is told to reconnect (overflow)'),
+  AGENTFLEET_STREAM_MAX_CATCHUPS: positiveInt.default(16).describe('Resuming live-stream clients reading history at once, per API process'),
+  AGENTFLEET_METRICS_CACHE_MS: positiveInt.default(2_000).describe('How long lag and read-model gauges are reused between scrapes'),
   AGENTFLEET_DISPATCH_PARTITIONS: positiveInt.default(12).describe('Partitions of each newly created dispatch lane topic (caps the consumers of a pool)'),
   AGENTFLEET_WORKER_LEASE_MS: positiveInt.default(30_000).describe('Run lease of a task in a worker; extended every third of it while the task runs'),
   AGENTFLEET_WORKER_SHUTDOWN_MS: positiveInt.default(30_000).describe('Deadline of a graceful worker shutdown or drain; in-flight tasks are aborted after it'),
@@ -53,6 +60,10 @@ export type Config = Readonly<{
   redis: Readonly<{ url: string; prefix: string }>
   append: Readonly<{ leaseTtlMs: number; produceTimeoutMs: number; idempotencyTtlS: number }>
   readWaitMs: number
+  agents: Readonly<{ heartbeatTimeoutMs: number; healthCheckIntervalMs: number }>
+  pools: Readonly<{ drainIntervalMs: number }>
+  stream: Readonly<{ heartbeatMs: number; bufferEvents: number; maxCatchUps: number }>
+  metrics: Readonly<{ cacheMs: number }>
   logLevel: Env['AGENTFLEET_LOG_LEVEL']
   workers: Readonly<{ dispatchPartitions: number; leaseMs: number; shutdownMs: number; restartMs: number; configFile: string | undefined; retryBaseMs: number; retryMaxMs: number }>
   stack: Readonly<{
@@ -96,6 +107,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     redis: { url: e.AGENTFLEET_REDIS_URL, prefix: e.AGENTFLEET_REDIS_PREFIX },
     append: { leaseTtlMs: e.AGENTFLEET_LEASE_TTL_MS, produceTimeoutMs: e.AGENTFLEET_PRODUCE_TIMEOUT_MS, idempotencyTtlS: e.AGENTFLEET_IDEMPOTENCY_TTL_S },
     readWaitMs: e.AGENTFLEET_READ_WAIT_MS,
+    agents: { heartbeatTimeoutMs: e.AGENTFLEET_HEARTBEAT_TIMEOUT_MS, healthCheckIntervalMs: e.AGENTFLEET_HEALTH_CHECK_INTERVAL_MS },
+    pools: { drainIntervalMs: e.AGENTFLEET_POOL_DRAIN_INTERVAL_MS },
+    stream: { heartbeatMs: e.AGENTFLEET_STREAM_HEARTBEAT_MS, bufferEvents: e.AGENTFLEET_STREAM_BUFFER_EVENTS, maxCatchUps: e.AGENTFLEET_STREAM_MAX_CATCHUPS },
+    metrics: { cacheMs: e.AGENTFLEET_METRICS_CACHE_MS },
     logLevel: e.AGENTFLEET_LOG_LEVEL,
     workers: {
       dispatchPartitions: e.AGENTFLEET_DISPATCH_PARTITIONS, leaseMs: e.AGENTFLEET_WORKER_LEASE_MS, shutdownMs: e.AGENTFLEET_WORKER_SHUTDOWN_MS,

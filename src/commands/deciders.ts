@@ -1,8 +1,12 @@
 import type { AggregateType } from '../events/envelope.ts'
 import type { AnyDecider } from '../projections/snapshots/snapshots.projection.ts'
+import { agentDecider } from './agent/agent.decider.ts'
+import { poolDecider } from './pool/pool.decider.ts'
 import { taskDecider } from './task/task.decider.ts'
 
 /** Every aggregate type's decider: the snapshot projection folds the log with them. */
 export const deciders: Readonly<Record<AggregateType, AnyDecider>> = {
   task: taskDecider,
+  agent: agentDecider,
+  pool: poolDecider,
 }

@@ -16,6 +16,16 @@ import type { IdempotencyStore } from './idempotency.ts'
 import { problemResponse, statusOf } from './problem-details.ts'
 import { registerHealthRoutes } from './routes/health.routes.ts'
 import { registerTaskRoutes } from './routes/tasks.routes.ts'
+import { createHeartbeatStore } from '../process-managers/heartbeat-store.ts'
+import { registerAgentLifecycleRoutes } from './routes/agent-lifecycle.routes.ts'
+import { registerAgentRoutes } from './routes/agents.routes.ts'
+import { registerPoolRoutes } from './routes/pools.routes.ts'
+import type { ApiMetrics } from '../metrics/api-metrics.ts'
+import type { LagReport } from '../metrics/lag-collector.ts'
+import { httpMetrics } from '../metrics/http-metrics.middleware.ts'
+import type { StreamHub } from '../stream/stream-hub.ts'
+import { registerMetricsRoutes } from './routes/metrics.routes.ts'
+import { registerStreamRoutes } from './routes/stream.routes.ts'
 
 export type AppDeps = Readonly<{
   config: Config
@@ -28,6 +38,10 @@ export type AppDeps = Readonly<{
   execute: CommandHandler
   idempotency: IdempotencyStore
   probes: Probes
+  /** the live event stream; without it /api/v1/stream is not served */
+  stream?: StreamHub
+  /** Prometheus registry and lag source; without them /metrics is not served */
+  metrics?: Readonly<{ api: ApiMetrics; lag: () => Promise<LagReport> }>
 }>
 
 const issuesOf = (error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }) =>
@@ -44,6 +58,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
     },
   })
   app.use('*', requestId())
+  if (deps.metrics) app.use('*', httpMetrics(deps.metrics.api))
   app.use('*', cors({ origin: [...deps.config.http.corsOrigins], exposeHeaders: ['idempotent-replayed', 'x-request-id'] }))
   app.use('/api/*', bodyLimit({
     maxSize: deps.config.http.bodyLimit,
@@ -59,6 +74,12 @@ export function createApp(deps: AppDeps): OpenAPIHono {
 
   registerHealthRoutes(app, { probes: deps.probes, startedAt: Date.now() })
   registerTaskRoutes(app, { execute: deps.execute, db: deps.db, idempotency: deps.idempotency, readWaitMs: deps.config.readWaitMs })
+  const heartbeats = createHeartbeatStore({ redis: deps.redis, prefix: deps.config.redis.prefix, timeoutMs: deps.config.agents.heartbeatTimeoutMs })
+  registerAgentLifecycleRoutes(app, { execute: deps.execute, db: deps.db, idempotency: deps.idempotency, heartbeats })
+  registerAgentRoutes(app, { execute: deps.execute, db: deps.db, idempotency: deps.idempotency, heartbeats, readWaitMs: deps.config.readWaitMs })
+  registerPoolRoutes(app, { execute: deps.execute, db: deps.db, idempotency: deps.idempotency, readWaitMs: deps.config.readWaitMs })
+  if (deps.stream) registerStreamRoutes(app, { stream: deps.stream })
+  if (deps.metrics) registerMetricsRoutes(app, { metrics: deps.metrics.api, lag: deps.metrics.lag })
 
   app.doc31('/openapi.json', { openapi: '3.1.0', info: { title: 'AgentFleet API', version: '1' } })
   app.notFound((c) => problemResponse(c, new AppError('route.not-found', `no route for ${c.req.method} ${c.req.path}`)))

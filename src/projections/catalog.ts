@@ -1,5 +1,7 @@
 import { deciders } from '../commands/deciders.ts'
+import { agentsProjection } from './agents/agents.projection.ts'
 import type { Projection } from './projection.ts'
+import { poolsProjection } from './pools/pools.projection.ts'
 import { createSnapshotsProjection } from './snapshots/snapshots.projection.ts'
 import { tasksProjection } from './tasks/tasks.projection.ts'
 
@@ -7,6 +9,8 @@ import { tasksProjection } from './tasks/tasks.projection.ts'
 export const projections: readonly Projection[] = [
   createSnapshotsProjection(deciders),
   tasksProjection,
+  agentsProjection,
+  poolsProjection,
 ]
 
 export const projectionByName = (name: string): Projection | undefined => projections.find((p) => p.name === name)

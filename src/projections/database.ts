@@ -67,10 +67,54 @@ export interface TasksTable {
   updated_at: Timestamp
 }
 
+export interface AgentsTable {
+  id: string
+  version: number
+  name: string
+  role: string
+  pool: string | null
+  project_id: string | null
+  capabilities: string[]
+  metadata: Json
+  origin: string
+  status: string
+  status_reason: string | null
+  healthy: boolean
+  /** as recorded in the log (registration, offline, recovery); the API overlays fresher Redis heartbeats */
+  last_heartbeat_at: Timestamp | null
+  worker_id: string | null
+  process_id: string | null
+  graceful: boolean | null
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+export interface PoolsTable {
+  name: string
+  version: number
+  role: string
+  handler: string
+  handler_config: Json
+  max_agents_per_process: number
+  min_workers: number
+  max_workers: number
+  lag_threshold: number
+  scale_interval_ms: number
+  scale_down_stabilization_ms: number
+  status: string
+  /** toWorkers of the last PoolScaled */
+  workers: number
+  last_scaling: ColumnType<unknown, string | null, string | null>
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
 export interface Database {
   projection_checkpoints: ProjectionCheckpointsTable
   projection_stream_versions: ProjectionStreamVersionsTable
   event_conflicts: EventConflictsTable
   aggregate_snapshots: AggregateSnapshotsTable
   tasks: TasksTable
+  agents: AgentsTable
+  pools: PoolsTable
 }

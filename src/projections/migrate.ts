@@ -3,11 +3,15 @@ import { Migrator, type Migration, type MigrationResultSet } from 'kysely/migrat
 import type { Db } from '../infra/postgres.ts'
 import * as m0001 from './migrations/0001-runner.ts'
 import * as m0002 from './migrations/0002-tasks.ts'
+import * as m0010 from './migrations/0010-agents.ts'
+import * as m0011 from './migrations/0011-pools.ts'
 
 /** Migrations are listed explicitly: no directory scanning, works the same from sources or dist. */
 const migrations: Record<string, Migration> = {
   '0001-runner': m0001,
   '0002-tasks': m0002,
+  '0010-agents': m0010,
+  '0011-pools': m0011,
 }
 
 export async function migrateToLatest(db: Db, schema: string): Promise<MigrationResultSet> {

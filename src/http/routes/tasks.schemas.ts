@@ -10,7 +10,7 @@ export const CreateTaskBody = z.object({
   pool: name.openapi({ example: 'default' }),
   role: name.nullish().openapi({ description: 'role the task needs, for information and routing' }),
   priority: z.enum(TaskPriority).default('NORMAL'),
-  metadata: z.record(z.string(), z.json()).default({}).openapi({ description: 'labels, searchable with ?metadata=' }),
+  metadata: z.record(z.string(), z.json().openapi({})).default({}).openapi({ type: 'object', description: 'labels, searchable with ?metadata=' }),
   payload: z.json().default({}).openapi({ type: 'object', example: { prompt: 'summarise the report' } }),
   maxAttempts: z.number().int().min(1).max(100).default(3),
   timeoutMs: z.number().int().min(100).max(86_400_000).default(300_000),

@@ -1,0 +1,54 @@
+import { sql } from 'kysely'
+import { activeTaskStatuses } from '../../commands/pool/pool.state.ts'
+import type { Db } from '../../infra/postgres.ts'
+
+export const getPool = (db: Db, name: string) => db.selectFrom('pools').selectAll().where('name', '=', name).executeTakeFirst()
+
+export type PoolRecord = NonNullable<Awaited<ReturnType<typeof getPool>>>
+
+/** By name, keyset-paginated. */
+export async function listPools(db: Db, filters: { role?: string; status?: string }, limit: number, after?: string): Promise<{ items: PoolRecord[]; next?: string }> {
+  let q = db.selectFrom('pools').selectAll()
+  if (filters.role) q = q.where('role', '=', filters.role)
+  if (filters.status) q = q.where('status', '=', filters.status)
+  if (after) q = q.where('name', '>', after)
+  const rows = await q.orderBy('name').limit(limit + 1).execute()
+  const items = rows.slice(0, limit)
+  return { items, next: rows.length > limit ? items[items.length - 1]!.name : undefined }
+}
+
+/** Tasks of the pool that are claimed, running or waiting for a human. */
+export async function countActiveTasks(db: Db, pool: string): Promise<number> {
+  const row = await db.selectFrom('tasks').select(sql<number>`count(*)::int`.as('n'))
+    .where('pool', '=', pool).where('status', 'in', [...activeTaskStatuses]).executeTakeFirst()
+  return row?.n ?? 0
+}
+
+export async function taskCountsByStatus(db: Db, pool: string): Promise<Record<string, number>> {
+  const rows = await db.selectFrom('tasks').select(['status', sql<number>`count(*)::int`.as('n')]).where('pool', '=', pool).groupBy('status').execute()
+  return Object.fromEntries(rows.map((r) => [r.status, r.n]))
+}
+
+/**
+ * Worker processes the pool's worker group reported, read from `worker_processes` when that read
+ * model exists in this schema (it belongs to the worker groups); 0 until they report.
+ */
+export async function reportedWorkers(db: Db, pool: string): Promise<number> {
+  const { rows } = await sql<{ has: boolean }>`
+    select exists (select 1 from information_schema.columns
+                   where table_schema = current_schema() and table_name = 'worker_processes' and column_name = 'pool') as has`.execute(db)
+  if (!rows[0]?.has) return 0
+  const counted = await sql<{ n: number }>`select count(*)::int as n from worker_processes where pool = ${pool}`.execute(db)
+  return counted.rows[0]?.n ?? 0
+}
+
+export async function drainingPools(db: Db): Promise<{ name: string; version: number }[]> {
+  return db.selectFrom('pools').select(['name', 'version']).where('status', '=', 'draining').execute()
+}
+
+/** The version a deleted pool reached (its row is gone, the projection still knows how far it got). */
+export async function deletedPoolVersion(db: Db, name: string): Promise<{ version: number; deleted: true } | undefined> {
+  const row = await db.selectFrom('projection_stream_versions').select('version')
+    .where('projection', '=', 'pools').where('stream', '=', `pool:${name}`).executeTakeFirst()
+  return row && { version: row.version, deleted: true }
+}
