@@ -36,7 +36,8 @@ describe('worker groups under crashes, priorities and load (real forked processe
       await waitFor(async () => ids.every((id) => collected.of('TaskStarted', id).length > 0), 'all three running', 20_000)
       const [victim] = await childrenOf(workers.pid)
       process.kill(victim!, 'SIGKILL')
-      await waitFor(async () => completedOnce(ids) && ids.every((id) => collected.of('TaskCompleted', id).length === 1), 'every task completed after the crash', 30_000)
+      await waitFor(async () => completedOnce(ids), 'every task completed after the crash', 30_000)
+        .catch((e: unknown) => { throw new Error(`${(e as Error).message}: ${ids.map((id) => collected.events.filter((x) => x.meta.aggregateId === id).map((x) => x.type).join(',')).join(' | ')}`) })
       for (const id of ids) {
         expect(collected.of('TaskCompleted', id)).toHaveLength(1)
         expect(collected.of('TaskLeaseExpired', id)).toHaveLength(1)

@@ -31,11 +31,14 @@ export function createDispatchConsumer(deps: DispatchConsumerDeps) {
   const lagMemoryMs = deps.lagMemoryMs ?? 1_000
   const capacity = deps.maxAgents * 2
   const consumer: Consumer = deps.kafka.consumer({
-    groupId: workerGroup(deps.prefix, deps.pool), maxWaitTimeInMs: 100, sessionTimeout: 10_000, heartbeatInterval: 1_000, rebalanceTimeout: 20_000,
+    groupId: workerGroup(deps.prefix, deps.pool), // eachBatch returns at once (records run in slots), so a short rebalance timeout is safe and a
+    // crashed member holds its partitions only for the session timeout.
+    maxWaitTimeInMs: 100, sessionTimeout: 6_000, heartbeatInterval: 1_000, rebalanceTimeout: 5_000,
   })
   const trackers = new Map<string, OffsetTracker>()
   const committed = new Map<string, bigint>()
   const inFlight = new Set<string>()
+  const chains = new Map<string, Promise<void>>()
   const pendingBatches = lanes.map(() => 0)
   const laneLagAt = lanes.map(() => 0)
   const paused = new Set<string>()
@@ -93,6 +96,7 @@ export function createDispatchConsumer(deps: DispatchConsumerDeps) {
           const lane = laneOf(batch.topic)
           if (lane === undefined) return
           const li = lanes.indexOf(lane)
+          log.debug({ topic: batch.topic, partition: batch.partition, messages: batch.messages.length, first: batch.firstOffset() }, 'batch')
           pendingBatches[li]!++
           let accepted = 0
           try {
@@ -108,21 +112,28 @@ export function createDispatchConsumer(deps: DispatchConsumerDeps) {
               resolveOffset(message.offset)
               if (!tracker.track(offset)) continue
               const record = await deps.codec.decode(message.value)
-              if (inFlight.has(record.taskId)) { tracker.done(offset); continue }
-              inFlight.add(record.taskId)
+              const recordKey = `${record.taskId}:${record.dispatchVersion}`
+              // The same record twice (a redelivered dispatch): the running copy covers it.
+              if (inFlight.has(recordKey)) { tracker.done(offset); continue }
+              inFlight.add(recordKey)
               consumedFirst?.()
+              // A newer record of a task whose older one still runs waits for it (the older one
+              // is then refused as stale or finishes first); runs of one task never overlap here.
+              const before = chains.get(record.taskId) ?? Promise.resolve()
               let handled = true
-              void slots.run(li, async () => {
+              const chained: Promise<void> = before.then(() => slots.run(li, async () => {
                 // A record not started before shutdown stays uncommitted: the next owner runs it.
                 if (draining && abandonQueued) { handled = false; return }
                 await deps.run(record).catch((error: unknown) => {
                   handled = false
                   log.error({ err: error, taskId: record.taskId }, 'task run failed; the record is redelivered after a restart')
                 })
-              }).finally(() => {
-                inFlight.delete(record.taskId)
+              })).finally(() => {
+                inFlight.delete(recordKey)
+                if (chains.get(record.taskId) === chained) chains.delete(record.taskId)
                 if (handled) tracker.done(offset)
               })
+              chains.set(record.taskId, chained)
             }
             if (accepted < batch.messages.length || batch.offsetLag() !== '0') laneLagAt[li] = Date.now()
             else laneLagAt[li] = 0

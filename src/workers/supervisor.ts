@@ -65,6 +65,7 @@ export function startSupervisor(services: Services, pools: readonly PoolSettings
     const scale = async () => {
       const now = Date.now()
       const lag = await probe()
+      if (stopping) return
       samples = pruneSamples([...samples, { at: now, lag: lag.lag, timeLagMs: lag.timeLagMs }], settings, now)
       const current = active().length
       const decision = decideScale({ samples, config: settings, now, current, partitions: lag.partitions, hostedAgents: 0, lastScaleUpAt, lastScaleDownAt })

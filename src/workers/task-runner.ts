@@ -50,6 +50,7 @@ export function createTaskRunner(deps: RunnerDeps) {
     const ctxFor = (step: string): CommandContext => ({ commandId: `${deps.agentId}:${taskId}:${record.dispatchVersion}:${step}`, correlationId: record.correlationId, causationId: null, actor: deps.agentId })
 
     let state: ExistingTask
+    log.debug({ dispatchVersion: record.dispatchVersion }, 'starting')
     try {
       const started = await send(taskId, { type: 'StartTask', agentId: deps.agentId, dispatchVersion: record.dispatchVersion, leaseEpoch: null }, ctxFor('start'))
       state = started.state as Extract<TaskState, { exists: true }>
