@@ -4,7 +4,10 @@ import { ValidationError } from '../errors.ts'
 import { poolSettingsSchema, readPoolsFile, resolvePoolSettings, type PoolSettings } from '../workers/pool-settings.ts'
 import { startSupervisor } from '../workers/supervisor.ts'
 import { runWorkerProcess, type PrimaryMessage, type WorkerMessage } from '../workers/worker-process.ts'
-import { configAndLogger, untilSignal, withServices } from './context.ts'
+import { createWriteSide } from '../commands/write-side.ts'
+import type { Db } from '../infra/postgres.ts'
+import { activePoolNames, poolFromReadModel } from '../workers/pool-source.ts'
+import { untilSignal, withServices } from './context.ts'
 
 type Flags = {
   pool?: string; all?: boolean; maxAgents?: string; minWorkers?: string; maxWorkers?: string; lagThreshold?: string
@@ -12,20 +15,22 @@ type Flags = {
   child?: string; workerId?: string
 }
 
-/** The settings of the pools to run, from the settings file and the flags. */
-function poolsFrom(flags: Flags, configFile: string | undefined): PoolSettings[] {
+/** The settings of the pools to run, from the pools read model, the settings file and the flags. */
+async function poolsFrom(db: Db, flags: Flags, configFile: string | undefined): Promise<PoolSettings[]> {
   const file = flags.config ?? configFile
   const fromFile = file ? readPoolsFile(file) : []
   const overrides = {
     maxAgentsPerProcess: flags.maxAgents, minWorkers: flags.minWorkers, maxWorkers: flags.maxWorkers, lagThreshold: flags.lagThreshold,
     scaleIntervalMs: flags.scaleIntervalMs, scaleDownStabilizationMs: flags.scaleDownStabilizationMs, handler: flags.handler, handlerConfig: flags.handlerConfig,
   }
+  const resolve = async (name: string) => resolvePoolSettings(name, overrides, fromFile, await poolFromReadModel(db, name))
   if (flags.all) {
-    if (fromFile.length === 0) throw new ValidationError('--all needs pools in a settings file (--config or AGENTFLEET_WORKERS_CONFIG)')
-    return fromFile.map((p) => resolvePoolSettings(p.pool, overrides, fromFile))
+    const names = [...new Set([...(await activePoolNames(db)), ...fromFile.map((p) => p.pool)])]
+    if (names.length === 0) throw new ValidationError('--all found no pools (create pools, or list them in --config / AGENTFLEET_WORKERS_CONFIG)')
+    return Promise.all(names.map(resolve))
   }
   if (!flags.pool) throw new ValidationError('give --pool NAME or --all')
-  return [resolvePoolSettings(flags.pool, overrides, fromFile)]
+  return [await resolve(flags.pool)]
 }
 
 /** A forked worker: run until the primary asks for a drain, a signal arrives or the primary is gone. */
@@ -61,16 +66,18 @@ export function registerWorkersCommands(program: Command): void {
     .option('--worker-id <id>', 'internal: the worker\'s id')
     .action(async (flags: Flags) => {
       if (cluster.isWorker && flags.child) return runChild(flags.child, flags.workerId ?? String(process.pid))
-      const { config } = configAndLogger('workers')
-      const pools = poolsFrom(flags, config.workers.configFile)
       await withServices('workers', async (services) => {
+        const pools = await poolsFrom(services.db, flags, services.config.workers.configFile)
+        const writeSide = await createWriteSide(services)
         const supervisor = startSupervisor(services, pools, {
+          execute: writeSide.execute,
           childArgs: (settings, workerId) => ['workers', '--child', JSON.stringify(settings), '--worker-id', workerId],
         })
         await supervisor.start()
         services.logger.info({ pools: pools.map((p) => p.pool) }, 'worker groups running')
         await untilSignal()
         await supervisor.stop()
+        await writeSide.close()
       })
     })
 }

@@ -30,9 +30,9 @@ export function readPoolsFile(path: string): PoolSettings[] {
   return Object.entries(file.pools ?? {}).map(([pool, s]) => parse({ ...s, pool }))
 }
 
-/** Settings of one pool: the file's entry (if any), overridden by CLI flags. */
-export function resolvePoolSettings(pool: string, flags: Readonly<Record<string, unknown>>, file: readonly PoolSettings[]): PoolSettings {
-  const base = file.find((p) => p.pool === pool) ?? {}
+/** Settings of one pool: the pools read model (if known), then the file's entry, then CLI flags. */
+export function resolvePoolSettings(pool: string, flags: Readonly<Record<string, unknown>>, file: readonly PoolSettings[], stored: Partial<PoolSettings> = {}): PoolSettings {
+  const base = { ...stored, ...(file.find((p) => p.pool === pool) ?? {}) }
   const handlerConfig = typeof flags.handlerConfig === 'string' ? JSON.parse(flags.handlerConfig) as unknown : undefined
   const defined = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined))
   return parse({ ...base, ...defined, ...(handlerConfig ? { handlerConfig } : {}), pool })

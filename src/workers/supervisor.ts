@@ -1,5 +1,9 @@
 import cluster, { type Worker } from 'node:cluster'
+import type { CommandHandler } from '../commands/handle-command.ts'
+import { poolDecider } from '../commands/pool/pool.decider.ts'
+import { AppError } from '../errors.ts'
 import type { Services } from '../infra/services.ts'
+import { hostedAgents } from './pool-source.ts'
 import { decideScale, pruneSamples, type LagSample } from './autoscaler.ts'
 import { createDispatchChannel } from './dispatch/dispatch-channel.ts'
 import { createPoolLagProbe } from './pool-lag.ts'
@@ -9,6 +13,8 @@ import type { PrimaryMessage, WorkerMessage } from './worker-process.ts'
 type Child = { worker: Worker; id: string; draining: boolean; startedAt: number }
 
 export type SupervisorOptions = Readonly<{
+  /** appends PoolScaled (RecordScaling) for each decision */
+  execute: CommandHandler
   /** CLI arguments that make a forked process run one worker of `pool` */
   childArgs: (settings: PoolSettings, workerId: string) => string[]
 }>
@@ -64,14 +70,17 @@ export function startSupervisor(services: Services, pools: readonly PoolSettings
     let desired = Math.max(settings.minWorkers, 0)
     const scale = async () => {
       const now = Date.now()
-      const lag = await probe()
+      const [lag, hosted] = await Promise.all([probe(), hostedAgents(services.db, settings.pool)])
       if (stopping) return
       samples = pruneSamples([...samples, { at: now, lag: lag.lag, timeLagMs: lag.timeLagMs }], settings, now)
       const current = active().length
-      const decision = decideScale({ samples, config: settings, now, current, partitions: lag.partitions, hostedAgents: 0, lastScaleUpAt, lastScaleDownAt })
+      const decision = decideScale({ samples, config: settings, now, current, partitions: lag.partitions, hostedAgents: hosted, lastScaleUpAt, lastScaleDownAt })
       desired = decision.desired
       if (decision.desired === current) return
       log.info({ from: current, to: decision.desired, lag: decision.lag, timeLagMs: decision.timeLagMs, byTopic: lag.byTopic, reason: decision.reason }, 'pool scaled')
+      const scaled = { type: 'RecordScaling' as const, fromWorkers: current, toWorkers: decision.desired, lag: decision.lag, timeLagMs: Math.round(decision.timeLagMs), reason: decision.reason }
+      void options.execute('pool', settings.pool, poolDecider, scaled, { commandId: `scale:${settings.pool}:${now}`, correlationId: `scale:${settings.pool}:${now}`, causationId: null, actor: `workers:${settings.pool}` })
+        .catch((error: unknown) => log[error instanceof AppError && error.code === 'pool.not-found' ? 'debug' : 'warn']({ err: error }, 'scaling decision not recorded as PoolScaled'))
       if (decision.desired > current) {
         lastScaleUpAt = now
         for (let i = current; i < decision.desired; i++) fork()
