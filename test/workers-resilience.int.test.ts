@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { CommandHandler } from '../src/commands/handle-command.ts'
 import { TaskPriority } from '../src/events/generated/event-types.ts'
-import { startHarness, waitFor, type Harness } from './support/harness.ts'
+import { postJson, startHarness, waitFor, type Harness } from './support/harness.ts'
 import { collectTaskEvents, createTask, runRecovery, spawnWorkers, stopProcess } from './support/workers.ts'
 
 const childrenOf = (pid: number | undefined) =>
@@ -18,7 +18,7 @@ describe('worker groups under crashes, priorities and load (real forked processe
   const completedOnce = (ids: readonly string[]) => ids.every((id) => collected.of('TaskCompleted', id).length === 1)
 
   beforeAll(async () => {
-    h = await startHarness({ api: false, projector: false, env })
+    h = await startHarness({ projector: false, env })
     execute = (await h.writeSide()).execute
     collected = await collectTaskEvents(h)
     recovery = runRecovery(h, execute, collected)
@@ -91,18 +91,30 @@ describe('worker groups under crashes, priorities and load (real forked processe
   })
 
   it('a lag spike scales the group up at once and, after the stabilization window, back down; every task completes once', async () => {
+    const created = await postJson(`${h.baseUrl}/api/v1/pools`, { name: 'scale', role: 'echo', handler: 'echo', minWorkers: 1, maxWorkers: 3, lagThreshold: 10, maxAgentsPerProcess: 2 })
+    expect(created.status).toBe(201)
+    const poolEvents = await collectTaskEvents(h, 'pool')
     const workers = spawnWorkers(h, ['--pool', 'scale', '--min-workers', '1', '--max-workers', '3', '--lag-threshold', '10', '--max-agents', '2', '--scale-interval-ms', '300', '--scale-down-stabilization-ms', '2500'])
     try {
       await waitFor(async () => (await childrenOf(workers.pid)).length === 1, 'one worker at rest', 20_000)
       const ids = await Promise.all(Array.from({ length: 90 }, (_, i) => createTask(execute, { pool: 'scale', payload: { delayMs: 100, i } }).then((r) => r.aggregateId)))
       await waitFor(async () => (await childrenOf(workers.pid)).length === 3, 'three workers', 20_000)
+      const listed = await waitFor(async () => {
+        const body = await (await fetch(`${h.baseUrl}/api/v1/pools/scale/workers`)).json() as { items: { status: string }[] }
+        return body.items.length === 3 ? body.items : undefined
+      }, 'GET /api/v1/pools/scale/workers to list three workers', 10_000)
+      expect(listed.every((w) => ['starting', 'consuming'].includes(w.status))).toBe(true)
       await waitFor(async () => completedOnce(ids), 'every spiked task', 40_000)
       const agents = new Set(ids.flatMap((id) => collected.of('TaskStarted', id).map((e) => (e.data as { agentId: string }).agentId)))
       expect(agents.size).toBeGreaterThanOrEqual(2)
       await waitFor(async () => (await childrenOf(workers.pid)).length === 1, 'back to one worker', 20_000)
       for (const id of ids) expect(collected.of('TaskCompleted', id)).toHaveLength(1)
+      const scaled = poolEvents.of('PoolScaled').map((e) => e.data as { fromWorkers: number; toWorkers: number; lag: number })
+      expect(scaled.some((s) => s.toWorkers > s.fromWorkers && s.lag > 10)).toBe(true)
+      expect(scaled.filter((s) => s.toWorkers < s.fromWorkers).every((s) => s.fromWorkers - s.toWorkers === 1)).toBe(true)
     } finally {
       expect(await stopProcess(workers)).toBe(0)
+      await poolEvents.stop()
     }
   })
 })

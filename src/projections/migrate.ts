@@ -5,6 +5,7 @@ import * as m0001 from './migrations/0001-runner.ts'
 import * as m0002 from './migrations/0002-tasks.ts'
 import * as m0010 from './migrations/0010-agents.ts'
 import * as m0011 from './migrations/0011-pools.ts'
+import * as m0060 from './migrations/0060-worker-processes.ts'
 
 /** Migrations are listed explicitly: no directory scanning, works the same from sources or dist. */
 const migrations: Record<string, Migration> = {
@@ -12,6 +13,7 @@ const migrations: Record<string, Migration> = {
   '0002-tasks': m0002,
   '0010-agents': m0010,
   '0011-pools': m0011,
+  '0060-worker-processes': m0060,
 }
 
 export async function migrateToLatest(db: Db, schema: string): Promise<MigrationResultSet> {

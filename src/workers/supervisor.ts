@@ -4,13 +4,14 @@ import { poolDecider } from '../commands/pool/pool.decider.ts'
 import { AppError } from '../errors.ts'
 import type { Services } from '../infra/services.ts'
 import { hostedAgents } from './pool-source.ts'
+import { createWorkerRegistry } from './worker-registry.ts'
 import { decideScale, pruneSamples, type LagSample } from './autoscaler.ts'
 import { createDispatchChannel } from './dispatch/dispatch-channel.ts'
 import { createPoolLagProbe } from './pool-lag.ts'
 import type { PoolSettings } from './pool-settings.ts'
 import type { PrimaryMessage, WorkerMessage } from './worker-process.ts'
 
-type Child = { worker: Worker; id: string; draining: boolean; startedAt: number }
+type Child = { worker: Worker; id: string; draining: boolean; startedAt: number; consuming: boolean; inFlight: number }
 
 export type SupervisorOptions = Readonly<{
   /** appends PoolScaled (RecordScaling) for each decision */
@@ -28,6 +29,8 @@ export function startSupervisor(services: Services, pools: readonly PoolSettings
   const { config, logger } = services
   const prefix = config.kafka.topicPrefix
   const channel = createDispatchChannel({ admin: services.admin, registry: services.registry, registryUrl: config.registryUrl, schemas: services.schemas, prefix, partitions: config.workers.dispatchPartitions })
+  const registry = createWorkerRegistry({ db: services.db, clock: Date.now })
+  const quietly = (p: Promise<void>) => void p.catch((error: unknown) => logger.debug({ err: error }, 'worker_processes not updated'))
   let stopping = false
   let seq = 0
   const timers: NodeJS.Timeout[] = []
@@ -41,18 +44,23 @@ export function startSupervisor(services: Services, pools: readonly PoolSettings
     let lastScaleDownAt: number | null = null
     const probe = createPoolLagProbe({ admin: services.admin, prefix, pool: settings.pool, clock: Date.now })
     const active = () => [...children.values()].filter((c) => !c.draining)
+    let lastLag = 0
+    const rowOf = (c: Child) => ({ workerId: c.id, pool: settings.pool, pid: c.worker.process.pid, status: c.draining ? 'draining' as const : c.consuming ? 'consuming' as const : 'starting' as const, inFlight: c.inFlight, lag: lastLag, startedAt: c.startedAt })
 
     const fork = () => {
       const id = `${process.pid}-${++seq}`
       cluster.setupPrimary({ exec: process.argv[1]!, args: options.childArgs(settings, id) })
       const worker = cluster.fork()
-      const child: Child = { worker, id, draining: false, startedAt: Date.now() }
+      const child: Child = { worker, id, draining: false, startedAt: Date.now(), consuming: false, inFlight: 0 }
       children.set(worker.id, child)
+      quietly(registry.upsert([rowOf(child)]))
       worker.on('message', (m: WorkerMessage) => {
-        if (m.type === 'consuming') { crashes = 0; log.info({ worker: id, pid: worker.process.pid }, 'worker consuming') }
+        if (m.type === 'consuming') { crashes = 0; child.consuming = true; quietly(registry.upsert([rowOf(child)])); log.info({ worker: id, pid: worker.process.pid }, 'worker consuming') }
+        if (m.type === 'stats') child.inFlight = m.inFlight
       })
       worker.on('exit', (code, signal) => {
         children.delete(worker.id)
+        quietly(registry.remove(id))
         if (stopping || child.draining) return log.info({ worker: id, code }, 'worker exited')
         const delay = Math.min(30_000, config.workers.restartMs * 2 ** crashes++)
         log.warn({ worker: id, code, signal, restartInMs: delay }, 'worker crashed; restarting')
@@ -65,6 +73,7 @@ export function startSupervisor(services: Services, pools: readonly PoolSettings
       if (!victim) return
       victim.draining = true
       victim.worker.send({ type: 'drain' } satisfies PrimaryMessage)
+      quietly(registry.upsert([rowOf(victim)]))
     }
 
     let desired = Math.max(settings.minWorkers, 0)
@@ -72,6 +81,8 @@ export function startSupervisor(services: Services, pools: readonly PoolSettings
       const now = Date.now()
       const [lag, hosted] = await Promise.all([probe(), hostedAgents(services.db, settings.pool)])
       if (stopping) return
+      lastLag = lag.lag
+      quietly(registry.upsert([...children.values()].filter((c) => !c.worker.isDead()).map(rowOf)))
       samples = pruneSamples([...samples, { at: now, lag: lag.lag, timeLagMs: lag.timeLagMs }], settings, now)
       const current = active().length
       const decision = decideScale({ samples, config: settings, now, current, partitions: lag.partitions, hostedAgents: hosted, lastScaleUpAt, lastScaleDownAt })
@@ -96,6 +107,8 @@ export function startSupervisor(services: Services, pools: readonly PoolSettings
     }
     return { settings, children, active, fork, loop, start: async () => {
       await channel.ensurePool(settings.pool)
+      // Rows of a primary that was killed: nobody refreshed them for a while.
+      quietly(registry.sweep(settings.pool, 3 * settings.scaleIntervalMs + 10_000))
       for (let i = 0; i < settings.minWorkers; i++) fork()
       void loop()
     } }

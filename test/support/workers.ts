@@ -24,11 +24,11 @@ export const stopProcess = async (child: ChildProcess & { exited: Promise<number
 }
 
 /** Every task event of the harness, decoded, as it arrives. */
-export async function collectTaskEvents(h: Harness) {
+export async function collectTaskEvents(h: Harness, aggregate = 'task') {
   const events: StoredEvent[] = []
   const consumer = h.services.kafka.consumer({ groupId: `${h.config.kafka.topicPrefix}.test-collector.${ulid()}`, maxWaitTimeInMs: 50 })
   await consumer.connect()
-  await consumer.subscribe({ topic: eventTopic(h.config.kafka.topicPrefix, 'task'), fromBeginning: true })
+  await consumer.subscribe({ topic: eventTopic(h.config.kafka.topicPrefix, aggregate), fromBeginning: true })
   await consumer.run({ eachMessage: async ({ message, topic, partition }) => { events.push(await h.services.codec.decode(message, { topic, partition, offset: message.offset })) } })
   const of = (type: string, taskId?: string) => events.filter((e) => e.type === type && (taskId === undefined || e.meta.aggregateId === taskId))
   return { events, of, stop: () => consumer.disconnect() }
