@@ -4,6 +4,7 @@ import { createBenchEnv } from './bench-env.ts'
 import { benchCommands, type Row } from './commands.bench.ts'
 import { benchProjector } from './projector.bench.ts'
 import { benchVisibility } from './visibility.bench.ts'
+import { benchBullmq } from './bullmq.bench.ts'
 import { benchWorkers } from './workers.bench.ts'
 
 silenceKnownWarnings()
@@ -13,6 +14,7 @@ const suites = [
   ['visibility', benchVisibility],
   ['projector', benchProjector],
   ['workers', benchWorkers],
+  ['bullmq', benchBullmq],
 ] as const
 const only = process.argv.slice(2)
 const rows: Row[] = []

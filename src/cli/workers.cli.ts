@@ -5,7 +5,9 @@ import { poolSettingsSchema, readPoolsFile, resolvePoolSettings, type PoolSettin
 import { startSupervisor } from '../workers/supervisor.ts'
 import { runWorkerProcess, type PrimaryMessage, type WorkerMessage } from '../workers/worker-process.ts'
 import { createWriteSide } from '../commands/write-side.ts'
+import type { CommandHandler } from '../commands/handle-command.ts'
 import type { Db } from '../infra/postgres.ts'
+import type { Services } from '../infra/services.ts'
 import { activePoolNames, poolFromReadModel } from '../workers/pool-source.ts'
 import { untilSignal, withServices } from './context.ts'
 
@@ -51,6 +53,17 @@ async function runChild(settingsJson: string, workerId: string): Promise<void> {
   process.exit(0)
 }
 
+const childArgs = (settings: PoolSettings, workerId: string) => ['workers', '--child', JSON.stringify(settings), '--worker-id', workerId]
+
+/** Worker groups for `agentfleet dev`: every active pool (and those of the settings file), if any. */
+export async function startDevWorkers(services: Services, execute: CommandHandler): Promise<{ stop: () => Promise<void> }> {
+  const pools = await poolsFrom(services.db, { all: true }, services.config.workers.configFile).catch(() => [])
+  if (pools.length === 0) return { stop: async () => undefined }
+  const supervisor = startSupervisor(services, pools, { execute, childArgs })
+  await supervisor.start()
+  return { stop: () => supervisor.stop() }
+}
+
 export function registerWorkersCommands(program: Command): void {
   program.command('workers').description('Run a pool\'s worker group: a cluster primary that autoscales worker processes consuming the dispatch lanes')
     .option('--pool <name>', 'the pool to run')
@@ -73,7 +86,7 @@ export function registerWorkersCommands(program: Command): void {
         const writeSide = await createWriteSide(services)
         const supervisor = startSupervisor(services, pools, {
           execute: writeSide.execute,
-          childArgs: (settings, workerId) => ['workers', '--child', JSON.stringify(settings), '--worker-id', workerId],
+          childArgs,
         })
         await supervisor.start()
         services.logger.info({ pools: pools.map((p) => p.pool) }, 'worker groups running')
