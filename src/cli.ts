@@ -8,6 +8,9 @@ import { silenceKnownWarnings } from './infra/known-warnings.ts'
 import { runCli } from './cli/run-cli.ts'
 import { registerServeCommands } from './cli/serve.cli.ts'
 import { registerStackCommands } from './cli/stack.cli.ts'
+import { registerSystemCommands } from './cli/system.cli.ts'
+import { registerQueueCommands } from './cli/queue.cli.ts'
+import { registerDlqCommands } from './cli/dlq.cli.ts'
 import { registerWorkersCommands } from './cli/workers.cli.ts'
 
 silenceKnownWarnings()
@@ -23,6 +26,9 @@ registerOpsCommands(program)
 registerInspectCommand(program)
 registerReplayCommand(program)
 registerRebuildCommand(program)
+registerSystemCommands(program)
+registerQueueCommands(program)
+registerDlqCommands(program)
 registerWorkersCommands(program)
 
 await runCli(program, process.argv)

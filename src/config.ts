@@ -28,6 +28,7 @@ export const configSchema = z.object({
   AGENTFLEET_HEARTBEAT_TIMEOUT_MS: positiveInt.default(30_000).describe('An agent whose last heartbeat is older than this is marked offline'),
   AGENTFLEET_HEALTH_CHECK_INTERVAL_MS: positiveInt.default(5_000).describe('How often the health monitor looks for silent agents'),
   AGENTFLEET_POOL_DRAIN_INTERVAL_MS: positiveInt.default(2_000).describe('How often draining pools are checked for active tasks'),
+  AGENTFLEET_HITL_EXPIRY_INTERVAL_MS: positiveInt.default(1_000).describe('How often pending HITL requests are checked for expiry'),
   AGENTFLEET_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level'),
   AGENTFLEET_STACK_DIR: z.string().default('.stack').describe('Where `stack up` keeps downloads, data, logs and pid files'),
   AGENTFLEET_KAFKA_VERSION: z.string().default('4.3.1').describe('Apache Kafka version fetched from Maven Central'),
@@ -40,14 +41,20 @@ export const configSchema = z.object({
   AGENTFLEET_STREAM_BUFFER_EVENTS: positiveInt.default(1_000).describe('Events buffered per live-stream client before it is told to reconnect (overflow)'),
   AGENTFLEET_STREAM_MAX_CATCHUPS: positiveInt.default(16).describe('Resuming live-stream clients reading history at once, per API process'),
   AGENTFLEET_METRICS_CACHE_MS: positiveInt.default(2_000).describe('How long lag and read-model gauges are reused between scrapes'),
+  AGENTFLEET_METRICS_SNAPSHOT_INTERVAL_MS: positiveInt.min(100).default(60_000).describe('How often a system metrics snapshot is written to metrics_snapshots'),
+  AGENTFLEET_METRICS_RETENTION_DAYS: positiveInt.default(30).describe('Metrics snapshots older than this many days are deleted'),
   AGENTFLEET_DISPATCH_PARTITIONS: positiveInt.default(12).describe('Partitions of each newly created dispatch lane topic (caps the consumers of a pool)'),
   AGENTFLEET_WORKER_LEASE_MS: positiveInt.default(30_000).describe('Run lease of a task in a worker; extended every third of it while the task runs'),
   AGENTFLEET_WORKER_SHUTDOWN_MS: positiveInt.default(30_000).describe('Deadline of a graceful worker shutdown or drain; in-flight tasks are aborted after it'),
   AGENTFLEET_WORKER_RESTART_MS: positiveInt.default(500).describe('First restart delay of a crashed worker process; doubles up to 30 s'),
   AGENTFLEET_WORKERS_CONFIG: z.string().optional().describe('JSON file of pool settings for `agentfleet workers` ({"pools": {"name": {...}}})'),
-  AGENTFLEET_RETRY_BASE_MS: positiveInt.default(1_000).describe('Smallest delay before retrying a failed task'),
-  AGENTFLEET_RETRY_MAX_MS: positiveInt.default(60_000).describe('Largest delay before retrying a failed task'),
   AGENTFLEET_JAVA_HOME: z.string().optional().describe('JDK (21+) for the local stack; found under /usr/lib/jvm when unset'),
+  AGENTFLEET_QUEUE_LEASE_MS: positiveInt.default(30_000).describe('Default run lease of a task claimed over HTTP'),
+  AGENTFLEET_QUEUE_MAX_WAIT_S: positiveInt.default(30).describe('Longest long-poll (`wait`) of a queue claim, seconds'),
+  AGENTFLEET_REAPER_INTERVAL_MS: positiveInt.default(1_000).describe('How often the lease reaper looks for expired run leases'),
+  AGENTFLEET_RETRY_BASE_MS: positiveInt.default(1_000).describe('Backoff of the first retry (full jitter between base and the exponential ceiling)'),
+  AGENTFLEET_RETRY_MAX_MS: positiveInt.default(60_000).describe('Largest retry backoff'),
+  AGENTFLEET_RETRY_POLL_MS: positiveInt.default(5_000).describe('Longest the retry scheduler sleeps without looking at the schedule (in case a wake-up was lost)'),
 })
 
 export type Env = z.infer<typeof configSchema>
@@ -63,7 +70,10 @@ export type Config = Readonly<{
   agents: Readonly<{ heartbeatTimeoutMs: number; healthCheckIntervalMs: number }>
   pools: Readonly<{ drainIntervalMs: number }>
   stream: Readonly<{ heartbeatMs: number; bufferEvents: number; maxCatchUps: number }>
-  metrics: Readonly<{ cacheMs: number }>
+  metrics: Readonly<{ cacheMs: number; snapshotIntervalMs: number; retentionDays: number }>
+  queue: Readonly<{ leaseMs: number; maxWaitS: number; reaperIntervalMs: number }>
+  retry: Readonly<{ baseMs: number; maxMs: number; pollMs: number }>
+  hitl: Readonly<{ expiryIntervalMs: number }>
   logLevel: Env['AGENTFLEET_LOG_LEVEL']
   workers: Readonly<{ dispatchPartitions: number; leaseMs: number; shutdownMs: number; restartMs: number; configFile: string | undefined; retryBaseMs: number; retryMaxMs: number }>
   stack: Readonly<{
@@ -99,6 +109,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.AGENTFLEET_PRODUCE_TIMEOUT_MS * 2 > e.AGENTFLEET_LEASE_TTL_MS) {
     throw new ConfigError(['AGENTFLEET_PRODUCE_TIMEOUT_MS: must be at most half of AGENTFLEET_LEASE_TTL_MS'])
   }
+  if (e.AGENTFLEET_RETRY_MAX_MS < e.AGENTFLEET_RETRY_BASE_MS) throw new ConfigError(['AGENTFLEET_RETRY_MAX_MS: must be at least AGENTFLEET_RETRY_BASE_MS'])
   return Object.freeze({
     http: { host: e.AGENTFLEET_HTTP_HOST, port: e.AGENTFLEET_HTTP_PORT, bodyLimit: e.AGENTFLEET_HTTP_BODY_LIMIT, corsOrigins: list(e.AGENTFLEET_CORS_ORIGINS) },
     kafka: { brokers: list(e.AGENTFLEET_KAFKA_BROKERS), topicPrefix: e.AGENTFLEET_TOPIC_PREFIX, partitions: e.AGENTFLEET_TOPIC_PARTITIONS },
@@ -110,7 +121,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     agents: { heartbeatTimeoutMs: e.AGENTFLEET_HEARTBEAT_TIMEOUT_MS, healthCheckIntervalMs: e.AGENTFLEET_HEALTH_CHECK_INTERVAL_MS },
     pools: { drainIntervalMs: e.AGENTFLEET_POOL_DRAIN_INTERVAL_MS },
     stream: { heartbeatMs: e.AGENTFLEET_STREAM_HEARTBEAT_MS, bufferEvents: e.AGENTFLEET_STREAM_BUFFER_EVENTS, maxCatchUps: e.AGENTFLEET_STREAM_MAX_CATCHUPS },
-    metrics: { cacheMs: e.AGENTFLEET_METRICS_CACHE_MS },
+    metrics: { cacheMs: e.AGENTFLEET_METRICS_CACHE_MS, snapshotIntervalMs: e.AGENTFLEET_METRICS_SNAPSHOT_INTERVAL_MS, retentionDays: e.AGENTFLEET_METRICS_RETENTION_DAYS },
+    queue: { leaseMs: e.AGENTFLEET_QUEUE_LEASE_MS, maxWaitS: e.AGENTFLEET_QUEUE_MAX_WAIT_S, reaperIntervalMs: e.AGENTFLEET_REAPER_INTERVAL_MS },
+    retry: { baseMs: e.AGENTFLEET_RETRY_BASE_MS, maxMs: e.AGENTFLEET_RETRY_MAX_MS, pollMs: e.AGENTFLEET_RETRY_POLL_MS },
+    hitl: { expiryIntervalMs: e.AGENTFLEET_HITL_EXPIRY_INTERVAL_MS },
     logLevel: e.AGENTFLEET_LOG_LEVEL,
     workers: {
       dispatchPartitions: e.AGENTFLEET_DISPATCH_PARTITIONS, leaseMs: e.AGENTFLEET_WORKER_LEASE_MS, shutdownMs: e.AGENTFLEET_WORKER_SHUTDOWN_MS,

@@ -27,6 +27,14 @@ import { httpMetrics } from '../metrics/http-metrics.middleware.ts'
 import type { StreamHub } from '../stream/stream-hub.ts'
 import { registerMetricsRoutes } from './routes/metrics.routes.ts'
 import { registerStreamRoutes } from './routes/stream.routes.ts'
+import { registerQueueStatsRoutes } from './routes/queue-stats.routes.ts'
+import { registerSystemRoutes } from './routes/system.routes.ts'
+import { projections } from '../projections/catalog.ts'
+import { registerQueueRoutes } from './routes/queue.routes.ts'
+import { registerDeadLetterRoutes } from './routes/dead-letters.routes.ts'
+import { registerHitlRoutes } from './routes/hitl.routes.ts'
+import { registerProjectRoutes } from './routes/projects.routes.ts'
+import { registerWorkflowRoutes } from './routes/workflows.routes.ts'
 
 export type AppDeps = Readonly<{
   config: Config
@@ -82,6 +90,16 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   registerWorkerRoutes(app, { db: deps.db })
   if (deps.stream) registerStreamRoutes(app, { stream: deps.stream })
   if (deps.metrics) registerMetricsRoutes(app, { metrics: deps.metrics.api, lag: deps.metrics.lag })
+  registerQueueStatsRoutes(app, { db: deps.db, clock: Date.now })
+  registerSystemRoutes(app, { db: deps.db, projectionNames: projections.map((p) => p.name), clock: Date.now })
+  registerQueueRoutes(app, {
+    execute: deps.execute, redis: deps.redis, prefix: deps.config.redis.prefix, idempotency: deps.idempotency, logger: deps.logger,
+    leaseMs: deps.config.queue.leaseMs, maxWaitS: deps.config.queue.maxWaitS, retryPolicy: { baseMs: deps.config.retry.baseMs, maxMs: deps.config.retry.maxMs },
+  })
+  registerDeadLetterRoutes(app, { execute: deps.execute, db: deps.db, idempotency: deps.idempotency })
+  registerHitlRoutes(app, { execute: deps.execute, db: deps.db, idempotency: deps.idempotency, readWaitMs: deps.config.readWaitMs })
+  registerProjectRoutes(app, { execute: deps.execute, db: deps.db, idempotency: deps.idempotency, readWaitMs: deps.config.readWaitMs })
+  registerWorkflowRoutes(app, { execute: deps.execute, db: deps.db, idempotency: deps.idempotency, readWaitMs: deps.config.readWaitMs })
 
   app.doc31('/openapi.json', { openapi: '3.1.0', info: { title: 'AgentFleet API', version: '1' } })
   app.notFound((c) => problemResponse(c, new AppError('route.not-found', `no route for ${c.req.method} ${c.req.path}`)))

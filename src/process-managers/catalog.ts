@@ -1,34 +1,23 @@
-import type { CommandHandler } from '../commands/handle-command.ts'
-import type { AggregateType } from '../events/envelope.ts'
-import type { Services } from '../infra/services.ts'
+import { queueFeeder } from '../queue/queue-feeder.reactor.ts'
+import { retryScheduler } from '../queue/retry/retry-scheduler.reactor.ts'
 import { cancellationsReactor } from './dispatcher/cancellations.reactor.ts'
 import { dispatcherReactor } from './dispatcher/dispatcher.reactor.ts'
-import { createReactor, type Reaction, type Reactor } from './reactor.ts'
+import { openReaction, type ProcessManager, type ProcessManagerDeps } from './process-manager.ts'
+import { createReactor, type Reactor } from './reactor.ts'
+import { hitlTaskReactor } from './hitl/hitl-task.reactor.ts'
+import { workflowTasksReactor } from './workflow/workflow-tasks.reactor.ts'
+import { workflowStepsReactor } from './workflow/workflow-steps.reactor.ts'
 
-/** What a process manager may use to react: the connected services, the append path, a clock. */
-export type ProcessManagerDeps = Readonly<{
-  services: Services
-  execute: CommandHandler
-  clock: () => number
-}>
-
-/** A reaction that owns resources (a producer, a connection) to release when it stops. */
-export type ReactionHandle = Readonly<{ react: Reaction; stop: () => Promise<void> }>
-
-/** A process manager: reacts to the events of some aggregates, typically with idempotent commands. */
-export type ProcessManager = Readonly<{
-  /** names its consumer group `<prefix>.reactor.<name>` */
-  name: string
-  aggregates: readonly AggregateType[]
-  create: (deps: ProcessManagerDeps) => Reaction | ReactionHandle | Promise<Reaction | ReactionHandle>
-}>
-
-/** The reaction of a created process manager and how to release what it owns. */
-export const openReaction = (created: Reaction | ReactionHandle): ReactionHandle =>
-  typeof created === 'function' ? { react: created, stop: async () => undefined } : created
+export type { ProcessManager, ProcessManagerDeps }
+export { openReaction, type ReactionHandle } from './process-manager.ts'
 
 /** Every process manager `agentfleet process-managers` runs, by name. */
 export const reactors: readonly ProcessManager[] = [
+  queueFeeder,
+  retryScheduler,
+  hitlTaskReactor,
+  workflowTasksReactor,
+  workflowStepsReactor,
   dispatcherReactor,
   cancellationsReactor,
 ]

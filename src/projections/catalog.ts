@@ -2,8 +2,13 @@ import { deciders } from '../commands/deciders.ts'
 import { agentsProjection } from './agents/agents.projection.ts'
 import type { Projection } from './projection.ts'
 import { poolsProjection } from './pools/pools.projection.ts'
+import { queueStatsProjection } from './queue-stats/queue-stats.projection.ts'
 import { createSnapshotsProjection } from './snapshots/snapshots.projection.ts'
 import { tasksProjection } from './tasks/tasks.projection.ts'
+import { taskFailuresProjection } from './task-failures/task-failures.projection.ts'
+import { hitlRequestsProjection } from './hitl/hitl-requests.projection.ts'
+import { projectsProjection } from './projects/projects.projection.ts'
+import { workflowsProjection } from './workflows/workflows.projection.ts'
 
 /** Every projection the projector runs, by name. */
 export const projections: readonly Projection[] = [
@@ -11,6 +16,11 @@ export const projections: readonly Projection[] = [
   tasksProjection,
   agentsProjection,
   poolsProjection,
+  queueStatsProjection,
+  taskFailuresProjection,
+  hitlRequestsProjection,
+  projectsProjection,
+  workflowsProjection,
 ]
 
 export const projectionByName = (name: string): Projection | undefined => projections.find((p) => p.name === name)

@@ -109,6 +109,125 @@ export interface PoolsTable {
   updated_at: Timestamp
 }
 
+export interface QueueStatsTasksTable {
+  task_id: string
+  pool: string
+  priority: string
+  status: string
+  queued_at: Timestamp | null
+  started_at: Timestamp | null
+}
+
+export interface QueueStatsCountersTable {
+  pool: string
+  priority: string
+  depth: number
+  in_flight: number
+  awaiting_input: number
+  retry_scheduled: number
+  completed: number
+  failed: number
+  lease_expired: number
+  dead_lettered: number
+  cancelled: number
+}
+
+export interface QueueStatsMinutesTable {
+  pool: string
+  priority: string
+  minute: Timestamp
+  completed: number
+  failed: number
+  finished: number
+  wait_count: number
+  wait_sum_ms: number
+  wait_buckets: number[]
+  exec_count: number
+  exec_sum_ms: number
+  exec_buckets: number[]
+}
+
+export interface MetricsSnapshotsTable {
+  taken_at: Timestamp
+  data: Json
+}
+
+export interface TaskFailuresTable {
+  task_id: string
+  version: number
+  /** [{attempt, error, at}] of the current retry budget */
+  failures: Json
+  last_error: string | null
+  attempts: number
+  dead_lettered_at: Timestamp | null
+  purged_at: Timestamp | null
+}
+
+export interface HitlRequestsTable {
+  id: string
+  version: number
+  status: string
+  task_id: string | null
+  agent_id: string | null
+  project_id: string | null
+  question: string
+  options: ColumnType<string[] | null, string, string>
+  context: Json
+  expires_at: Timestamp | null
+  response: ColumnType<unknown, string, string>
+  responded_by: string | null
+  responded_at: Timestamp | null
+  cancel_reason: string | null
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+export interface ProjectsTable {
+  id: string
+  version: number
+  name: string
+  description: string | null
+  metadata: Json
+  status: string
+  archive_reason: string | null
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+export interface WorkflowsTable {
+  id: string
+  version: number
+  name: string
+  description: string | null
+  project_id: string | null
+  status: string
+  steps_total: number
+  steps_completed: number
+  steps_skipped: number
+  failed_step: string | null
+  error: string | null
+  cancel_reason: string | null
+  created_at: Timestamp
+  started_at: Timestamp | null
+  finished_at: Timestamp | null
+  updated_at: Timestamp
+}
+
+export interface WorkflowStepsTable {
+  workflow_id: string
+  step_id: string
+  position: number
+  task_id: string
+  title: string
+  pool: string
+  priority: string
+  depends_on: string[]
+  optional: boolean
+  outcome: string
+  error: string | null
+  updated_at: Timestamp
+}
+
 export interface WorkerProcessesTable {
   worker_id: string
   pool: string
@@ -122,7 +241,6 @@ export interface WorkerProcessesTable {
   started_at: Timestamp
   last_seen_at: Timestamp
 }
-
 export interface Database {
   worker_processes: WorkerProcessesTable
   projection_checkpoints: ProjectionCheckpointsTable
@@ -132,4 +250,13 @@ export interface Database {
   tasks: TasksTable
   agents: AgentsTable
   pools: PoolsTable
+  queue_stats_tasks: QueueStatsTasksTable
+  queue_stats_counters: QueueStatsCountersTable
+  queue_stats_minutes: QueueStatsMinutesTable
+  metrics_snapshots: MetricsSnapshotsTable
+  task_failures: TaskFailuresTable
+  hitl_requests: HitlRequestsTable
+  projects: ProjectsTable
+  workflows: WorkflowsTable
+  workflow_steps: WorkflowStepsTable
 }

@@ -1,5 +1,6 @@
 import { ulid } from 'ulid'
 import type { CommandHandler, CommandContext } from '../commands/handle-command.ts'
+import { raiseInputRequest } from '../commands/hitl/raise-input-request.ts'
 import { retryDelayMs, type RetryPolicy } from '../commands/task/retry-policy.ts'
 import type { TaskCommand } from '../commands/task/task.commands.ts'
 import { taskDecider } from '../commands/task/task.decider.ts'
@@ -82,9 +83,11 @@ export function createTaskRunner(deps: RunnerDeps) {
       payload: JSON.parse(state.payload) as unknown,
       inputs: state.inputs.map((i) => ({ requestId: i.requestId, response: JSON.parse(i.response) as unknown })),
       progress: async (percent, message) => { await send(taskId, { type: 'ReportTaskProgress', percent: Math.round(percent), message: message ?? null, leaseEpoch: epoch }, { ...ctxFor(`progress:${ulid()}`) }) },
-      requestInput: async (question) => {
-        const requestId = ulid()
-        await send(taskId, { type: 'RequestTaskInput', requestId, question, leaseEpoch: epoch }, ctxFor(`input:${requestId}`))
+      requestInput: async (question, options) => {
+        // A HITL request a human answers; answering it queues the task again with the answer.
+        const { requestId } = await raiseInputRequest(deps.execute, {
+          taskId, leaseEpoch: epoch, agentId: deps.agentId, projectId: null, question, options: options?.choices ?? null, context: ctx.payload, expiresAt: null,
+        }, ctxFor(`input:${epoch}`), deps.clock())
         parked!(requestId)
         return new Promise<never>(() => undefined)
       },

@@ -8,7 +8,10 @@ import { createLogger } from '../../src/infra/logger.ts'
 import { connectServices, type Services } from '../../src/infra/services.ts'
 import { startProjector } from '../../src/projections/projector.ts'
 import { reactors, startReactors } from '../../src/process-managers/catalog.ts'
+import { dropSchema } from '../../src/projections/schema-ddl-lock.ts'
+import { startHitlExpiry } from '../../src/process-managers/hitl/hitl-expiry.ts'
 import { prepareEnvironment } from '../../src/setup.ts'
+import { startQueueLoops, type QueueLoop } from '../../src/queue/queue-loops.ts'
 
 export type Harness = Readonly<{
   id: string
@@ -24,7 +27,7 @@ export type Harness = Readonly<{
  * A private AgentFleet against the real stack: its own topic prefix, Postgres schema and
  * Redis key prefix, so tests run side by side and leave nothing behind.
  */
-export async function startHarness(options: { api?: boolean; projector?: boolean; processManagers?: boolean; env?: Record<string, string> } = {}): Promise<Harness> {
+export async function startHarness(options: { api?: boolean; projector?: boolean; processManagers?: boolean; queueLoops?: readonly QueueLoop[]; env?: Record<string, string> } = {}): Promise<Harness> {
   const id = randomBytes(4).toString('hex')
   const env: Record<string, string> = {
     AGENTFLEET_TOPIC_PREFIX: `test-${id}`,
@@ -47,6 +50,13 @@ export async function startHarness(options: { api?: boolean; projector?: boolean
     const running = await startReactors({ services, execute: pmWriteSide.execute, clock: Date.now })
     stops.unshift(pmWriteSide.close)
     stops.unshift(running.stop)
+    stops.unshift(startHitlExpiry({ services, execute: pmWriteSide.execute, intervalMs: config.hitl.expiryIntervalMs }).stop)
+  }
+  if (options.queueLoops?.length) {
+    const loopsWriteSide = await createWriteSide(services)
+    const loops = startQueueLoops(services, loopsWriteSide.execute, options.queueLoops)
+    stops.unshift(loopsWriteSide.close)
+    stops.unshift(loops.stop)
   }
   const api = options.api === false ? undefined : await startApi(services)
   if (api) stops.unshift(api.stop)
@@ -66,7 +76,7 @@ export async function startHarness(options: { api?: boolean; projector?: boolean
       for (const stop of stops) await stop().catch(() => undefined)
       const topics = (await services.admin.listTopics()).filter((t) => t.startsWith(`${config.kafka.topicPrefix}.`))
       if (topics.length) await services.admin.deleteTopics({ topics }).catch(() => undefined)
-      await sql`drop schema if exists ${sql.id(config.postgres.schema)} cascade`.execute(services.db)
+      await dropSchema(services.db, config.postgres.schema)
       const keys = await services.redis.keys(`${config.redis.prefix}*`)
       if (keys.length) await services.redis.del(...keys)
       await services.close()
