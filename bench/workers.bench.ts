@@ -49,7 +49,7 @@ export async function benchWorkers(env: BenchEnv, log: (line: string) => void, c
   const ids = new Set(await create('bench', count, { n: 1 }))
   await waitUntil(async () => (await dispatched('bench')) >= count, 120_000, 'the dispatch records')
   log('starting one worker process (32 slots)')
-  env.spawnRole(['workers', '--pool', 'bench', '--min-workers', '1', '--max-workers', '1', '--max-agents', '32', '--scale-interval-ms', '1000'])
+  env.spawnRole(['workers', '--pool', 'bench', '--min-workers', '1', '--max-workers', '1', '--max-agents', process.env.BENCH_WORKER_SLOTS ?? '32', '--scale-interval-ms', '1000'])
   await waitUntil(async () => of('TaskCompleted', ids).length >= count, 300_000, 'every bench task')
   const first = Math.min(...of('TaskStarted', ids).map((e) => e.meta.occurredAt))
   const last = Math.max(...of('TaskCompleted', ids).map((e) => e.meta.occurredAt))

@@ -7,6 +7,8 @@ import { createReactor, type Reactor } from './reactor.ts'
 import { hitlTaskReactor } from './hitl/hitl-task.reactor.ts'
 import { workflowTasksReactor } from './workflow/workflow-tasks.reactor.ts'
 import { workflowStepsReactor } from './workflow/workflow-steps.reactor.ts'
+import { createDependencyReaction } from './dependencies/dependencies.reactor.ts'
+import { createDependencyStore } from './dependencies/dependency-store.ts'
 
 export type { ProcessManager, ProcessManagerDeps }
 export { openReaction, type ReactionHandle } from './process-manager.ts'
@@ -18,6 +20,11 @@ export const reactors: readonly ProcessManager[] = [
   hitlTaskReactor,
   workflowTasksReactor,
   workflowStepsReactor,
+  {
+    name: 'dependencies',
+    aggregates: ['task'],
+    create: ({ services, execute }) => createDependencyReaction({ store: createDependencyStore(services.db), execute, logger: services.logger.child({ reactor: 'dependencies' }) }),
+  },
   dispatcherReactor,
   cancellationsReactor,
 ]

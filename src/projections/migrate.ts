@@ -4,6 +4,8 @@ import type { Db } from '../infra/postgres.ts'
 import { withSchemaDdlLock } from './schema-ddl-lock.ts'
 import * as m0001 from './migrations/0001-runner.ts'
 import * as m0002 from './migrations/0002-tasks.ts'
+import * as m0003 from './migrations/0003-task-read-models.ts'
+import * as m0004 from './migrations/0004-dependency-manager.ts'
 import * as m0010 from './migrations/0010-agents.ts'
 import * as m0011 from './migrations/0011-pools.ts'
 import * as m0070 from './migrations/0070-queue-stats.ts'
@@ -18,6 +20,8 @@ import * as m0060 from './migrations/0060-worker-processes.ts'
 const migrations: Record<string, Migration> = {
   '0001-runner': m0001,
   '0002-tasks': m0002,
+  '0003-task-read-models': m0003,
+  '0004-dependency-manager': m0004,
   '0010-agents': m0010,
   '0011-pools': m0011,
   '0070-queue-stats': m0070,

@@ -25,7 +25,8 @@ export const TaskInputRequestBody = z.object({
 }).strict().openapi('TaskInputRequest')
 
 export const RespondBody = z.object({
-  response: z.json().openapi({ description: 'one of the options when the request lists them; any JSON otherwise' }),
+  // z.unknown() documents "any JSON" without the recursive schema z.json() would generate.
+  response: z.unknown().refine((v) => v !== undefined, 'response is required').openapi({ description: 'one of the options when the request lists them; any JSON otherwise' }),
   respondedBy: z.string().trim().min(1).max(200),
 }).strict().openapi('RespondToHitlRequest')
 

@@ -3,7 +3,7 @@ import { z } from '@hono/zod-openapi'
 const id = z.string().min(1).max(100).regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only')
 const name = z.string().trim().min(1).max(200)
 const description = z.string().max(10_000).nullish()
-const metadata = z.record(z.string(), z.json()).openapi({ description: 'free-form labels' })
+const metadata = z.record(z.string(), z.json()).openapi({ type: 'object', description: 'free-form labels' })
 
 export const CreateProjectBody = z.object({ name, description, metadata: metadata.default({}) }).strict().openapi('CreateProject')
 

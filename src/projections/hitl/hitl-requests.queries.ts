@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
 import type { Db } from '../../infra/postgres.ts'
-import { encodeCursor, type Cursor } from '../tasks/tasks.queries.ts'
+import { encodeCursor, type Cursor } from '../created-at-cursor.ts'
 
 export type HitlFilters = Readonly<{ status?: string; projectId?: string; taskId?: string; agentId?: string }>
 

@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
 import type { Db } from '../../infra/postgres.ts'
-import { encodeCursor, type Cursor } from '../tasks/tasks.queries.ts'
+import { encodeCursor, type Cursor } from '../created-at-cursor.ts'
 
 export const getProject = (db: Db, id: string) => db.selectFrom('projects').selectAll().where('id', '=', id).executeTakeFirst()
 
