@@ -25,14 +25,8 @@ async function poolsFrom(db: Db, flags: Flags, configFile: string | undefined): 
     maxAgentsPerProcess: flags.maxAgents, minWorkers: flags.minWorkers, maxWorkers: flags.maxWorkers, lagThreshold: flags.lagThreshold,
     scaleIntervalMs: flags.scaleIntervalMs, scaleDownStabilizationMs: flags.scaleDownStabilizationMs, handler: flags.handler, handlerConfig: flags.handlerConfig,
   }
-  const resolve = async (name: string) => resolvePoolSettings(name, overrides, fromFile, await poolFromReadModel(db, name))
-  if (flags.all) {
-    const names = [...new Set([...(await activePoolNames(db)), ...fromFile.map((p) => p.pool)])]
-    if (names.length === 0) throw new ValidationError('--all found no pools (create pools, or list them in --config / AGENTFLEET_WORKERS_CONFIG)')
-    return Promise.all(names.map(resolve))
-  }
   if (!flags.pool) throw new ValidationError('give --pool NAME or --all')
-  return [await resolve(flags.pool)]
+  return [resolvePoolSettings(flags.pool, overrides, fromFile, await poolFromReadModel(db, flags.pool))]
 }
 
 /** A forked worker: run until the primary asks for a drain, a signal arrives or the primary is gone. */
@@ -55,19 +49,60 @@ async function runChild(settingsJson: string, workerId: string): Promise<void> {
 
 const childArgs = (settings: PoolSettings, workerId: string) => ['workers', '--child', JSON.stringify(settings), '--worker-id', workerId]
 
-/** Worker groups for `agentfleet dev`: every active pool (and those of the settings file), if any. */
-export async function startDevWorkers(services: Services, execute: CommandHandler): Promise<{ stop: () => Promise<void> }> {
-  const pools = await poolsFrom(services.db, { all: true }, services.config.workers.configFile).catch(() => [])
-  if (pools.length === 0) return { stop: async () => undefined }
+/** How often `workers --all` and `dev` look for pools created since they started. */
+const poolWatchMs = 2_000
+
+/**
+ * A worker group for every active pool (and those of the settings file), including pools
+ * created later: the pools read model is checked every few seconds.
+ */
+function runEveryPool(services: Services, execute: CommandHandler, flags: Flags): { stop: () => Promise<void> } {
+  const groups = new Map<string, { stop: () => Promise<void> }>()
+  const log = services.logger.child({ part: 'pool-watch' })
+  let stopped = false
+  let timer: NodeJS.Timeout | undefined
+  const look = async () => {
+    const file = flags.config ?? services.config.workers.configFile
+    const names = new Set([...(await activePoolNames(services.db)), ...(file ? readPoolsFile(file).map((p) => p.pool) : [])])
+    for (const name of names) {
+      if (stopped || groups.has(name)) continue
+      const [settings] = await poolsFrom(services.db, { ...flags, all: false, pool: name }, services.config.workers.configFile)
+      const supervisor = startSupervisor(services, [settings!], { execute, childArgs })
+      groups.set(name, supervisor)
+      await supervisor.start()
+      log.info({ pool: name }, 'worker group running')
+    }
+  }
+  const loop = () => {
+    timer = setTimeout(() => { look().catch((error: unknown) => log.warn({ err: error }, 'could not look for new pools')).finally(() => { if (!stopped) loop() }) }, poolWatchMs)
+  }
+  look().catch((error: unknown) => log.warn({ err: error }, 'could not look for pools')).finally(loop)
+  return {
+    stop: async () => {
+      stopped = true
+      clearTimeout(timer)
+      await Promise.all([...groups.values()].map((g) => g.stop()))
+    },
+  }
+}
+
+async function startOnePool(services: Services, execute: CommandHandler, flags: Flags): Promise<{ stop: () => Promise<void> }> {
+  const pools = await poolsFrom(services.db, flags, services.config.workers.configFile)
   const supervisor = startSupervisor(services, pools, { execute, childArgs })
   await supervisor.start()
-  return { stop: () => supervisor.stop() }
+  services.logger.info({ pools: pools.map((p) => p.pool) }, 'worker group running')
+  return supervisor
+}
+
+/** Worker groups for `agentfleet dev`: every active pool, and every pool created while it runs. */
+export async function startDevWorkers(services: Services, execute: CommandHandler): Promise<{ stop: () => Promise<void> }> {
+  return runEveryPool(services, execute, { all: true })
 }
 
 export function registerWorkersCommands(program: Command): void {
   program.command('workers').description('Run a pool\'s worker group: a cluster primary that autoscales worker processes consuming the dispatch lanes')
     .option('--pool <name>', 'the pool to run')
-    .option('--all', 'every pool of the settings file')
+    .option('--all', 'every active pool (and those of the settings file), including pools created later')
     .option('--config <file>', 'pool settings file ({"pools": {"name": {...}}}); default AGENTFLEET_WORKERS_CONFIG')
     .option('--max-agents <n>', 'concurrent tasks per worker process (maxAgentsPerProcess, default 10)')
     .option('--min-workers <n>', 'fewest worker processes (default 1)')
@@ -82,14 +117,9 @@ export function registerWorkersCommands(program: Command): void {
     .action(async (flags: Flags) => {
       if (cluster.isWorker && flags.child) return runChild(flags.child, flags.workerId ?? String(process.pid))
       await withServices('workers', async (services) => {
-        const pools = await poolsFrom(services.db, flags, services.config.workers.configFile)
         const writeSide = await createWriteSide(services)
-        const supervisor = startSupervisor(services, pools, {
-          execute: writeSide.execute,
-          childArgs,
-        })
-        await supervisor.start()
-        services.logger.info({ pools: pools.map((p) => p.pool) }, 'worker groups running')
+        // --all also picks up pools created while it runs.
+        const supervisor = flags.all ? runEveryPool(services, writeSide.execute, flags) : await startOnePool(services, writeSide.execute, flags)
         await untilSignal()
         await supervisor.stop()
         await writeSide.close()

@@ -48,7 +48,8 @@ export function startSupervisor(services: Services, pools: readonly PoolSettings
     const rowOf = (c: Child) => ({ workerId: c.id, pool: settings.pool, pid: c.worker.process.pid, status: c.draining ? 'draining' as const : c.consuming ? 'consuming' as const : 'starting' as const, inFlight: c.inFlight, lag: lastLag, startedAt: c.startedAt })
 
     const fork = () => {
-      const id = `${process.pid}-${++seq}`
+      // Unique across the worker groups one primary may run (`workers --all`, `dev`).
+      const id = `${settings.pool}-${process.pid}-${++seq}`
       cluster.setupPrimary({ exec: process.argv[1]!, args: options.childArgs(settings, id) })
       const worker = cluster.fork()
       const child: Child = { worker, id, draining: false, startedAt: Date.now(), consuming: false, inFlight: 0 }
