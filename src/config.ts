@@ -36,6 +36,10 @@ export const configSchema = z.object({
   AGENTFLEET_REGISTRY_VERSION: z.string().default('3.3.3').describe('Apicurio Registry version fetched from Maven Central'),
   AGENTFLEET_REGISTRY_HEAP: heap.default('384m').describe('Heap of the local schema registry'),
   AGENTFLEET_REGISTRY_DATABASE: z.string().default('agentfleet_registry').describe('Postgres database where the local registry stores schemas'),
+  AGENTFLEET_STREAM_HEARTBEAT_MS: positiveInt.default(15_000).describe('Interval of live-stream heartbeat comments'),
+  AGENTFLEET_STREAM_BUFFER_EVENTS: positiveInt.default(1_000).describe('Events buffered per live-stream client before it is told to reconnect (overflow)'),
+  AGENTFLEET_STREAM_MAX_CATCHUPS: positiveInt.default(16).describe('Resuming live-stream clients reading history at once, per API process'),
+  AGENTFLEET_METRICS_CACHE_MS: positiveInt.default(2_000).describe('How long lag and read-model gauges are reused between scrapes'),
   AGENTFLEET_JAVA_HOME: z.string().optional().describe('JDK (21+) for the local stack; found under /usr/lib/jvm when unset'),
 })
 
@@ -51,6 +55,8 @@ export type Config = Readonly<{
   readWaitMs: number
   agents: Readonly<{ heartbeatTimeoutMs: number; healthCheckIntervalMs: number }>
   pools: Readonly<{ drainIntervalMs: number }>
+  stream: Readonly<{ heartbeatMs: number; bufferEvents: number; maxCatchUps: number }>
+  metrics: Readonly<{ cacheMs: number }>
   logLevel: Env['AGENTFLEET_LOG_LEVEL']
   stack: Readonly<{
     dir: string
@@ -95,6 +101,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     readWaitMs: e.AGENTFLEET_READ_WAIT_MS,
     agents: { heartbeatTimeoutMs: e.AGENTFLEET_HEARTBEAT_TIMEOUT_MS, healthCheckIntervalMs: e.AGENTFLEET_HEALTH_CHECK_INTERVAL_MS },
     pools: { drainIntervalMs: e.AGENTFLEET_POOL_DRAIN_INTERVAL_MS },
+    stream: { heartbeatMs: e.AGENTFLEET_STREAM_HEARTBEAT_MS, bufferEvents: e.AGENTFLEET_STREAM_BUFFER_EVENTS, maxCatchUps: e.AGENTFLEET_STREAM_MAX_CATCHUPS },
+    metrics: { cacheMs: e.AGENTFLEET_METRICS_CACHE_MS },
     logLevel: e.AGENTFLEET_LOG_LEVEL,
     stack: {
       dir: e.AGENTFLEET_STACK_DIR,

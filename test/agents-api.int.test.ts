@@ -163,6 +163,7 @@ describe('agents over HTTP against the real stack', () => {
     expect(stopped.every((s) => s.events[0]?.type === 'AgentTerminated')).toBe(true)
     await execute('agent', items[0]!.id, agentDecider, { type: 'CompleteTermination', reason: 'worker stopped' }, { ...ctx, commandId: 'done-1' })
     expect(await getAgent(items[0]!.id, 5)).toMatchObject({ status: 'terminated' })
+    for (const s of stopped) expect(await getAgent(s.id, s.version)).toMatchObject({ status: 'terminated' })
     const stats = (await (await fetch(api('/pools/spawners/stats'))).json()) as { agents: { byStatus: Record<string, number> } }
     expect(stats.agents.byStatus).toEqual({ terminated: 3 })
   })

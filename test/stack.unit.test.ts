@@ -158,7 +158,7 @@ describe('config-derived endpoints and layout', () => {
   it('takes Kafka from the first broker and the registry port from its URL', () => {
     const config = loadConfig({ AGENTFLEET_KAFKA_BROKERS: '127.0.0.1:19092,other:9092', AGENTFLEET_REGISTRY_URL: 'http://localhost:18081/apis/ccompat/v7' })
     expect(kafkaEndpoint(config)).toEqual({ host: '127.0.0.1', port: 19092 })
-    expect(registryEndpoint(config)).toEqual({ host: 'localhost', port: 18081, readyUrl: 'http://localhost:18081/apis/ccompat/v7/subjects' })
+    expect(registryEndpoint(config)).toEqual({ host: 'localhost', port: 18081, readyUrl: 'http://localhost:18081/apis/ccompat/v7/config' })
   })
 
   it('refuses remote addresses: the stack only runs local servers', () => {

@@ -3,6 +3,7 @@ import { createWriteSide } from '../commands/write-side.ts'
 import { AppError } from '../errors.ts'
 import { startHealthMonitor } from '../process-managers/agent-health.ts'
 import { startApi } from '../http/server.ts'
+import { isClusterWorker, leaveCluster, superviseApiWorkers } from '../http/api-cluster.ts'
 import { connectServices } from '../infra/services.ts'
 import { projectionByName, projections } from '../projections/catalog.ts'
 import { startProjector } from '../projections/projector.ts'
@@ -18,12 +19,21 @@ const portInUse = (error: unknown, port: number): never => {
 }
 
 export function registerServeCommands(program: Command): void {
-  program.command('api').description('Serve the REST API (commands and queries)').action(async () => {
+  program.command('api').description('Serve the REST API (commands and queries)')
+    .option('--workers <n>', 'API worker processes sharing the port (node:cluster; the primary only supervises)', '1')
+    .action(async (opts: { workers: string }) => {
+    const workers = Number(opts.workers)
+    if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new AppError('cli.invalid-option', '--workers must be an integer from 1 to 64')
+    if (workers > 1 && !isClusterWorker()) {
+      const { logger } = configAndLogger('api-primary')
+      return superviseApiWorkers({ workers, logger, untilSignal })
+    }
     await withServices('api', async (services) => {
       const api = await startApi(services).catch((e) => portInUse(e, services.config.http.port))
       await untilSignal()
       await api.stop()
     })
+    leaveCluster()
   })
 
   program.command('projector').description('Build the Postgres read models from the event topics')

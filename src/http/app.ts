@@ -22,6 +22,12 @@ import { registerAgentRoutes } from './routes/agents.routes.ts'
 import { registerPoolRoutes } from './routes/pools.routes.ts'
 import { registerDashboardRoutes } from './routes/dashboard.routes.ts'
 import { registerDocsRoutes } from './routes/docs.routes.ts'
+import type { ApiMetrics } from '../metrics/api-metrics.ts'
+import type { LagReport } from '../metrics/lag-collector.ts'
+import { httpMetrics } from '../metrics/http-metrics.middleware.ts'
+import type { StreamHub } from '../stream/stream-hub.ts'
+import { registerMetricsRoutes } from './routes/metrics.routes.ts'
+import { registerStreamRoutes } from './routes/stream.routes.ts'
 
 export type AppDeps = Readonly<{
   config: Config
@@ -34,6 +40,10 @@ export type AppDeps = Readonly<{
   execute: CommandHandler
   idempotency: IdempotencyStore
   probes: Probes
+  /** the live event stream; without it /api/v1/stream is not served */
+  stream?: StreamHub
+  /** Prometheus registry and lag source; without them /metrics is not served */
+  metrics?: Readonly<{ api: ApiMetrics; lag: () => Promise<LagReport> }>
 }>
 
 const issuesOf = (error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }) =>
@@ -50,6 +60,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
     },
   })
   app.use('*', requestId())
+  if (deps.metrics) app.use('*', httpMetrics(deps.metrics.api))
   app.use('*', cors({ origin: [...deps.config.http.corsOrigins], exposeHeaders: ['idempotent-replayed', 'x-request-id'] }))
   app.use('/api/*', bodyLimit({
     maxSize: deps.config.http.bodyLimit,
@@ -69,6 +80,8 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   registerAgentLifecycleRoutes(app, { execute: deps.execute, db: deps.db, idempotency: deps.idempotency, heartbeats })
   registerAgentRoutes(app, { execute: deps.execute, db: deps.db, idempotency: deps.idempotency, heartbeats, readWaitMs: deps.config.readWaitMs })
   registerPoolRoutes(app, { execute: deps.execute, db: deps.db, idempotency: deps.idempotency, readWaitMs: deps.config.readWaitMs })
+  if (deps.stream) registerStreamRoutes(app, { stream: deps.stream })
+  if (deps.metrics) registerMetricsRoutes(app, { metrics: deps.metrics.api, lag: deps.metrics.lag })
 
   app.doc31('/openapi.json', { openapi: '3.1.0', info: { title: 'AgentFleet API', version: '1' } })
   registerDashboardRoutes(app)

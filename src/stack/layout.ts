@@ -57,7 +57,7 @@ export function registryEndpoint(config: Pick<Config, 'registryUrl'>): Endpoint 
     throw new AppError('stack.config', `AGENTFLEET_REGISTRY_URL points to ${url.host}; the local stack only serves 127.0.0.1`)
   }
   const port = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80
-  return { host, port, readyUrl: `${config.registryUrl}/subjects` }
+  return { host, port, readyUrl: `${config.registryUrl}/config` }
 }
 
 /** Host and port of a postgres:// or redis:// URL, for probes and messages. */

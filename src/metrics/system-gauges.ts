@@ -1,0 +1,84 @@
+import { Gauge } from 'prom-client'
+import type { Logger } from '../infra/logger.ts'
+import type { ApiMetrics } from './api-metrics.ts'
+import type { LagReport } from './lag-collector.ts'
+import type { LabelledCount, ReadModelFigures } from './read-model-gauges.ts'
+
+/**
+ * Reuses one result for `ttlMs` and shares one in-flight collection between concurrent callers,
+ * so a storm of scrapes costs Kafka and Postgres one collection per interval.
+ */
+export function cached<T>(load: () => Promise<T>, ttlMs: number, clock: () => number = Date.now): () => Promise<T> {
+  let value: { at: number; result: Promise<T> } | undefined
+  return () => {
+    const now = clock()
+    if (!value || now - value.at >= ttlMs) {
+      const result = load()
+      value = { at: now, result }
+      // A failed collection is not reused.
+      result.catch(() => { if (value?.result === result) value = undefined })
+    }
+    return value.result
+  }
+}
+
+export type SystemSources = Readonly<{
+  lag: () => Promise<LagReport>
+  figures: () => Promise<ReadModelFigures>
+  stream?: Readonly<{ clients: () => number; catchUps: () => number }>
+  logger: Logger
+}>
+
+/** Gauges computed on scrape from the (cached) sources; a source that fails leaves its gauges empty. */
+export function registerSystemGauges(metrics: ApiMetrics, sources: SystemSources): void {
+  const registers = [metrics.registry]
+  const attempt = async <T>(what: string, load: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await load()
+    } catch (error) {
+      sources.logger.warn({ err: error, what }, 'metrics collection failed')
+      return undefined
+    }
+  }
+  const fill = (g: Gauge<string>, counts: readonly LabelledCount[] | undefined) => {
+    g.reset()
+    for (const c of counts ?? []) g.set(c.labels, c.value)
+  }
+
+  new Gauge({
+    name: 'agentfleet_projection_lag_events', help: 'Events in the log not yet applied by the projection (Postgres checkpoints vs end offsets)',
+    labelNames: ['projection'], registers,
+    async collect() {
+      const report = await attempt('lag', sources.lag)
+      fill(this, report?.projections.map((p) => ({ labels: { projection: p.projection }, value: p.lag })))
+    },
+  })
+  new Gauge({
+    name: 'agentfleet_consumer_group_lag', help: 'Messages behind the end offsets, from the offsets each consumer group committed',
+    labelNames: ['group'], registers,
+    async collect() {
+      const report = await attempt('lag', sources.lag)
+      fill(this, report?.groups.map((g) => ({ labels: { group: g.group }, value: g.lag })))
+    },
+  })
+  new Gauge({
+    name: 'agentfleet_event_conflicts', help: 'Events skipped as version conflicts (event_conflicts rows), by projection',
+    labelNames: ['projection'], registers,
+    async collect() { fill(this, (await attempt('read models', sources.figures))?.conflicts) },
+  })
+  new Gauge({
+    name: 'agentfleet_dlq_tasks', help: 'Dead-lettered tasks (tasks read model), by pool',
+    labelNames: ['pool'], registers,
+    async collect() { fill(this, (await attempt('read models', sources.figures))?.deadLettered) },
+  })
+  new Gauge({
+    name: 'agentfleet_pool_workers', help: 'Worker processes by pool (and status), from the worker_processes read model',
+    labelNames: ['pool', 'status'], registers,
+    async collect() { fill(this, (await attempt('read models', sources.figures))?.workers) },
+  })
+  const stream = sources.stream
+  if (stream) {
+    new Gauge({ name: 'agentfleet_stream_clients', help: 'Live stream clients of this process', registers, collect() { this.set(stream.clients()) } })
+    new Gauge({ name: 'agentfleet_stream_catchups', help: 'Stream clients of this process reading history', registers, collect() { this.set(stream.catchUps()) } })
+  }
+}

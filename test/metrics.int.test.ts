@@ -1,0 +1,89 @@
+import { sql } from 'kysely'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startProjector } from '../src/projections/projector.ts'
+import { postJson, startHarness, waitFor, type Harness } from './support/harness.ts'
+import { parsePromText, valueOf } from './support/prom-text.ts'
+
+type LagBody = { projections: { projection: string; lag: number }[]; groups: { group: string; lag: number }[] }
+
+describe('/metrics and /api/v1/system/lag against the real stack', () => {
+  let h: Harness
+  let projector: { stop: () => Promise<void> } | undefined
+  beforeAll(async () => { h = await startHarness({ projector: false, env: { AGENTFLEET_METRICS_CACHE_MS: '100' } }) })
+  afterAll(async () => {
+    await projector?.stop()
+    await h?.stop()
+  })
+
+  const scrape = async () => {
+    const res = await fetch(`${h.baseUrl}/metrics`)
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-type')).toContain('text/plain')
+    return parsePromText(await res.text())
+  }
+  const lag = async () => (await (await fetch(`${h.baseUrl}/api/v1/system/lag`)).json()) as LagBody
+  const projectionLag = (body: LagBody, name: string) => body.projections.find((p) => p.projection === name)?.lag
+
+  it('shows lag for a stopped projection, and zero once it has caught up', async () => {
+    for (let i = 0; i < 3; i++) expect((await postJson(`${h.baseUrl}/api/v1/tasks`, { title: `lag ${i}`, pool: 'lag' })).status).toBe(201)
+    const behind = await waitFor(async () => { const b = await lag(); return projectionLag(b, 'tasks') === 6 && b }, 'tasks projection lag 6 (3 tasks, created + queued each)')
+    expect(projectionLag(behind, 'snapshots')).toBe(3)
+    expect(valueOf((await scrape()).samples, 'agentfleet_projection_lag_events', { projection: 'tasks' })).toBe(6)
+
+    projector = await startProjector(h.services)
+    const group = `${h.config.kafka.topicPrefix}.projection.tasks`
+    const caughtUp = await waitFor(async () => {
+      const b = await lag()
+      return projectionLag(b, 'tasks') === 0 && projectionLag(b, 'snapshots') === 0 && b.groups.find((g) => g.group === group)?.lag === 0 && b
+    }, 'projections to catch up')
+    expect(caughtUp.groups.map((g) => g.group)).toContain(`${h.config.kafka.topicPrefix}.projection.snapshots`)
+    // The stream's own tail groups never commit and are not reported.
+    expect(caughtUp.groups.some((g) => g.group.includes('.stream.'))).toBe(false)
+    const { samples } = await scrape()
+    expect(valueOf(samples, 'agentfleet_projection_lag_events', { projection: 'tasks' })).toBe(0)
+    expect(samples.some((s) => s.name === 'agentfleet_consumer_group_lag' && s.labels.group === group && s.value === 0)).toBe(true)
+  })
+
+  it('exposes command, HTTP, conflict, DLQ and worker families whose values follow what happens', async () => {
+    const before = await scrape()
+    for (const [name, type] of [
+      ['agentfleet_commands_total', 'counter'], ['agentfleet_command_duration_seconds', 'histogram'],
+      ['agentfleet_http_request_duration_seconds', 'histogram'], ['agentfleet_projection_lag_events', 'gauge'],
+      ['agentfleet_consumer_group_lag', 'gauge'], ['agentfleet_event_conflicts', 'gauge'], ['agentfleet_dlq_tasks', 'gauge'],
+      ['agentfleet_pool_workers', 'gauge'], ['agentfleet_stream_clients', 'gauge'],
+    ] as const) expect(before.types.get(name), name).toBe(type)
+    const ok = { aggregate: 'task', command: 'CreateTask', outcome: 'ok' }
+    const created = valueOf(before.samples, 'agentfleet_commands_total', ok)
+
+    const { id } = (await (await postJson(`${h.baseUrl}/api/v1/tasks`, { title: 'm', pool: 'metrics' })).json()) as { id: string }
+    expect((await postJson(`${h.baseUrl}/api/v1/tasks/${id}/cancel`, {})).status).toBe(200)
+    expect((await postJson(`${h.baseUrl}/api/v1/tasks/${id}/cancel`, {})).status).toBe(200)
+    expect((await postJson(`${h.baseUrl}/api/v1/tasks/${id}/progress`, { percent: 5 })).status).toBe(409)
+
+    expect((await fetch(`${h.baseUrl}/api/v1/tasks/${id}?minVersion=3`)).status).toBe(200)
+    // Read-model figures come from the tables as they are.
+    await sql`insert into event_conflicts (projection, stream, kind, event_id, event_type, version, expected_version, topic, partition, "offset")
+      values ('tasks', 'task:x', 'duplicate-version', 'e1', 'TaskCreated', 1, 2, 't', 0, 0)`.execute(h.services.db)
+    await sql`update tasks set status = 'dead_lettered' where id = ${id}`.execute(h.services.db)
+    await sql`create table worker_processes (pid int primary key, pool text not null, status text not null)`.execute(h.services.db)
+    await sql`insert into worker_processes values (1, 'metrics', 'running'), (2, 'metrics', 'running'), (3, 'other', 'draining')`.execute(h.services.db)
+
+    const after = await waitFor(async () => {
+      const s = await scrape()
+      return valueOf(s.samples, 'agentfleet_dlq_tasks', { pool: 'metrics' }) === 1 && s
+    }, 'the DLQ gauge to move')
+    const { samples } = after
+    expect(valueOf(samples, 'agentfleet_commands_total', ok)).toBe(created + 1)
+    expect(valueOf(samples, 'agentfleet_commands_total', { command: 'CancelTask', outcome: 'ok' })).toBe(1)
+    expect(valueOf(samples, 'agentfleet_commands_total', { command: 'CancelTask', outcome: 'noop' })).toBe(1)
+    expect(valueOf(samples, 'agentfleet_commands_total', { command: 'ReportTaskProgress', outcome: 'rejected' })).toBe(1)
+    expect(valueOf(samples, 'agentfleet_command_duration_seconds_count', ok)).toBe(created + 1)
+    expect(valueOf(samples, 'agentfleet_http_request_duration_seconds_count', { method: 'POST', route: '/api/v1/tasks/:id/progress', status: '409' })).toBe(1)
+    expect(valueOf(samples, 'agentfleet_http_request_duration_seconds_count', { method: 'POST', route: '/api/v1/tasks', status: '201' })).toBeGreaterThanOrEqual(4)
+    expect(valueOf(samples, 'agentfleet_event_conflicts', { projection: 'tasks' })).toBe(1)
+    expect(valueOf(samples, 'agentfleet_pool_workers', { pool: 'metrics', status: 'running' })).toBe(2)
+    expect(valueOf(samples, 'agentfleet_pool_workers', { pool: 'other', status: 'draining' })).toBe(1)
+    // Raw paths never become label values.
+    expect(samples.some((s) => s.labels.route?.includes(id))).toBe(false)
+  })
+})
