@@ -1,25 +1,29 @@
-import { get } from '../api.js'
+import { ApiError, get } from '../api.js'
 
 const pending = new Map()
 
 /**
- * Reads an aggregate until the read model has caught up with the event that announced it
- * (the projection runs behind the stream), coalescing bursts of events per aggregate.
+ * Reads an aggregate at least at the version of the event that announced it: `?minVersion=`
+ * lets the API wait for its read model, which runs behind the stream. Bursts of events for one
+ * aggregate are coalesced into one read of the newest version.
  */
 export function refetch(path, version, apply) {
-  const wanted = Math.max(version ?? 0, pending.get(path)?.version ?? 0)
-  if (pending.has(path)) { pending.get(path).version = wanted; return }
-  const job = { version: wanted }
-  pending.set(path, job)
+  const job = pending.get(path)
+  if (job) { job.version = Math.max(job.version, version ?? 0); return }
+  const next = { version: version ?? 0 }
+  pending.set(path, next)
   const attempt = async (left) => {
+    const wanted = next.version
     try {
-      const row = await get(path)
-      if ((row.version ?? 0) < job.version && left > 0) return setTimeout(() => attempt(left - 1), 250)
+      const row = await get(`${path}${wanted ? `?minVersion=${wanted}` : ''}`)
+      if (next.version > wanted) return attempt(left)
       pending.delete(path)
       apply(row)
-    } catch {
+    } catch (error) {
+      // Only a read model that is still behind is worth another try.
+      if (error instanceof ApiError && error.status === 503 && left > 0) return setTimeout(() => attempt(left - 1), 500)
       pending.delete(path)
     }
   }
-  setTimeout(() => attempt(20), 50)
+  queueMicrotask(() => attempt(3))
 }

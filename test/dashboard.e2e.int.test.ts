@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { taskDecider } from '../src/commands/task/task.decider.ts'
+import type { TaskCommand } from '../src/commands/task/task.commands.ts'
+import type { WriteSide } from '../src/commands/write-side.ts'
+import { openBrowser, screenshot, type Browser } from './support/browser.ts'
+import { postJson, startHarness, type Harness } from './support/harness.ts'
+
+describe('dashboard in headless Chromium', () => {
+  let h: Harness
+  let browser: Browser
+  let writeSide: WriteSide
+  beforeAll(async () => {
+    h = await startHarness()
+    writeSide = await h.writeSide()
+    browser = await openBrowser()
+  })
+  afterAll(async () => {
+    await browser?.close()
+    await h?.stop()
+  })
+
+  const run = (id: string, command: TaskCommand, n: string) =>
+    writeSide.execute('task', id, taskDecider, command, { commandId: `e2e-${n}`, correlationId: 'e2e', causationId: null, actor: 'e2e' })
+
+  it('creates a task in the UI, follows its lifecycle live, and renders every view and the API docs', async () => {
+    const { page, problems } = browser
+    expect((await postJson(`${h.baseUrl}/api/v1/pools`, { name: 'e2e', role: 'writer' })).status).toBe(201)
+    expect((await postJson(`${h.baseUrl}/api/v1/agents`, { name: 'writer-1', role: 'writer', pool: 'e2e' })).status).toBe(201)
+    await page.goto(`${h.baseUrl}/#tasks`)
+    await page.locator('#live[data-state="live"]').waitFor()
+    // Below the 15 s safety refresh: each change must arrive through the live stream.
+    const live = { timeout: 10_000 }
+
+    const title = `Summarise report ${h.id}`
+    await page.getByText('New task').click()
+    await page.getByLabel('Title').fill(title)
+    await page.locator('#create-task').getByLabel('Pool').fill('e2e')
+    await page.locator('#create-task').getByLabel('Priority').selectOption('HIGH')
+    await page.getByRole('button', { name: 'Create task' }).click()
+    const row = page.locator('#tasks-table tr', { hasText: title })
+    await row.locator('.pill', { hasText: 'queued' }).waitFor(live)
+    const id = (await row.getAttribute('data-key'))!
+    expect(id).toMatch(/^[0-9A-Z]{26}$/)
+    await screenshot(page, 'tasks-queued')
+
+    // Drive the run from the write side, as an agent would; the row follows without a reload.
+    const claimed = await run(id, { type: 'ClaimTask', agentId: 'agent-e2e', leaseMs: 60_000, now: Date.now() }, 'claim')
+    const leaseEpoch = (claimed.state as { leaseEpoch: number }).leaseEpoch
+    await run(id, { type: 'StartTask', agentId: 'agent-e2e', dispatchVersion: null, leaseEpoch }, 'start')
+    await row.locator('.pill', { hasText: 'running' }).waitFor(live)
+    await run(id, { type: 'ReportTaskProgress', percent: 60, message: 'halfway', leaseEpoch }, 'progress')
+    await page.waitForFunction((taskId) => document.querySelector<HTMLProgressElement>(`tr[data-key="${taskId}"] progress`)?.value === 60, id, live)
+    await run(id, { type: 'CompleteTask', agentId: 'agent-e2e', leaseEpoch, result: { summary: 'done' }, now: Date.now() }, 'complete')
+    await row.locator('.pill', { hasText: 'completed' }).waitFor(live)
+
+    await row.getByRole('link', { name: title }).click()
+    await page.locator('#task-detail-body .pill', { hasText: 'completed' }).waitFor()
+    expect(await page.locator('#h-task-detail').textContent()).toBe(title)
+    await screenshot(page, 'task-detail')
+
+    for (const view of ['overview', 'pools', 'agents', 'queue', 'hitl', 'dead-letters']) {
+      await page.getByRole('navigation', { name: 'Views' }).locator(`a[href="#${view}"]`).click()
+      await page.locator(`#view-${view}:not([hidden])`).waitFor()
+      if (view === 'overview') await page.locator('#overview-deps li').nth(3).waitFor()
+      if (view === 'pools') await page.locator('#pools-list article[data-key="e2e"]').waitFor()
+      if (view === 'agents') await page.locator('#agents-table tr', { hasText: 'writer-1' }).waitFor()
+      await page.waitForLoadState('networkidle')
+      await screenshot(page, `view-${view}`)
+      expect(await page.locator('#notice').isHidden(), `${view}: ${await page.locator('#notice').textContent()}`).toBe(true)
+    }
+
+    await page.setViewportSize({ width: 390, height: 800 })
+    await page.goto(`${h.baseUrl}/#tasks`)
+    await row.waitFor()
+    await screenshot(page, 'tasks-narrow')
+    await page.setViewportSize({ width: 1280, height: 900 })
+
+    await page.getByRole('link', { name: 'API docs' }).click()
+    await page.getByRole('heading', { name: 'tasks', exact: true }).waitFor()
+    const createTask = page.locator('#op-post-api-v1-tasks')
+    expect(await createTask.textContent()).toContain('Create a task')
+    expect(await createTask.textContent()).toContain('CreateTask')
+    await screenshot(page, 'docs')
+
+    expect(problems).toEqual([])
+  })
+})
