@@ -8,6 +8,7 @@ import { silenceKnownWarnings } from './infra/known-warnings.ts'
 import { runCli } from './cli/run-cli.ts'
 import { registerServeCommands } from './cli/serve.cli.ts'
 import { registerStackCommands } from './cli/stack.cli.ts'
+import { registerSystemCommands } from './cli/system.cli.ts'
 
 silenceKnownWarnings()
 
@@ -22,5 +23,6 @@ registerOpsCommands(program)
 registerInspectCommand(program)
 registerReplayCommand(program)
 registerRebuildCommand(program)
+registerSystemCommands(program)
 
 await runCli(program, process.argv)

@@ -40,6 +40,8 @@ export const configSchema = z.object({
   AGENTFLEET_STREAM_BUFFER_EVENTS: positiveInt.default(1_000).describe('Events buffered per live-stream client before it is told to reconnect (overflow)'),
   AGENTFLEET_STREAM_MAX_CATCHUPS: positiveInt.default(16).describe('Resuming live-stream clients reading history at once, per API process'),
   AGENTFLEET_METRICS_CACHE_MS: positiveInt.default(2_000).describe('How long lag and read-model gauges are reused between scrapes'),
+  AGENTFLEET_METRICS_SNAPSHOT_INTERVAL_MS: positiveInt.min(100).default(60_000).describe('How often a system metrics snapshot is written to metrics_snapshots'),
+  AGENTFLEET_METRICS_RETENTION_DAYS: positiveInt.default(30).describe('Metrics snapshots older than this many days are deleted'),
   AGENTFLEET_JAVA_HOME: z.string().optional().describe('JDK (21+) for the local stack; found under /usr/lib/jvm when unset'),
 })
 
@@ -56,7 +58,7 @@ export type Config = Readonly<{
   agents: Readonly<{ heartbeatTimeoutMs: number; healthCheckIntervalMs: number }>
   pools: Readonly<{ drainIntervalMs: number }>
   stream: Readonly<{ heartbeatMs: number; bufferEvents: number; maxCatchUps: number }>
-  metrics: Readonly<{ cacheMs: number }>
+  metrics: Readonly<{ cacheMs: number; snapshotIntervalMs: number; retentionDays: number }>
   logLevel: Env['AGENTFLEET_LOG_LEVEL']
   stack: Readonly<{
     dir: string
@@ -102,7 +104,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     agents: { heartbeatTimeoutMs: e.AGENTFLEET_HEARTBEAT_TIMEOUT_MS, healthCheckIntervalMs: e.AGENTFLEET_HEALTH_CHECK_INTERVAL_MS },
     pools: { drainIntervalMs: e.AGENTFLEET_POOL_DRAIN_INTERVAL_MS },
     stream: { heartbeatMs: e.AGENTFLEET_STREAM_HEARTBEAT_MS, bufferEvents: e.AGENTFLEET_STREAM_BUFFER_EVENTS, maxCatchUps: e.AGENTFLEET_STREAM_MAX_CATCHUPS },
-    metrics: { cacheMs: e.AGENTFLEET_METRICS_CACHE_MS },
+    metrics: { cacheMs: e.AGENTFLEET_METRICS_CACHE_MS, snapshotIntervalMs: e.AGENTFLEET_METRICS_SNAPSHOT_INTERVAL_MS, retentionDays: e.AGENTFLEET_METRICS_RETENTION_DAYS },
     logLevel: e.AGENTFLEET_LOG_LEVEL,
     stack: {
       dir: e.AGENTFLEET_STACK_DIR,

@@ -12,6 +12,7 @@ import { prepareEnvironment } from '../setup.ts'
 import { createConsoleReporter } from '../stack/reporter.ts'
 import { stackUp } from '../stack/stack.ts'
 import { configAndLogger, untilSignal, withServices } from './context.ts'
+import { startConfiguredMetricsSnapshots } from './system.cli.ts'
 
 const portInUse = (error: unknown, port: number): never => {
   if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new AppError('http.port-in-use', `port ${port} is in use; stop the other process or set AGENTFLEET_HTTP_PORT`)
@@ -71,9 +72,11 @@ export function registerServeCommands(program: Command): void {
       const processManagers = await startReactors({ services, execute: writeSide.execute, clock: Date.now })
       const api = await startApi(services).catch((e) => portInUse(e, config.http.port))
       const monitor = startHealthMonitor(services, writeSide.execute)
+      const snapshots = startConfiguredMetricsSnapshots(services)
       process.stdout.write(`\nAgentFleet is running: http://${config.http.host}:${api.port}  (Ctrl+C stops api and projector; \`agentfleet stack down\` stops Kafka and the registry)\n`)
       await untilSignal()
       await monitor.stop()
+      await snapshots.stop()
       await api.stop()
       await processManagers.stop()
       await writeSide.close()

@@ -28,6 +28,9 @@ import { httpMetrics } from '../metrics/http-metrics.middleware.ts'
 import type { StreamHub } from '../stream/stream-hub.ts'
 import { registerMetricsRoutes } from './routes/metrics.routes.ts'
 import { registerStreamRoutes } from './routes/stream.routes.ts'
+import { registerQueueStatsRoutes } from './routes/queue-stats.routes.ts'
+import { registerSystemRoutes } from './routes/system.routes.ts'
+import { projections } from '../projections/catalog.ts'
 
 export type AppDeps = Readonly<{
   config: Config
@@ -82,6 +85,8 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   registerPoolRoutes(app, { execute: deps.execute, db: deps.db, idempotency: deps.idempotency, readWaitMs: deps.config.readWaitMs })
   if (deps.stream) registerStreamRoutes(app, { stream: deps.stream })
   if (deps.metrics) registerMetricsRoutes(app, { metrics: deps.metrics.api, lag: deps.metrics.lag })
+  registerQueueStatsRoutes(app, { db: deps.db, clock: Date.now })
+  registerSystemRoutes(app, { db: deps.db, projectionNames: projections.map((p) => p.name), clock: Date.now })
 
   app.doc31('/openapi.json', { openapi: '3.1.0', info: { title: 'AgentFleet API', version: '1' } })
   registerDashboardRoutes(app)

@@ -27,6 +27,7 @@ const statusByCode: Readonly<Record<string, ContentfulStatusCode>> = {
   'pool.has-active-tasks': 409,
   'pool.draining': 409,
   'pool.deleted': 409,
+  'queue-pool.not-found': 404,
   'idempotency.key-reused': 422,
   'idempotency.in-progress': 409,
   'aggregate.busy': 503,

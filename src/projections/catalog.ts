@@ -2,6 +2,7 @@ import { deciders } from '../commands/deciders.ts'
 import { agentsProjection } from './agents/agents.projection.ts'
 import type { Projection } from './projection.ts'
 import { poolsProjection } from './pools/pools.projection.ts'
+import { queueStatsProjection } from './queue-stats/queue-stats.projection.ts'
 import { createSnapshotsProjection } from './snapshots/snapshots.projection.ts'
 import { tasksProjection } from './tasks/tasks.projection.ts'
 
@@ -11,6 +12,7 @@ export const projections: readonly Projection[] = [
   tasksProjection,
   agentsProjection,
   poolsProjection,
+  queueStatsProjection,
 ]
 
 export const projectionByName = (name: string): Projection | undefined => projections.find((p) => p.name === name)

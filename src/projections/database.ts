@@ -109,6 +109,49 @@ export interface PoolsTable {
   updated_at: Timestamp
 }
 
+export interface QueueStatsTasksTable {
+  task_id: string
+  pool: string
+  priority: string
+  status: string
+  queued_at: Timestamp | null
+  started_at: Timestamp | null
+}
+
+export interface QueueStatsCountersTable {
+  pool: string
+  priority: string
+  depth: number
+  in_flight: number
+  awaiting_input: number
+  retry_scheduled: number
+  completed: number
+  failed: number
+  lease_expired: number
+  dead_lettered: number
+  cancelled: number
+}
+
+export interface QueueStatsMinutesTable {
+  pool: string
+  priority: string
+  minute: Timestamp
+  completed: number
+  failed: number
+  finished: number
+  wait_count: number
+  wait_sum_ms: number
+  wait_buckets: number[]
+  exec_count: number
+  exec_sum_ms: number
+  exec_buckets: number[]
+}
+
+export interface MetricsSnapshotsTable {
+  taken_at: Timestamp
+  data: Json
+}
+
 export interface Database {
   projection_checkpoints: ProjectionCheckpointsTable
   projection_stream_versions: ProjectionStreamVersionsTable
@@ -117,4 +160,8 @@ export interface Database {
   tasks: TasksTable
   agents: AgentsTable
   pools: PoolsTable
+  queue_stats_tasks: QueueStatsTasksTable
+  queue_stats_counters: QueueStatsCountersTable
+  queue_stats_minutes: QueueStatsMinutesTable
+  metrics_snapshots: MetricsSnapshotsTable
 }

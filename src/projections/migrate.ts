@@ -5,6 +5,8 @@ import * as m0001 from './migrations/0001-runner.ts'
 import * as m0002 from './migrations/0002-tasks.ts'
 import * as m0010 from './migrations/0010-agents.ts'
 import * as m0011 from './migrations/0011-pools.ts'
+import * as m0070 from './migrations/0070-queue-stats.ts'
+import * as m0071 from './migrations/0071-metrics-snapshots.ts'
 
 /** Migrations are listed explicitly: no directory scanning, works the same from sources or dist. */
 const migrations: Record<string, Migration> = {
@@ -12,6 +14,8 @@ const migrations: Record<string, Migration> = {
   '0002-tasks': m0002,
   '0010-agents': m0010,
   '0011-pools': m0011,
+  '0070-queue-stats': m0070,
+  '0071-metrics-snapshots': m0071,
 }
 
 export async function migrateToLatest(db: Db, schema: string): Promise<MigrationResultSet> {
