@@ -63,6 +63,7 @@ describe('dashboard in headless Chromium', () => {
       await page.locator(`#view-${view}:not([hidden])`).waitFor()
       if (view === 'overview') await page.locator('#overview-deps li').nth(3).waitFor()
       if (view === 'pools') await page.locator('#pools-list article[data-key="e2e"]').waitFor()
+      if (view === 'queue') await page.locator('#queue-stats article[data-key="e2e"] tr[data-key="HIGH"] td[data-label="Completed"]', { hasText: '1' }).waitFor()
       if (view === 'agents') await page.locator('#agents-table tr', { hasText: 'writer-1' }).waitFor()
       await page.waitForLoadState('networkidle')
       await screenshot(page, `view-${view}`)

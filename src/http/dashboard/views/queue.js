@@ -59,11 +59,11 @@ export default {
   async render() {
     if (!latest) return
     const pools = [{ pool: '(all)', stats: latest.totals }, ...latest.pools]
-    fill(byId('queue-stats'), latest.pools.length ? await Promise.all(pools.map((p) => card(p.pool, p.stats))) : empty('No queue activity in this window.'))
+    fill(byId('queue-stats'), await Promise.all(pools.map((p) => card(p.pool, p.stats))), latest.pools.length ? null : empty('No pool has queue activity in this window.'))
   },
   async refresh() {
     if (!has('get', '/api/v1/queue/stats')) return fill(byId('queue-stats'), unavailable('Queue statistics'))
-    if (!latest) await sample()
+    await sample()
     await this.render()
   },
 }
