@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { poolDecider } from '../src/commands/pool/pool.decider.ts'
 import { taskDecider } from '../src/commands/task/task.decider.ts'
 import type { TaskCommand } from '../src/commands/task/task.commands.ts'
 import type { WriteSide } from '../src/commands/write-side.ts'
@@ -58,11 +59,15 @@ describe('dashboard in headless Chromium', () => {
     expect(await page.locator('#h-task-detail').textContent()).toBe(title)
     await screenshot(page, 'task-detail')
 
+    // An autoscaling decision, as the worker group records it, shows on the pool's card.
+    await writeSide.execute('pool', 'e2e', poolDecider, { type: 'RecordScaling', fromWorkers: 0, toWorkers: 2, lag: 40, timeLagMs: 1_500, reason: 'lag above threshold' },
+      { commandId: 'e2e-scale', correlationId: 'e2e', causationId: null, actor: 'e2e' })
+
     for (const view of ['overview', 'pools', 'agents', 'queue', 'hitl', 'dead-letters']) {
       await page.getByRole('navigation', { name: 'Views' }).locator(`a[href="#${view}"]`).click()
       await page.locator(`#view-${view}:not([hidden])`).waitFor()
       if (view === 'overview') await page.locator('#overview-deps li').nth(3).waitFor()
-      if (view === 'pools') await page.locator('#pools-list article[data-key="e2e"]').waitFor()
+      if (view === 'pools') await page.locator('#pools-list article[data-key="e2e"] li', { hasText: '0 → 2 workers (lag above threshold), lag 40' }).waitFor(live)
       if (view === 'queue') await page.locator('#queue-stats article[data-key="e2e"] tr[data-key="HIGH"] td[data-label="Completed"]', { hasText: '1' }).waitFor()
       if (view === 'agents') await page.locator('#agents-table tr', { hasText: 'writer-1' }).waitFor()
       await page.waitForLoadState('networkidle')
@@ -81,7 +86,7 @@ describe('dashboard in headless Chromium', () => {
     const createTask = page.locator('#op-post-api-v1-tasks')
     expect(await createTask.textContent()).toContain('Create a task')
     expect(await createTask.textContent()).toContain('CreateTask')
-    await screenshot(page, 'docs')
+    await screenshot(page, 'docs', false)
 
     expect(problems).toEqual([])
   })

@@ -35,4 +35,4 @@ export async function openBrowser(): Promise<Browser> {
   }
 }
 
-export const screenshot = (page: Page, name: string) => page.screenshot({ path: join(artifactsDir, `${name}.png`), fullPage: true })
+export const screenshot = (page: Page, name: string, fullPage = true) => page.screenshot({ path: join(artifactsDir, `${name}.png`), fullPage })

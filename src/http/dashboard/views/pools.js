@@ -2,11 +2,15 @@ import { get, has } from '../api.js'
 import { byId, empty, fill, h, kv, num, pill, table, time, unavailable } from '../dom.js'
 
 const dispatchLag = (report, pool) => {
-  if (!report) return null
+  if (!report) return 'not available'
   let lag = 0
-  for (const g of report.groups) for (const p of g.partitions) if (p.topic.includes(`.dispatch.${pool}.`)) lag += p.lag
-  return lag
+  let seen = false
+  for (const g of report.groups) for (const p of g.partitions) if (p.topic.includes(`.dispatch.${pool}.`)) { lag += p.lag; seen = true }
+  return seen ? num(lag) : 'no dispatch consumer yet'
 }
+
+// Scaling decisions seen on the live stream since the page opened, newest first.
+const decisions = new Map()
 
 function scaling(last) {
   if (!last || typeof last !== 'object') return 'no scaling decision yet'
@@ -34,9 +38,10 @@ async function card(pool, lagReport) {
       ['Workers', `${num(stats.workers.running)} running of ${num(stats.workers.desired)} desired (${pool.minWorkers}–${pool.maxWorkers})`],
       ['Agents', `${num(stats.agents.total)}`],
       ['Active tasks', `${num(stats.tasks.active)} of ${num(stats.tasks.total)}`],
-      ['Dispatch lag', lag === null ? 'not available' : num(lag)],
+      ['Dispatch lag', lag],
       ['Last scaling', scaling(stats.lastScaling)],
     ]),
+    decisions.has(pool.name) ? [h('h4', {}, 'Scaling decisions (live)'), h('ul', { class: 'plain' }, decisions.get(pool.name).map((d) => h('li', {}, scaling(d))))] : null,
     h('h4', {}, 'Worker processes'),
     workers ? workersTable(workers.items ?? []) : unavailable('Worker list'))
 }
@@ -49,6 +54,7 @@ export default {
     fill(byId('pools-list'), await Promise.all(items.map((p) => card(p, lagReport))))
   },
   onEvent(e) {
+    if (e.type === 'PoolScaled') decisions.set(e.aggregateId, [{ ...e.data, at: e.occurredAt }, ...(decisions.get(e.aggregateId) ?? [])].slice(0, 5))
     if (e.aggregateType === 'pool' && !byId('view-pools').hidden) void this.refresh()
   },
 }
