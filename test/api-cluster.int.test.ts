@@ -50,9 +50,13 @@ describe('agentfleet api --workers 2', () => {
       expect(res.status).toBe(201)
       ids.push(((await res.json()) as { id: string }).id)
     }
+    // Each task is created with two events (TaskCreated, TaskQueued); every client gets each exactly once, in order.
+    const expected = ids.flatMap((id) => [`${id}:1:TaskCreated`, `${id}:2:TaskQueued`])
     for (const c of clients) {
-      await c.waitForMessages(3)
-      expect(eventsOf(c.messages).map((e) => e.aggregateId).sort()).toEqual([...ids].sort())
+      await c.waitForMessages(expected.length)
+      const events = eventsOf(c.messages)
+      expect(events.map((e) => `${e.aggregateId}:${e.version}:${e.type}`).sort()).toEqual([...expected].sort())
+      for (const id of ids) expect(events.filter((e) => e.aggregateId === id).map((e) => e.version)).toEqual([1, 2])
     }
   })
 

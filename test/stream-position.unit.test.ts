@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createAttributeCache } from '../src/stream/aggregate-attributes.ts'
+import { attributesOf, createAttributeCache, type AttributeLookup } from '../src/stream/aggregate-attributes.ts'
 import { matches, parseFilter } from '../src/stream/stream-filter.ts'
 import { createLayout, decodePosition, encodePosition, reaches, slotsOf } from '../src/stream/stream-position.ts'
 import { cached } from '../src/metrics/system-gauges.ts'
@@ -61,6 +61,38 @@ describe('stream filters', () => {
     cache.learn(event('TaskCreated', 't2', { pool: 'b' }))
     cache.learn(event('TaskCreated', 't3', { pool: 'c' }))
     expect(cache.has('task:t1')).toBe(false)
+  })
+})
+
+describe('aggregate attributes of a batch', () => {
+  const recording = (found: Record<string, { pool: string; projectId: string | null }>) => {
+    const asked: string[][] = []
+    const lookup: AttributeLookup = async (keys) => {
+      asked.push(keys.map((k) => k.aggregateId))
+      return new Map(keys.filter((k) => found[k.aggregateId]).map((k) => [`task:${k.aggregateId}`, found[k.aggregateId]!]))
+    }
+    return { asked, lookup }
+  }
+
+  it('looks up a task first seen by its TaskQueued: the pool it carries does not say the project', async () => {
+    const { asked, lookup } = recording({ t1: { pool: 'a', projectId: 'p1' } })
+    const cache = createAttributeCache()
+    const [queued] = await attributesOf(cache, [event('TaskQueued', 't1', { attempt: 2, reason: 'retry', pool: 'a', priority: 'normal' })], lookup)
+    // Later batches trust the cache: the project must be right from the first event on.
+    const [started] = await attributesOf(cache, [event('TaskStarted', 't1', {})], lookup)
+    expect(asked).toEqual([['t1']])
+    expect([queued, started]).toEqual([{ pool: 'a', projectId: 'p1' }, { pool: 'a', projectId: 'p1' }])
+    expect(matches(parseFilter({ projectId: 'p1' }, { task: [] }), event('TaskQueued', 't1', {}), queued!)).toBe(true)
+  })
+
+  it('needs no lookup for a task created in the same batch (TaskCreated then TaskQueued)', async () => {
+    const { asked, lookup } = recording({})
+    const attrs = await attributesOf(createAttributeCache(), [
+      event('TaskCreated', 't2', { pool: 'b', projectId: 'p2' }),
+      event('TaskQueued', 't2', { attempt: 1, reason: 'created', pool: 'b', priority: 'normal' }),
+    ], lookup)
+    expect(asked).toEqual([])
+    expect(attrs).toEqual([{ pool: 'b', projectId: 'p2' }, { pool: 'b', projectId: 'p2' }])
   })
 })
 

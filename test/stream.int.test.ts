@@ -35,14 +35,18 @@ describe('live event stream (SSE) against the real stack', () => {
     expect(c.headers.get('content-type')).toContain('text/event-stream')
     const id = await createTask({ pool: 'live', payload: { n: 1 } })
     await progress(id, 40)
-    const messages = await c.waitForMessages(2)
-    expect(messages.map((m) => m.event)).toEqual(['TaskCreated', 'TaskProgressReported'])
+    // Creating appends TaskCreated and TaskQueued in one command.
+    const messages = await c.waitForMessages(3)
+    expect(messages.map((m) => m.event)).toEqual(['TaskCreated', 'TaskQueued', 'TaskProgressReported'])
     for (const m of messages) expect(m.id).toMatch(/^[A-Za-z0-9_-]+$/)
-    const [created, reported] = eventsOf(messages)
+    expect(new Set(messages.map((m) => m.id)).size).toBe(3)
+    const [created, queued, reported] = eventsOf(messages)
     expect(created).toMatchObject({ type: 'TaskCreated', aggregateType: 'task', aggregateId: id, version: 1, data: { pool: 'live', title: 't' } })
     expect(new Date(created!.occurredAt).getTime()).toBeGreaterThan(Date.now() - 60_000)
     expect(created!.meta).toMatchObject({ aggregateId: id, version: 1, actor: 'api' })
-    expect(reported).toMatchObject({ type: 'TaskProgressReported', aggregateId: id, version: 2, data: { percent: 40 } })
+    expect(queued).toMatchObject({ type: 'TaskQueued', aggregateType: 'task', aggregateId: id, version: 2, data: { pool: 'live', attempt: 1, reason: 'created' } })
+    expect(queued!.meta).toMatchObject({ aggregateId: id, version: 2, actor: 'api' })
+    expect(reported).toMatchObject({ type: 'TaskProgressReported', aggregateId: id, version: 3, data: { percent: 40 } })
     // Heartbeats are comments that carry the current position.
     await waitFor(async () => c.comments.includes('heartbeat'), 'a heartbeat')
     c.close()
@@ -52,9 +56,9 @@ describe('live event stream (SSE) against the real stack', () => {
     const a = await open()
     const t1 = await createTask({ pool: 'resume' })
     await progress(t1, 10)
-    await a.waitForMessages(2)
+    await a.waitForMessages(3)
     const seen = eventsOf(a.messages)
-    const resumeFrom = a.messages[1]!.id
+    const resumeFrom = a.messages[2]!.id
     a.close()
     await a.ended
 
@@ -66,17 +70,17 @@ describe('live event stream (SSE) against the real stack', () => {
     const t3 = await createTask({ pool: 'other' })
 
     const b = await open('', resumeFrom)
-    await b.waitForMessages(5)
+    await b.waitForMessages(7)
     // And live again after catching up.
     await progress(t2, 60)
     await progress(t1, 40)
-    await b.waitForMessages(7)
+    await b.waitForMessages(9)
     const all = [...seen, ...eventsOf(b.messages)]
     const ids = [t1, t2, t3]
     expect(summary(of(all, ids)).sort()).toEqual([
-      `${t1}:1:TaskCreated`, `${t1}:2:TaskProgressReported`, `${t1}:3:TaskProgressReported`, `${t1}:4:TaskProgressReported`, `${t1}:5:TaskProgressReported`,
-      `${t2}:1:TaskCreated`, `${t2}:2:TaskProgressReported`, `${t2}:3:TaskProgressReported`,
-      `${t3}:1:TaskCreated`,
+      `${t1}:1:TaskCreated`, `${t1}:2:TaskQueued`, `${t1}:3:TaskProgressReported`, `${t1}:4:TaskProgressReported`, `${t1}:5:TaskProgressReported`, `${t1}:6:TaskProgressReported`,
+      `${t2}:1:TaskCreated`, `${t2}:2:TaskQueued`, `${t2}:3:TaskProgressReported`, `${t2}:4:TaskProgressReported`,
+      `${t3}:1:TaskCreated`, `${t3}:2:TaskQueued`,
     ].sort())
     for (const id of ids) {
       const versions = of(all, [id]).map((e) => e.version)
@@ -89,7 +93,7 @@ describe('live event stream (SSE) against the real stack', () => {
     const a = await open('?types=TaskProgressReported')
     const readyAt = a.lastEventId()
     const t = await createTask({ pool: 'beat' })
-    // The TaskCreated is filtered out, yet the next heartbeat moves the resume position past it.
+    // TaskCreated and TaskQueued are filtered out, yet the next heartbeat moves the resume position past them.
     await waitFor(async () => a.lastEventId() !== readyAt, 'a heartbeat position')
     expect(a.messages).toHaveLength(0)
     const resumeFrom = a.lastEventId()
@@ -97,36 +101,41 @@ describe('live event stream (SSE) against the real stack', () => {
     await progress(t, 70)
     const b = await open(`?lastEventId=${resumeFrom}`)
     const [m] = await b.waitForMessages(1)
-    expect(JSON.parse(m!.data)).toMatchObject({ aggregateId: t, version: 2, type: 'TaskProgressReported' })
-    // Nothing else arrives (the TaskCreated was before the heartbeat position).
+    expect(JSON.parse(m!.data)).toMatchObject({ aggregateId: t, version: 3, type: 'TaskProgressReported' })
+    // Nothing else arrives (TaskCreated and TaskQueued were before the heartbeat position).
     await waitFor(async () => b.comments.filter((c) => c === 'heartbeat').length >= 1, 'a heartbeat')
     expect(b.messages).toHaveLength(1)
     b.close()
   })
 
-  it('filters by pool, project, aggregate id and event types (pool known from TaskCreated for later events)', async () => {
+  it('filters by pool, project, aggregate id and event types (pool and project known from TaskCreated for later events)', async () => {
     const byPool = await open('?pool=alpha')
     const byTypes = await open('?types=TaskCancelled,TaskProgressReported&aggregateType=task')
     const byProject = await open('?projectId=proj-1')
     const a = await createTask({ pool: 'alpha' })
     const b = await createTask({ pool: 'beta', projectId: 'proj-1' })
+    // The tail has passed b's creation (TaskCreated, TaskQueued) before the aggregate-id client subscribes.
+    await byProject.waitForMessages(2)
     const byId = await open(`?aggregateId=${b}`)
     await progress(a, 5)
     await progress(b, 6)
     expect((await postJson(`${h.baseUrl}/api/v1/tasks/${a}/cancel`, { reason: 'enough' })).status).toBe(200)
 
-    await byPool.waitForMessages(3)
+    await byPool.waitForMessages(4)
     await byTypes.waitForMessages(3)
-    await byProject.waitForMessages(2)
+    await byProject.waitForMessages(3)
     await byId.waitForMessages(1)
     // A marker event after everything: when it has arrived, nothing else is coming for these clients.
     await progress(b, 7)
-    await byProject.waitForMessages(3)
+    await byProject.waitForMessages(4)
     await byTypes.waitForMessages(4)
-    expect(summary(eventsOf(byPool.messages))).toEqual([`${a}:1:TaskCreated`, `${a}:2:TaskProgressReported`, `${a}:3:TaskCancelled`])
-    expect(summary(eventsOf(byTypes.messages))).toEqual([`${a}:2:TaskProgressReported`, `${b}:2:TaskProgressReported`, `${a}:3:TaskCancelled`, `${b}:3:TaskProgressReported`])
-    expect(summary(eventsOf(byProject.messages))).toEqual([`${b}:1:TaskCreated`, `${b}:2:TaskProgressReported`, `${b}:3:TaskProgressReported`])
-    expect(summary(eventsOf(byId.messages))).toEqual([`${b}:2:TaskProgressReported`, `${b}:3:TaskProgressReported`])
+    await byId.waitForMessages(2)
+    expect(summary(eventsOf(byPool.messages))).toEqual([`${a}:1:TaskCreated`, `${a}:2:TaskQueued`, `${a}:3:TaskProgressReported`, `${a}:4:TaskCancelled`])
+    expect(summary(eventsOf(byTypes.messages))).toEqual([`${a}:3:TaskProgressReported`, `${b}:3:TaskProgressReported`, `${a}:4:TaskCancelled`, `${b}:4:TaskProgressReported`])
+    expect(summary(eventsOf(byProject.messages))).toEqual([`${b}:1:TaskCreated`, `${b}:2:TaskQueued`, `${b}:3:TaskProgressReported`, `${b}:4:TaskProgressReported`])
+    expect(summary(eventsOf(byId.messages))).toEqual([`${b}:3:TaskProgressReported`, `${b}:4:TaskProgressReported`])
+    // The pool filter places TaskQueued by the pool it carries.
+    expect(eventsOf(byPool.messages)[1]).toMatchObject({ type: 'TaskQueued', data: { pool: 'alpha' } })
     for (const c of [byPool, byTypes, byProject, byId]) c.close()
   })
 

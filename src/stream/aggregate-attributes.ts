@@ -14,7 +14,7 @@ export const attributeKey = (aggregateType: string, aggregateId: string): string
 
 /**
  * A bounded per-aggregate cache of pool and project, learnt from the events themselves
- * (TaskCreated.pool, …projectId), so filtering never costs a query per event. Least recently
+ * (TaskCreated.pool and .projectId, TaskQueued.pool, …), so filtering never costs a query per event. Least recently
  * used entries are evicted first.
  */
 export function createAttributeCache(maxEntries = 100_000) {
@@ -47,16 +47,27 @@ export function createAttributeCache(maxEntries = 100_000) {
 export type AttributeCache = ReturnType<typeof createAttributeCache>
 
 /**
- * Learns a decoded batch in log order; aggregates neither the cache nor the event can place
- * are looked up once, for the whole batch, only when some client filters by pool or project.
+ * An event that states both pool and project (TaskCreated, AgentRegistered) places its
+ * aggregate on its own; one that carries only the pool (TaskQueued, TaskDeadLettered) does not.
+ */
+const placesItself = (e: StoredEvent): boolean => {
+  const data = e.data as Record<string, unknown>
+  return 'pool' in data && 'projectId' in data
+}
+
+/**
+ * Learns a decoded batch in log order; aggregates neither the cache nor an earlier event of
+ * the batch can place are looked up once, for the whole batch, only when some client filters
+ * by pool or project.
  */
 export async function attributesOf(cache: AttributeCache, events: readonly StoredEvent[], lookup: AttributeLookup | undefined): Promise<Attributes[]> {
   if (lookup) {
+    const placed = new Set<string>()
     const missing = new Map<string, { aggregateType: string; aggregateId: string }>()
     for (const e of events) {
       const key = attributeKey(e.aggregateType, e.meta.aggregateId)
-      const data = e.data as Record<string, unknown>
-      if (!cache.has(key) && text(data.pool) === null) missing.set(key, { aggregateType: e.aggregateType, aggregateId: e.meta.aggregateId })
+      if (placesItself(e)) placed.add(key)
+      else if (!cache.has(key) && !placed.has(key)) missing.set(key, { aggregateType: e.aggregateType, aggregateId: e.meta.aggregateId })
     }
     if (missing.size > 0) {
       const found = await lookup([...missing.values()])
