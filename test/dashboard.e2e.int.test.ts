@@ -54,6 +54,15 @@ describe('dashboard in headless Chromium', () => {
     await run(id, { type: 'CompleteTask', agentId: 'agent-e2e', leaseEpoch, result: { summary: 'done' }, now: Date.now() }, 'complete')
     await row.locator('.pill', { hasText: 'completed' }).waitFor(live)
 
+    const filters = page.getByRole('search', { name: 'Filter tasks' })
+    await filters.getByLabel('Status').selectOption('queued')
+    await filters.getByRole('button', { name: 'Apply' }).click()
+    await page.getByText('No tasks match.').waitFor()
+    await filters.getByLabel('Status').selectOption('completed')
+    await filters.getByLabel('Search').fill(h.id)
+    await filters.getByRole('button', { name: 'Apply' }).click()
+    await row.waitFor()
+
     await row.getByRole('link', { name: title }).click()
     await page.locator('#task-detail-body .pill', { hasText: 'completed' }).waitFor()
     expect(await page.locator('#h-task-detail').textContent()).toBe(title)
