@@ -7,6 +7,7 @@ import { taskDecider } from '../src/commands/task/task.decider.ts'
 import type { WriteSide } from '../src/commands/write-side.ts'
 import { rebuildProjection } from '../src/projections/rebuild/rebuild.ts'
 import { projections } from '../src/projections/catalog.ts'
+import { dropSchema } from '../src/projections/schema-ddl-lock.ts'
 import { tasksProjection } from '../src/projections/tasks/tasks.projection.ts'
 import { startHarness, waitFor, type Harness } from './support/harness.ts'
 
@@ -109,7 +110,7 @@ describe('rebuild CLI', () => {
   afterAll(async () => {
     // --keep-old leaves the replaced tables in a schema of their own.
     const kept = await sql<{ name: string }>`select schema_name as name from information_schema.schemata where schema_name like ${`${h.config.postgres.schema}\\_old\\_%`}`.execute(h.services.db)
-    for (const { name } of kept.rows) await sql`drop schema ${sql.id(name)} cascade`.execute(h.services.db)
+    for (const { name } of kept.rows) await dropSchema(h.services.db, name)
     expect(kept.rows).toHaveLength(projections.length)
     await h?.stop()
   })

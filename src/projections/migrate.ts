@@ -1,6 +1,7 @@
 import { sql } from 'kysely'
 import { Migrator, type Migration, type MigrationResultSet } from 'kysely/migration'
 import type { Db } from '../infra/postgres.ts'
+import { withSchemaDdlLock } from './schema-ddl-lock.ts'
 import * as m0001 from './migrations/0001-runner.ts'
 import * as m0002 from './migrations/0002-tasks.ts'
 import * as m0010 from './migrations/0010-agents.ts'
@@ -18,7 +19,11 @@ const migrations: Record<string, Migration> = {
   '0071-metrics-snapshots': m0071,
 }
 
-export async function migrateToLatest(db: Db, schema: string): Promise<MigrationResultSet> {
+export function migrateToLatest(db: Db, schema: string): Promise<MigrationResultSet> {
+  return withSchemaDdlLock(db, () => migrate(db, schema))
+}
+
+async function migrate(db: Db, schema: string): Promise<MigrationResultSet> {
   await sql`create schema if not exists ${sql.id(schema)}`.execute(db)
   const migrator = new Migrator({
     db,

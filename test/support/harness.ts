@@ -8,6 +8,7 @@ import { createLogger } from '../../src/infra/logger.ts'
 import { connectServices, type Services } from '../../src/infra/services.ts'
 import { startProjector } from '../../src/projections/projector.ts'
 import { reactors, startReactors } from '../../src/process-managers/catalog.ts'
+import { dropSchema } from '../../src/projections/schema-ddl-lock.ts'
 import { prepareEnvironment } from '../../src/setup.ts'
 
 export type Harness = Readonly<{
@@ -66,7 +67,7 @@ export async function startHarness(options: { api?: boolean; projector?: boolean
       for (const stop of stops) await stop().catch(() => undefined)
       const topics = (await services.admin.listTopics()).filter((t) => t.startsWith(`${config.kafka.topicPrefix}.`))
       if (topics.length) await services.admin.deleteTopics({ topics }).catch(() => undefined)
-      await sql`drop schema if exists ${sql.id(config.postgres.schema)} cascade`.execute(services.db)
+      await dropSchema(services.db, config.postgres.schema)
       const keys = await services.redis.keys(`${config.redis.prefix}*`)
       if (keys.length) await services.redis.del(...keys)
       await services.close()

@@ -22,9 +22,7 @@ export async function createShadow(config: Pick<Config, 'postgres'>, schema: str
   return db
 }
 
-export async function dropSchema(db: Db, schema: string): Promise<void> {
-  await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(db)
-}
+export { dropSchema } from '../schema-ddl-lock.ts'
 
 /**
  * Locks the projection's live checkpoint rows (creating missing ones at offset 0, which means the

@@ -1,0 +1,25 @@
+import { sql } from 'kysely'
+import type { Db } from '../infra/postgres.ts'
+
+/** One advisory lock id for every schema-level DDL of AgentFleet ("afdl"). */
+const schemaDdlLock = 0x6166646c
+
+/**
+ * Serialises migrations and schema drops across processes. kysely's migrator introspects the
+ * tables of every schema (pg_get_serial_sequence per table), which fails with "schema … does not
+ * exist" when another process drops a schema at that moment: read-model schemas are created and
+ * dropped by rebuilds, and by tests that each own one.
+ */
+export function withSchemaDdlLock<T>(db: Db, work: () => Promise<T>): Promise<T> {
+  return db.connection().execute(async (connection) => {
+    await sql`select pg_advisory_lock(${schemaDdlLock})`.execute(connection)
+    try {
+      return await work()
+    } finally {
+      await sql`select pg_advisory_unlock(${schemaDdlLock})`.execute(connection)
+    }
+  })
+}
+
+export const dropSchema = (db: Db, schema: string): Promise<void> =>
+  withSchemaDdlLock(db, async () => { await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(db) })
