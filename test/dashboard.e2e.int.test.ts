@@ -32,7 +32,8 @@ describe('dashboard in headless Chromium', () => {
     // Below the 15 s safety refresh: each change must arrive through the live stream.
     const live = { timeout: 10_000 }
 
-    const title = `Summarise report ${h.id}`
+    // Markup in data must come out as text.
+    const title = `Summarise <img src=x onerror="window.pwned=1"> report ${h.id}`
     await page.getByText('New task').click()
     await page.getByLabel('Title').fill(title)
     await page.locator('#create-task').getByLabel('Pool').fill('e2e')
@@ -66,6 +67,8 @@ describe('dashboard in headless Chromium', () => {
     await row.getByRole('link', { name: title }).click()
     await page.locator('#task-detail-body .pill', { hasText: 'completed' }).waitFor()
     expect(await page.locator('#h-task-detail').textContent()).toBe(title)
+    expect(await page.locator('main img').count()).toBe(0)
+    expect(await page.evaluate(() => (window as { pwned?: number }).pwned)).toBeUndefined()
     await screenshot(page, 'task-detail')
 
     // An autoscaling decision, as the worker group records it, shows on the pool's card.
