@@ -36,7 +36,9 @@ export default {
         if (!list.children.length) fill(list, empty('No pending requests.'))
       } catch (error) { fill(status, errorText(error)) }
     }
-    fill(list, items.length ? items.map((r) => card(r, respond)) : empty('No pending requests.'))
+    // Cards already shown stay as they are, so a refresh never wipes an answer being typed.
+    const shown = new Map([...list.querySelectorAll('article[data-key]')].map((el) => [el.dataset.key, el]))
+    fill(list, items.length ? items.map((r) => shown.get(r.id) ?? card(r, respond)) : empty('No pending requests.'))
   },
   onEvent(e) {
     if ((e.aggregateType === 'hitl' || e.type === 'TaskInputRequested') && !byId('view-hitl').hidden) void this.refresh()
