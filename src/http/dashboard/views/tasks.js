@@ -45,7 +45,7 @@ async function detail(id, ctx) {
   section.hidden = !id
   if (!id) return
   const t = await get(`/api/v1/tasks/${encodeURIComponent(id)}`)
-  const events = has('get', '/api/v1/tasks/{id}/events') ? history((await get(`/api/v1/tasks/${encodeURIComponent(id)}/events?limit=200`)).items) : unavailable('Event history')
+  const events = has('get', '/api/v1/tasks/{id}/events') ? history((await get(`/api/v1/tasks/${encodeURIComponent(id)}/events?minVersion=${t.version}&limit=500`)).items) : unavailable('Event history')
   byId('h-task-detail').textContent = t.title
   fill(byId('task-detail-body'),
     kv([['Id', t.id], ['Status', pill(t.status)], ['Pool', t.pool], ['Priority', t.priority], ['Version', String(t.version)],
