@@ -9,6 +9,8 @@ import { runCli } from './cli/run-cli.ts'
 import { registerServeCommands } from './cli/serve.cli.ts'
 import { registerStackCommands } from './cli/stack.cli.ts'
 import { registerSystemCommands } from './cli/system.cli.ts'
+import { registerQueueCommands } from './cli/queue.cli.ts'
+import { registerDlqCommands } from './cli/dlq.cli.ts'
 
 silenceKnownWarnings()
 
@@ -24,5 +26,7 @@ registerInspectCommand(program)
 registerReplayCommand(program)
 registerRebuildCommand(program)
 registerSystemCommands(program)
+registerQueueCommands(program)
+registerDlqCommands(program)
 
 await runCli(program, process.argv)

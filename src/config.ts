@@ -43,6 +43,12 @@ export const configSchema = z.object({
   AGENTFLEET_METRICS_SNAPSHOT_INTERVAL_MS: positiveInt.min(100).default(60_000).describe('How often a system metrics snapshot is written to metrics_snapshots'),
   AGENTFLEET_METRICS_RETENTION_DAYS: positiveInt.default(30).describe('Metrics snapshots older than this many days are deleted'),
   AGENTFLEET_JAVA_HOME: z.string().optional().describe('JDK (21+) for the local stack; found under /usr/lib/jvm when unset'),
+  AGENTFLEET_QUEUE_LEASE_MS: positiveInt.default(30_000).describe('Default run lease of a task claimed over HTTP'),
+  AGENTFLEET_QUEUE_MAX_WAIT_S: positiveInt.default(30).describe('Longest long-poll (`wait`) of a queue claim, seconds'),
+  AGENTFLEET_REAPER_INTERVAL_MS: positiveInt.default(1_000).describe('How often the lease reaper looks for expired run leases'),
+  AGENTFLEET_RETRY_BASE_MS: positiveInt.default(1_000).describe('Backoff of the first retry (full jitter between base and the exponential ceiling)'),
+  AGENTFLEET_RETRY_MAX_MS: positiveInt.default(60_000).describe('Largest retry backoff'),
+  AGENTFLEET_RETRY_POLL_MS: positiveInt.default(5_000).describe('Longest the retry scheduler sleeps without looking at the schedule (in case a wake-up was lost)'),
 })
 
 export type Env = z.infer<typeof configSchema>
@@ -59,6 +65,8 @@ export type Config = Readonly<{
   pools: Readonly<{ drainIntervalMs: number }>
   stream: Readonly<{ heartbeatMs: number; bufferEvents: number; maxCatchUps: number }>
   metrics: Readonly<{ cacheMs: number; snapshotIntervalMs: number; retentionDays: number }>
+  queue: Readonly<{ leaseMs: number; maxWaitS: number; reaperIntervalMs: number }>
+  retry: Readonly<{ baseMs: number; maxMs: number; pollMs: number }>
   logLevel: Env['AGENTFLEET_LOG_LEVEL']
   stack: Readonly<{
     dir: string
@@ -93,6 +101,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.AGENTFLEET_PRODUCE_TIMEOUT_MS * 2 > e.AGENTFLEET_LEASE_TTL_MS) {
     throw new ConfigError(['AGENTFLEET_PRODUCE_TIMEOUT_MS: must be at most half of AGENTFLEET_LEASE_TTL_MS'])
   }
+  if (e.AGENTFLEET_RETRY_MAX_MS < e.AGENTFLEET_RETRY_BASE_MS) throw new ConfigError(['AGENTFLEET_RETRY_MAX_MS: must be at least AGENTFLEET_RETRY_BASE_MS'])
   return Object.freeze({
     http: { host: e.AGENTFLEET_HTTP_HOST, port: e.AGENTFLEET_HTTP_PORT, bodyLimit: e.AGENTFLEET_HTTP_BODY_LIMIT, corsOrigins: list(e.AGENTFLEET_CORS_ORIGINS) },
     kafka: { brokers: list(e.AGENTFLEET_KAFKA_BROKERS), topicPrefix: e.AGENTFLEET_TOPIC_PREFIX, partitions: e.AGENTFLEET_TOPIC_PARTITIONS },
@@ -105,6 +114,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     pools: { drainIntervalMs: e.AGENTFLEET_POOL_DRAIN_INTERVAL_MS },
     stream: { heartbeatMs: e.AGENTFLEET_STREAM_HEARTBEAT_MS, bufferEvents: e.AGENTFLEET_STREAM_BUFFER_EVENTS, maxCatchUps: e.AGENTFLEET_STREAM_MAX_CATCHUPS },
     metrics: { cacheMs: e.AGENTFLEET_METRICS_CACHE_MS, snapshotIntervalMs: e.AGENTFLEET_METRICS_SNAPSHOT_INTERVAL_MS, retentionDays: e.AGENTFLEET_METRICS_RETENTION_DAYS },
+    queue: { leaseMs: e.AGENTFLEET_QUEUE_LEASE_MS, maxWaitS: e.AGENTFLEET_QUEUE_MAX_WAIT_S, reaperIntervalMs: e.AGENTFLEET_REAPER_INTERVAL_MS },
+    retry: { baseMs: e.AGENTFLEET_RETRY_BASE_MS, maxMs: e.AGENTFLEET_RETRY_MAX_MS, pollMs: e.AGENTFLEET_RETRY_POLL_MS },
     logLevel: e.AGENTFLEET_LOG_LEVEL,
     stack: {
       dir: e.AGENTFLEET_STACK_DIR,

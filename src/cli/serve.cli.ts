@@ -9,6 +9,7 @@ import { projectionByName, projections } from '../projections/catalog.ts'
 import { startProjector } from '../projections/projector.ts'
 import { reactorByName, reactors, startReactors } from '../process-managers/catalog.ts'
 import { prepareEnvironment } from '../setup.ts'
+import { startQueueLoops } from '../queue/queue-loops.ts'
 import { createConsoleReporter } from '../stack/reporter.ts'
 import { stackUp } from '../stack/stack.ts'
 import { configAndLogger, untilSignal, withServices } from './context.ts'
@@ -70,6 +71,7 @@ export function registerServeCommands(program: Command): void {
       const projector = await startProjector(services)
       const writeSide = await createWriteSide(services)
       const processManagers = await startReactors({ services, execute: writeSide.execute, clock: Date.now })
+      const queueLoops = startQueueLoops(services, writeSide.execute)
       const api = await startApi(services).catch((e) => portInUse(e, config.http.port))
       const monitor = startHealthMonitor(services, writeSide.execute)
       const snapshots = startConfiguredMetricsSnapshots(services)
@@ -78,6 +80,7 @@ export function registerServeCommands(program: Command): void {
       await monitor.stop()
       await snapshots.stop()
       await api.stop()
+      await queueLoops.stop()
       await processManagers.stop()
       await writeSide.close()
       await projector.stop()

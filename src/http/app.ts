@@ -31,6 +31,8 @@ import { registerStreamRoutes } from './routes/stream.routes.ts'
 import { registerQueueStatsRoutes } from './routes/queue-stats.routes.ts'
 import { registerSystemRoutes } from './routes/system.routes.ts'
 import { projections } from '../projections/catalog.ts'
+import { registerQueueRoutes } from './routes/queue.routes.ts'
+import { registerDeadLetterRoutes } from './routes/dead-letters.routes.ts'
 
 export type AppDeps = Readonly<{
   config: Config
@@ -87,6 +89,11 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   if (deps.metrics) registerMetricsRoutes(app, { metrics: deps.metrics.api, lag: deps.metrics.lag })
   registerQueueStatsRoutes(app, { db: deps.db, clock: Date.now })
   registerSystemRoutes(app, { db: deps.db, projectionNames: projections.map((p) => p.name), clock: Date.now })
+  registerQueueRoutes(app, {
+    execute: deps.execute, redis: deps.redis, prefix: deps.config.redis.prefix, idempotency: deps.idempotency, logger: deps.logger,
+    leaseMs: deps.config.queue.leaseMs, maxWaitS: deps.config.queue.maxWaitS, retryPolicy: { baseMs: deps.config.retry.baseMs, maxMs: deps.config.retry.maxMs },
+  })
+  registerDeadLetterRoutes(app, { execute: deps.execute, db: deps.db, idempotency: deps.idempotency })
 
   app.doc31('/openapi.json', { openapi: '3.1.0', info: { title: 'AgentFleet API', version: '1' } })
   registerDashboardRoutes(app)

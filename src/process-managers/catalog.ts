@@ -1,25 +1,15 @@
-import type { CommandHandler } from '../commands/handle-command.ts'
-import type { AggregateType } from '../events/envelope.ts'
-import type { Services } from '../infra/services.ts'
-import { createReactor, type Reaction, type Reactor } from './reactor.ts'
+import { queueFeeder } from '../queue/queue-feeder.reactor.ts'
+import { retryScheduler } from '../queue/retry/retry-scheduler.reactor.ts'
+import type { ProcessManager, ProcessManagerDeps } from './process-manager.ts'
+import { createReactor, type Reactor } from './reactor.ts'
 
-/** What a process manager may use to react: the connected services, the append path, a clock. */
-export type ProcessManagerDeps = Readonly<{
-  services: Services
-  execute: CommandHandler
-  clock: () => number
-}>
-
-/** A process manager: reacts to the events of some aggregates, typically with idempotent commands. */
-export type ProcessManager = Readonly<{
-  /** names its consumer group `<prefix>.reactor.<name>` */
-  name: string
-  aggregates: readonly AggregateType[]
-  create: (deps: ProcessManagerDeps) => Reaction | Promise<Reaction>
-}>
+export type { ProcessManager, ProcessManagerDeps }
 
 /** Every process manager `agentfleet process-managers` runs, by name. */
-export const reactors: readonly ProcessManager[] = []
+export const reactors: readonly ProcessManager[] = [
+  queueFeeder,
+  retryScheduler,
+]
 
 export const reactorByName = (name: string, list: readonly ProcessManager[] = reactors): ProcessManager | undefined => list.find((r) => r.name === name)
 

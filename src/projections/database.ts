@@ -152,6 +152,17 @@ export interface MetricsSnapshotsTable {
   data: Json
 }
 
+export interface TaskFailuresTable {
+  task_id: string
+  version: number
+  /** [{attempt, error, at}] of the current retry budget */
+  failures: Json
+  last_error: string | null
+  attempts: number
+  dead_lettered_at: Timestamp | null
+  purged_at: Timestamp | null
+}
+
 export interface Database {
   projection_checkpoints: ProjectionCheckpointsTable
   projection_stream_versions: ProjectionStreamVersionsTable
@@ -164,4 +175,5 @@ export interface Database {
   queue_stats_counters: QueueStatsCountersTable
   queue_stats_minutes: QueueStatsMinutesTable
   metrics_snapshots: MetricsSnapshotsTable
+  task_failures: TaskFailuresTable
 }

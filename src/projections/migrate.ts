@@ -8,6 +8,7 @@ import * as m0010 from './migrations/0010-agents.ts'
 import * as m0011 from './migrations/0011-pools.ts'
 import * as m0070 from './migrations/0070-queue-stats.ts'
 import * as m0071 from './migrations/0071-metrics-snapshots.ts'
+import * as m0020 from './migrations/0020-dead-letters.ts'
 
 /** Migrations are listed explicitly: no directory scanning, works the same from sources or dist. */
 const migrations: Record<string, Migration> = {
@@ -17,6 +18,7 @@ const migrations: Record<string, Migration> = {
   '0011-pools': m0011,
   '0070-queue-stats': m0070,
   '0071-metrics-snapshots': m0071,
+  '0020-dead-letters': m0020,
 }
 
 export function migrateToLatest(db: Db, schema: string): Promise<MigrationResultSet> {

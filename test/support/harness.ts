@@ -10,6 +10,7 @@ import { startProjector } from '../../src/projections/projector.ts'
 import { reactors, startReactors } from '../../src/process-managers/catalog.ts'
 import { dropSchema } from '../../src/projections/schema-ddl-lock.ts'
 import { prepareEnvironment } from '../../src/setup.ts'
+import { startQueueLoops, type QueueLoop } from '../../src/queue/queue-loops.ts'
 
 export type Harness = Readonly<{
   id: string
@@ -25,7 +26,7 @@ export type Harness = Readonly<{
  * A private AgentFleet against the real stack: its own topic prefix, Postgres schema and
  * Redis key prefix, so tests run side by side and leave nothing behind.
  */
-export async function startHarness(options: { api?: boolean; projector?: boolean; processManagers?: boolean; env?: Record<string, string> } = {}): Promise<Harness> {
+export async function startHarness(options: { api?: boolean; projector?: boolean; processManagers?: boolean; queueLoops?: readonly QueueLoop[]; env?: Record<string, string> } = {}): Promise<Harness> {
   const id = randomBytes(4).toString('hex')
   const env: Record<string, string> = {
     AGENTFLEET_TOPIC_PREFIX: `test-${id}`,
@@ -48,6 +49,12 @@ export async function startHarness(options: { api?: boolean; projector?: boolean
     const running = await startReactors({ services, execute: pmWriteSide.execute, clock: Date.now })
     stops.unshift(pmWriteSide.close)
     stops.unshift(running.stop)
+  }
+  if (options.queueLoops?.length) {
+    const loopsWriteSide = await createWriteSide(services)
+    const loops = startQueueLoops(services, loopsWriteSide.execute, options.queueLoops)
+    stops.unshift(loopsWriteSide.close)
+    stops.unshift(loops.stop)
   }
   const api = options.api === false ? undefined : await startApi(services)
   if (api) stops.unshift(api.stop)

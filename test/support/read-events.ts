@@ -28,3 +28,13 @@ export async function readEvents(h: Harness, aggregate: string): Promise<StoredE
   }
   return events
 }
+
+/** The harness' task events up to the current end of the log. */
+export const readTaskEvents = (h: Harness): Promise<StoredEvent[]> => readEvents(h, 'task')
+
+/** Event types per task id, in version order. */
+export function typesByTask(events: readonly StoredEvent[]): Map<string, string[]> {
+  const byTask = new Map<string, StoredEvent[]>()
+  for (const e of events) byTask.set(e.meta.aggregateId, [...(byTask.get(e.meta.aggregateId) ?? []), e])
+  return new Map([...byTask].map(([id, list]) => [id, list.sort((a, b) => a.meta.version - b.meta.version).map((e) => e.type)]))
+}

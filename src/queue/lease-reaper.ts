@@ -1,0 +1,85 @@
+import type { CommandHandler } from '../commands/handle-command.ts'
+import type { RetryPolicy } from '../commands/task/retry-policy.ts'
+import { AppError } from '../errors.ts'
+import type { Logger } from '../infra/logger.ts'
+import type { TaskLease, TaskLeases } from '../workers/leases/task-leases.ts'
+import { createBackoffTaskDecider } from './backoff-decider.ts'
+
+export type LeaseReaperDeps = Readonly<{
+  execute: CommandHandler
+  leases: TaskLeases
+  retryPolicy: RetryPolicy
+  intervalMs: number
+  clock: () => number
+  random: () => number
+  logger: Logger
+  /** expired leases handled per pass */
+  batchSize?: number
+}>
+
+/**
+ * The lease reaper: every interval, turns run leases that expired (an HTTP agent or a worker
+ * stopped heartbeating) into ExpireTaskLease — a retry with backoff or a dead letter — and
+ * releases them. Several reapers may run at once: the decider ignores an epoch that moved on,
+ * and the command id is derived from (task, epoch), so both issue the very same command.
+ */
+export function createLeaseReaper(deps: LeaseReaperDeps) {
+  const decider = createBackoffTaskDecider(deps.retryPolicy)
+  const log = deps.logger.child({ part: 'lease-reaper' })
+  let timer: NodeJS.Timeout | undefined
+  let running: Promise<void> | undefined
+  let stopped = false
+
+  const reap = async (lease: TaskLease): Promise<boolean> => {
+    // A heartbeat may have extended it since it was listed.
+    const current = await deps.leases.get(lease.taskId)
+    if (!current || current.epoch !== lease.epoch || current.expiresAt > deps.clock()) return false
+    const commandId = `reaper:${lease.taskId}:${lease.epoch}`
+    try {
+      const result = await deps.execute('task', lease.taskId, decider, { type: 'ExpireTaskLease', leaseEpoch: lease.epoch, now: deps.clock(), random: deps.random() },
+        { commandId, correlationId: commandId, causationId: null, actor: 'reaper' })
+      if (result.events.length > 0) log.info({ taskId: lease.taskId, holder: lease.holder, epoch: lease.epoch, events: result.events.map((e) => e.type) }, 'lease expired')
+    } catch (error) {
+      if (!(error instanceof AppError) || error.retriable) throw error
+      log.debug({ taskId: lease.taskId, code: error.code }, 'expired lease of a task the domain refuses to expire; released')
+    }
+    await deps.leases.release(lease.taskId, lease.epoch)
+    return true
+  }
+
+  /** One pass; returns how many leases it reaped. */
+  const runOnce = async (): Promise<number> => {
+    const expired = await deps.leases.expired(deps.clock(), deps.batchSize ?? 100)
+    let reaped = 0
+    for (const lease of expired) {
+      try {
+        if (await reap(lease)) reaped++
+      } catch (error) {
+        log.warn({ err: error, taskId: lease.taskId }, 'could not expire a lease; next pass retries')
+      }
+    }
+    return reaped
+  }
+
+  const loop = (): void => {
+    if (stopped) return
+    running = runOnce()
+      .then((n) => (n === (deps.batchSize ?? 100) ? 0 : deps.intervalMs), (error: unknown) => { log.warn({ err: error }, 'lease reaper pass failed'); return deps.intervalMs })
+      .then((delay) => { if (!stopped) timer = setTimeout(loop, delay) })
+  }
+
+  return {
+    runOnce,
+    start(): void {
+      stopped = false
+      loop()
+    },
+    async stop(): Promise<void> {
+      stopped = true
+      clearTimeout(timer)
+      await running
+    },
+  }
+}
+
+export type LeaseReaper = ReturnType<typeof createLeaseReaper>

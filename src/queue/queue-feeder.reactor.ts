@@ -1,0 +1,28 @@
+import type { ProcessManager } from '../process-managers/process-manager.ts'
+import { createTaskQueue } from './task-queue.ts'
+
+/** Events after which a task is no longer waiting in a queue. */
+const leavesQueue: ReadonlySet<string> = new Set([
+  'TaskClaimed', 'TaskStarted', 'TaskCancelled', 'TaskDeadLettered', 'TaskCompleted', 'TaskFailed', 'TaskLeaseExpired',
+  'TaskRetryScheduled', 'TaskInputRequested', 'TaskDependencyAdded', 'TaskPurged',
+])
+
+/**
+ * queue-feeder: keeps the per-pool Redis queues equal to the tasks that are queued. Every entry
+ * carries the version of the event that put it there, so redelivered events change nothing.
+ */
+export const queueFeeder: ProcessManager = {
+  name: 'queue-feeder',
+  aggregates: ['task'],
+  create: ({ services }) => {
+    const queue = createTaskQueue({ redis: services.redis, prefix: services.config.redis.prefix })
+    return async (event) => {
+      const taskId = event.meta.aggregateId
+      if (event.type === 'TaskQueued') {
+        await queue.enqueue({ taskId, pool: event.data.pool, priority: event.data.priority, version: event.meta.version, queuedAt: event.meta.occurredAt })
+      } else if (leavesQueue.has(event.type)) {
+        await queue.remove(taskId, event.meta.version)
+      }
+    }
+  },
+}
