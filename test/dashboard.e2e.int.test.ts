@@ -4,7 +4,7 @@ import { taskDecider } from '../src/commands/task/task.decider.ts'
 import type { TaskCommand } from '../src/commands/task/task.commands.ts'
 import type { WriteSide } from '../src/commands/write-side.ts'
 import { openBrowser, screenshot, type Browser } from './support/browser.ts'
-import { postJson, startHarness, type Harness } from './support/harness.ts'
+import { postJson, startHarness, waitFor, type Harness } from './support/harness.ts'
 
 describe('dashboard in headless Chromium', () => {
   let h: Harness
@@ -75,12 +75,26 @@ describe('dashboard in headless Chromium', () => {
     await writeSide.execute('pool', 'e2e', poolDecider, { type: 'RecordScaling', fromWorkers: 0, toWorkers: 2, lag: 40, timeLagMs: 1_500, reason: 'lag above threshold' },
       { commandId: 'e2e-scale', correlationId: 'e2e', causationId: null, actor: 'e2e' })
 
+    // A task that spends its only attempt lands in the dead letters.
+    const flaky = (await (await postJson(`${h.baseUrl}/api/v1/tasks`, { title: `Flaky ${h.id}`, pool: 'e2e', maxAttempts: 1 })).json()) as { id: string }
+    const flakyEpoch = ((await run(flaky.id, { type: 'ClaimTask', agentId: 'agent-e2e', leaseMs: 60_000, now: Date.now() }, 'f-claim')).state as { leaseEpoch: number }).leaseEpoch
+    await run(flaky.id, { type: 'StartTask', agentId: 'agent-e2e', dispatchVersion: null, leaseEpoch: flakyEpoch }, 'f-start')
+    await run(flaky.id, { type: 'FailTask', agentId: 'agent-e2e', leaseEpoch: flakyEpoch, error: 'upstream timed out', retryable: true, now: Date.now(), retryDelayMs: 0 }, 'f-fail')
+
     for (const view of ['overview', 'pools', 'agents', 'queue', 'hitl', 'dead-letters']) {
       await page.getByRole('navigation', { name: 'Views' }).locator(`a[href="#${view}"]`).click()
       await page.locator(`#view-${view}:not([hidden])`).waitFor()
       if (view === 'overview') await page.locator('#overview-deps li').nth(3).waitFor()
       if (view === 'pools') await page.locator('#pools-list article[data-key="e2e"] li', { hasText: '0 → 2 workers (lag above threshold), lag 40' }).waitFor(live)
       if (view === 'queue') await page.locator('#queue-stats article[data-key="e2e"] tr[data-key="HIGH"] td[data-label="Completed"]', { hasText: '1' }).waitFor()
+      if (view === 'dead-letters') {
+        const letter = page.locator(`#dead-letters-table tr[data-key="${flaky.id}"]`)
+        await letter.locator('td', { hasText: 'upstream timed out' }).waitFor(live)
+        await screenshot(page, 'dead-letters')
+        await letter.getByRole('button', { name: `Requeue Flaky ${h.id}` }).click()
+        await letter.waitFor({ state: 'detached' })
+        await waitFor(async () => ((await (await fetch(`${h.baseUrl}/api/v1/tasks/${flaky.id}`)).json()) as { status: string }).status === 'queued', 'the requeued task')
+      }
       if (view === 'agents') await page.locator('#agents-table tr', { hasText: 'writer-1' }).waitFor()
       await page.waitForLoadState('networkidle')
       await screenshot(page, `view-${view}`)
