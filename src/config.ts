@@ -28,6 +28,7 @@ export const configSchema = z.object({
   AGENTFLEET_HEARTBEAT_TIMEOUT_MS: positiveInt.default(30_000).describe('An agent whose last heartbeat is older than this is marked offline'),
   AGENTFLEET_HEALTH_CHECK_INTERVAL_MS: positiveInt.default(5_000).describe('How often the health monitor looks for silent agents'),
   AGENTFLEET_POOL_DRAIN_INTERVAL_MS: positiveInt.default(2_000).describe('How often draining pools are checked for active tasks'),
+  AGENTFLEET_HITL_EXPIRY_INTERVAL_MS: positiveInt.default(1_000).describe('How often pending HITL requests are checked for expiry'),
   AGENTFLEET_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level'),
   AGENTFLEET_STACK_DIR: z.string().default('.stack').describe('Where `stack up` keeps downloads, data, logs and pid files'),
   AGENTFLEET_KAFKA_VERSION: z.string().default('4.3.1').describe('Apache Kafka version fetched from Maven Central'),
@@ -67,6 +68,7 @@ export type Config = Readonly<{
   metrics: Readonly<{ cacheMs: number; snapshotIntervalMs: number; retentionDays: number }>
   queue: Readonly<{ leaseMs: number; maxWaitS: number; reaperIntervalMs: number }>
   retry: Readonly<{ baseMs: number; maxMs: number; pollMs: number }>
+  hitl: Readonly<{ expiryIntervalMs: number }>
   logLevel: Env['AGENTFLEET_LOG_LEVEL']
   stack: Readonly<{
     dir: string
@@ -116,6 +118,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     metrics: { cacheMs: e.AGENTFLEET_METRICS_CACHE_MS, snapshotIntervalMs: e.AGENTFLEET_METRICS_SNAPSHOT_INTERVAL_MS, retentionDays: e.AGENTFLEET_METRICS_RETENTION_DAYS },
     queue: { leaseMs: e.AGENTFLEET_QUEUE_LEASE_MS, maxWaitS: e.AGENTFLEET_QUEUE_MAX_WAIT_S, reaperIntervalMs: e.AGENTFLEET_REAPER_INTERVAL_MS },
     retry: { baseMs: e.AGENTFLEET_RETRY_BASE_MS, maxMs: e.AGENTFLEET_RETRY_MAX_MS, pollMs: e.AGENTFLEET_RETRY_POLL_MS },
+    hitl: { expiryIntervalMs: e.AGENTFLEET_HITL_EXPIRY_INTERVAL_MS },
     logLevel: e.AGENTFLEET_LOG_LEVEL,
     stack: {
       dir: e.AGENTFLEET_STACK_DIR,

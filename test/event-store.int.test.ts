@@ -25,7 +25,8 @@ describe('event store against the real stack', () => {
   afterAll(async () => { await h?.stop() })
 
   it('writes Confluent-framed Avro that independent tools decode through the registry to the same fields', async () => {
-    const res = await postJson(`${h.baseUrl}/api/v1/tasks`, { title: 'Decode me', pool: 'kcat', priority: 'LOW', payload: { a: [1, 'two'] }, dependsOn: ['x1'] })
+    const upstream = (await (await postJson(`${h.baseUrl}/api/v1/tasks`, { title: 'Upstream', pool: 'kcat' })).json()) as { id: string }
+    const res = await postJson(`${h.baseUrl}/api/v1/tasks`, { title: 'Decode me', pool: 'kcat', priority: 'LOW', payload: { a: [1, 'two'] }, dependsOn: [upstream.id] })
     const { id } = (await res.json()) as { id: string }
     const topic = `${h.config.kafka.topicPrefix}.task.events`
     const broker = h.config.kafka.brokers[0]!
@@ -46,7 +47,7 @@ describe('event store against the real stack', () => {
     const { stdout: json } = await run('java', ['-jar', await avroToolsJar(), 'fragtojson', '--schema-file', join(dir, 'schema.avsc'), join(dir, 'body.bin')], { timeout: 60_000 })
     expect(JSON.parse(json)).toMatchObject({
       title: 'Decode me', pool: 'kcat', priority: 'LOW', payload: '{"a":[1,"two"]}', maxAttempts: 3,
-      description: null, dependsOn: ['x1'],
+      description: null, dependsOn: [upstream.id],
       meta: { aggregateId: id, version: 1, actor: 'api', causationId: null },
     })
   })
@@ -66,7 +67,11 @@ describe('event store against the real stack', () => {
     const last = results.find((r) => r.version === 51)!
     const lastIndex = results.indexOf(last)
     expect(row.progress).toBe(lastIndex + 1)
-    const versions = await h.services.db.selectFrom('projection_stream_versions').select(['projection', 'version']).where('stream', '=', `task:${id}`).execute()
+    // Each projection is its own consumer group: the snapshots may trail the tasks row briefly.
+    const versions = await waitFor(async () => {
+      const v = await h.services.db.selectFrom('projection_stream_versions').select(['projection', 'version']).where('stream', '=', `task:${id}`).execute()
+      return v.filter((r) => r.version === 51).length === v.length ? v : undefined
+    }, 'every projection at version 51')
     expect(versions).toEqual(expect.arrayContaining([{ projection: 'tasks', version: 51 }, { projection: 'snapshots', version: 51 }]))
     const conflicts = await h.services.db.selectFrom('event_conflicts').selectAll().execute()
     expect(conflicts).toEqual([])

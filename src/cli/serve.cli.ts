@@ -8,6 +8,7 @@ import { connectServices } from '../infra/services.ts'
 import { projectionByName, projections } from '../projections/catalog.ts'
 import { startProjector } from '../projections/projector.ts'
 import { reactorByName, reactors, startReactors } from '../process-managers/catalog.ts'
+import { startHitlExpiry } from '../process-managers/hitl/hitl-expiry.ts'
 import { prepareEnvironment } from '../setup.ts'
 import { startQueueLoops } from '../queue/queue-loops.ts'
 import { createConsoleReporter } from '../stack/reporter.ts'
@@ -56,7 +57,9 @@ export function registerServeCommands(program: Command): void {
       await withServices('process-managers', async (services) => {
         const writeSide = await createWriteSide(services)
         const running = await startReactors({ services, execute: writeSide.execute, clock: Date.now }, selected)
+        const expiry = startHitlExpiry({ services, execute: writeSide.execute, intervalMs: services.config.hitl.expiryIntervalMs })
         await untilSignal()
+        await expiry.stop()
         await running.stop()
         await writeSide.close()
       })
@@ -72,6 +75,7 @@ export function registerServeCommands(program: Command): void {
       const writeSide = await createWriteSide(services)
       const processManagers = await startReactors({ services, execute: writeSide.execute, clock: Date.now })
       const queueLoops = startQueueLoops(services, writeSide.execute)
+      const hitlExpiry = startHitlExpiry({ services, execute: writeSide.execute, intervalMs: config.hitl.expiryIntervalMs })
       const api = await startApi(services).catch((e) => portInUse(e, config.http.port))
       const monitor = startHealthMonitor(services, writeSide.execute)
       const snapshots = startConfiguredMetricsSnapshots(services)
@@ -81,6 +85,7 @@ export function registerServeCommands(program: Command): void {
       await snapshots.stop()
       await api.stop()
       await queueLoops.stop()
+      await hitlExpiry.stop()
       await processManagers.stop()
       await writeSide.close()
       await projector.stop()

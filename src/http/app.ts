@@ -33,6 +33,9 @@ import { registerSystemRoutes } from './routes/system.routes.ts'
 import { projections } from '../projections/catalog.ts'
 import { registerQueueRoutes } from './routes/queue.routes.ts'
 import { registerDeadLetterRoutes } from './routes/dead-letters.routes.ts'
+import { registerHitlRoutes } from './routes/hitl.routes.ts'
+import { registerProjectRoutes } from './routes/projects.routes.ts'
+import { registerWorkflowRoutes } from './routes/workflows.routes.ts'
 
 export type AppDeps = Readonly<{
   config: Config
@@ -94,6 +97,9 @@ export function createApp(deps: AppDeps): OpenAPIHono {
     leaseMs: deps.config.queue.leaseMs, maxWaitS: deps.config.queue.maxWaitS, retryPolicy: { baseMs: deps.config.retry.baseMs, maxMs: deps.config.retry.maxMs },
   })
   registerDeadLetterRoutes(app, { execute: deps.execute, db: deps.db, idempotency: deps.idempotency })
+  registerHitlRoutes(app, { execute: deps.execute, db: deps.db, idempotency: deps.idempotency, readWaitMs: deps.config.readWaitMs })
+  registerProjectRoutes(app, { execute: deps.execute, db: deps.db, idempotency: deps.idempotency, readWaitMs: deps.config.readWaitMs })
+  registerWorkflowRoutes(app, { execute: deps.execute, db: deps.db, idempotency: deps.idempotency, readWaitMs: deps.config.readWaitMs })
 
   app.doc31('/openapi.json', { openapi: '3.1.0', info: { title: 'AgentFleet API', version: '1' } })
   registerDashboardRoutes(app)

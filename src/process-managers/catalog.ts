@@ -2,6 +2,11 @@ import { queueFeeder } from '../queue/queue-feeder.reactor.ts'
 import { retryScheduler } from '../queue/retry/retry-scheduler.reactor.ts'
 import type { ProcessManager, ProcessManagerDeps } from './process-manager.ts'
 import { createReactor, type Reactor } from './reactor.ts'
+import { hitlTaskReactor } from './hitl/hitl-task.reactor.ts'
+import { workflowTasksReactor } from './workflow/workflow-tasks.reactor.ts'
+import { workflowStepsReactor } from './workflow/workflow-steps.reactor.ts'
+import { createDependencyReaction } from './dependencies/dependencies.reactor.ts'
+import { createDependencyStore } from './dependencies/dependency-store.ts'
 
 export type { ProcessManager, ProcessManagerDeps }
 
@@ -9,6 +14,14 @@ export type { ProcessManager, ProcessManagerDeps }
 export const reactors: readonly ProcessManager[] = [
   queueFeeder,
   retryScheduler,
+  hitlTaskReactor,
+  workflowTasksReactor,
+  workflowStepsReactor,
+  {
+    name: 'dependencies',
+    aggregates: ['task'],
+    create: ({ services, execute }) => createDependencyReaction({ store: createDependencyStore(services.db), execute, logger: services.logger.child({ reactor: 'dependencies' }) }),
+  },
 ]
 
 export const reactorByName = (name: string, list: readonly ProcessManager[] = reactors): ProcessManager | undefined => list.find((r) => r.name === name)

@@ -65,6 +65,75 @@ export interface TasksTable {
   created_by: string
   created_at: Timestamp
   updated_at: Timestamp
+  role: string | null
+  metadata: ColumnType<unknown, string | undefined, string>
+  attempt: Generated<number>
+  /** the current (or last) holder */
+  agent_id: string | null
+  assigned_agent_id: string | null
+  lease_epoch: Generated<number>
+  result: ColumnType<unknown, string | null, string | null>
+  last_error: string | null
+  queued_at: Timestamp | null
+  started_at: Timestamp | null
+  completed_at: Timestamp | null
+  finished_at: Timestamp | null
+  dead_lettered_at: Timestamp | null
+  retry_at: Timestamp | null
+  purged: Generated<boolean>
+  open_dependencies: ColumnType<string[], string[] | undefined, string[]>
+  awaiting_request_id: string | null
+}
+
+export interface TaskDependenciesTable {
+  task_id: string
+  depends_on_id: string
+  resolved: boolean
+}
+
+export type AttemptOutcome = 'completed' | 'failed' | 'lease-expired' | 'cancelled' | 'input-requested'
+
+export interface TaskAttemptsTable {
+  task_id: string
+  /** version of the TaskQueued that opened this run: a resumed attempt (after input) is a new run */
+  queued_version: number
+  attempt: number
+  agent_id: string | null
+  queued_at: Timestamp
+  claimed_at: Timestamp | null
+  started_at: Timestamp | null
+  ended_at: Timestamp | null
+  outcome: AttemptOutcome | null
+  error: string | null
+  duration_ms: number | null
+}
+
+export interface AggregateEventsTable {
+  stream: string
+  version: number
+  aggregate_type: string
+  aggregate_id: string
+  event_id: string
+  event_type: string
+  data: Json
+  meta: Json
+  occurred_at: Timestamp
+  topic: string
+  partition: number
+  offset: number
+}
+
+export interface PmTaskOutcomesTable {
+  task_id: string
+  outcome: string | null
+  version: number
+}
+
+export interface PmDependencyEdgesTable {
+  task_id: string
+  depends_on_id: string
+  open: boolean
+  version: number
 }
 
 export interface AgentsTable {
@@ -163,12 +232,82 @@ export interface TaskFailuresTable {
   purged_at: Timestamp | null
 }
 
+export interface HitlRequestsTable {
+  id: string
+  version: number
+  status: string
+  task_id: string | null
+  agent_id: string | null
+  project_id: string | null
+  question: string
+  options: ColumnType<string[] | null, string, string>
+  context: Json
+  expires_at: Timestamp | null
+  response: ColumnType<unknown, string, string>
+  responded_by: string | null
+  responded_at: Timestamp | null
+  cancel_reason: string | null
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+export interface ProjectsTable {
+  id: string
+  version: number
+  name: string
+  description: string | null
+  metadata: Json
+  status: string
+  archive_reason: string | null
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+export interface WorkflowsTable {
+  id: string
+  version: number
+  name: string
+  description: string | null
+  project_id: string | null
+  status: string
+  steps_total: number
+  steps_completed: number
+  steps_skipped: number
+  failed_step: string | null
+  error: string | null
+  cancel_reason: string | null
+  created_at: Timestamp
+  started_at: Timestamp | null
+  finished_at: Timestamp | null
+  updated_at: Timestamp
+}
+
+export interface WorkflowStepsTable {
+  workflow_id: string
+  step_id: string
+  position: number
+  task_id: string
+  title: string
+  pool: string
+  priority: string
+  depends_on: string[]
+  optional: boolean
+  outcome: string
+  error: string | null
+  updated_at: Timestamp
+}
+
 export interface Database {
   projection_checkpoints: ProjectionCheckpointsTable
   projection_stream_versions: ProjectionStreamVersionsTable
   event_conflicts: EventConflictsTable
   aggregate_snapshots: AggregateSnapshotsTable
   tasks: TasksTable
+  task_dependencies: TaskDependenciesTable
+  task_attempts: TaskAttemptsTable
+  aggregate_events: AggregateEventsTable
+  pm_task_outcomes: PmTaskOutcomesTable
+  pm_dependency_edges: PmDependencyEdgesTable
   agents: AgentsTable
   pools: PoolsTable
   queue_stats_tasks: QueueStatsTasksTable
@@ -176,4 +315,8 @@ export interface Database {
   queue_stats_minutes: QueueStatsMinutesTable
   metrics_snapshots: MetricsSnapshotsTable
   task_failures: TaskFailuresTable
+  hitl_requests: HitlRequestsTable
+  projects: ProjectsTable
+  workflows: WorkflowsTable
+  workflow_steps: WorkflowStepsTable
 }

@@ -4,21 +4,31 @@ import type { Db } from '../infra/postgres.ts'
 import { withSchemaDdlLock } from './schema-ddl-lock.ts'
 import * as m0001 from './migrations/0001-runner.ts'
 import * as m0002 from './migrations/0002-tasks.ts'
+import * as m0003 from './migrations/0003-task-read-models.ts'
+import * as m0004 from './migrations/0004-dependency-manager.ts'
 import * as m0010 from './migrations/0010-agents.ts'
 import * as m0011 from './migrations/0011-pools.ts'
 import * as m0070 from './migrations/0070-queue-stats.ts'
 import * as m0071 from './migrations/0071-metrics-snapshots.ts'
 import * as m0020 from './migrations/0020-dead-letters.ts'
+import * as m0030 from './migrations/0030-hitl-requests.ts'
+import * as m0031 from './migrations/0031-projects.ts'
+import * as m0032 from './migrations/0032-workflows.ts'
 
 /** Migrations are listed explicitly: no directory scanning, works the same from sources or dist. */
 const migrations: Record<string, Migration> = {
   '0001-runner': m0001,
   '0002-tasks': m0002,
+  '0003-task-read-models': m0003,
+  '0004-dependency-manager': m0004,
   '0010-agents': m0010,
   '0011-pools': m0011,
   '0070-queue-stats': m0070,
   '0071-metrics-snapshots': m0071,
   '0020-dead-letters': m0020,
+  '0030-hitl-requests': m0030,
+  '0031-projects': m0031,
+  '0032-workflows': m0032,
 }
 
 export function migrateToLatest(db: Db, schema: string): Promise<MigrationResultSet> {

@@ -9,6 +9,7 @@ import { connectServices, type Services } from '../../src/infra/services.ts'
 import { startProjector } from '../../src/projections/projector.ts'
 import { reactors, startReactors } from '../../src/process-managers/catalog.ts'
 import { dropSchema } from '../../src/projections/schema-ddl-lock.ts'
+import { startHitlExpiry } from '../../src/process-managers/hitl/hitl-expiry.ts'
 import { prepareEnvironment } from '../../src/setup.ts'
 import { startQueueLoops, type QueueLoop } from '../../src/queue/queue-loops.ts'
 
@@ -49,6 +50,7 @@ export async function startHarness(options: { api?: boolean; projector?: boolean
     const running = await startReactors({ services, execute: pmWriteSide.execute, clock: Date.now })
     stops.unshift(pmWriteSide.close)
     stops.unshift(running.stop)
+    stops.unshift(startHitlExpiry({ services, execute: pmWriteSide.execute, intervalMs: config.hitl.expiryIntervalMs }).stop)
   }
   if (options.queueLoops?.length) {
     const loopsWriteSide = await createWriteSide(services)

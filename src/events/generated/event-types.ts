@@ -13,6 +13,17 @@ export type EventMeta = {
 }
 export const TaskPriority = ['CRITICAL', 'HIGH', 'NORMAL', 'LOW'] as const
 export type TaskPriority = (typeof TaskPriority)[number]
+export type WorkflowStepSpec = {
+  readonly stepId: string
+  readonly title: string
+  readonly pool: string
+  readonly priority: TaskPriority
+  readonly payload: string
+  readonly dependsOn: readonly (string)[]
+  readonly maxAttempts: number
+  readonly timeoutMs: number
+  readonly optional: boolean
+}
 
 /** Payload of agentfleet.agent.AgentDeregistered (everything but meta). */
 export type AgentDeregisteredData = {
@@ -65,6 +76,33 @@ export type AgentWentOfflineData = {
   readonly lastHeartbeatAt: number
   readonly previousStatus: string
 }
+/** Payload of agentfleet.hitl.HitlCancelled (everything but meta). */
+export type HitlCancelledData = {
+  readonly taskId: null | string
+  readonly reason: null | string
+  readonly cancelTask: boolean
+}
+/** Payload of agentfleet.hitl.HitlExpired (everything but meta). */
+export type HitlExpiredData = {
+  readonly taskId: null | string
+  readonly expiresAt: null | number
+}
+/** Payload of agentfleet.hitl.HitlRequested (everything but meta). */
+export type HitlRequestedData = {
+  readonly taskId: null | string
+  readonly agentId: null | string
+  readonly projectId: null | string
+  readonly question: string
+  readonly options: null | readonly (string)[]
+  readonly context: string
+  readonly expiresAt: null | number
+}
+/** Payload of agentfleet.hitl.HitlResponded (everything but meta). */
+export type HitlRespondedData = {
+  readonly taskId: null | string
+  readonly response: string
+  readonly respondedBy: string
+}
 /** Payload of agentfleet.pool.PoolConfigUpdated (everything but meta). */
 export type PoolConfigUpdatedData = {
   readonly role: string
@@ -104,6 +142,22 @@ export type PoolScaledData = {
   readonly lag: number
   readonly timeLagMs: number
   readonly reason: string
+}
+/** Payload of agentfleet.project.ProjectArchived (everything but meta). */
+export type ProjectArchivedData = {
+  readonly reason: null | string
+}
+/** Payload of agentfleet.project.ProjectCreated (everything but meta). */
+export type ProjectCreatedData = {
+  readonly name: string
+  readonly description: null | string
+  readonly metadata: string
+}
+/** Payload of agentfleet.project.ProjectUpdated (everything but meta). */
+export type ProjectUpdatedData = {
+  readonly name: string
+  readonly description: null | string
+  readonly metadata: string
 }
 /** Payload of agentfleet.task.TaskAssigned (everything but meta). */
 export type TaskAssignedData = {
@@ -212,6 +266,55 @@ export type TaskStartedData = {
   readonly attempt: number
   readonly leaseEpoch: number
 }
+/** Payload of agentfleet.workflow.WorkflowCancelled (everything but meta). */
+export type WorkflowCancelledData = {
+  readonly reason: null | string
+  readonly openTaskIds: readonly (string)[]
+}
+/** Payload of agentfleet.workflow.WorkflowCompleted (everything but meta). */
+export type WorkflowCompletedData = {
+  readonly completedSteps: number
+  readonly skippedSteps: number
+}
+/** Payload of agentfleet.workflow.WorkflowCreated (everything but meta). */
+export type WorkflowCreatedData = {
+  readonly name: string
+  readonly description: null | string
+  readonly projectId: null | string
+  readonly steps: readonly (WorkflowStepSpec)[]
+}
+/** Payload of agentfleet.workflow.WorkflowFailed (everything but meta). */
+export type WorkflowFailedData = {
+  readonly stepId: string
+  readonly error: string
+  readonly openTaskIds: readonly (string)[]
+}
+/** Payload of agentfleet.workflow.WorkflowStarted (everything but meta). */
+export type WorkflowStartedData = {
+  readonly projectId: null | string
+  readonly steps: readonly (WorkflowStepSpec)[]
+}
+/** Payload of agentfleet.workflow.WorkflowStepCompleted (everything but meta). */
+export type WorkflowStepCompletedData = {
+  readonly stepId: string
+  readonly taskId: string
+  readonly dependencyId: string
+  readonly dependentTaskIds: readonly (string)[]
+}
+/** Payload of agentfleet.workflow.WorkflowStepFailed (everything but meta). */
+export type WorkflowStepFailedData = {
+  readonly stepId: string
+  readonly taskId: string
+  readonly error: string
+}
+/** Payload of agentfleet.workflow.WorkflowStepSkipped (everything but meta). */
+export type WorkflowStepSkippedData = {
+  readonly stepId: string
+  readonly taskId: string
+  readonly error: string
+  readonly dependencyId: string
+  readonly dependentTaskIds: readonly (string)[]
+}
 
 export type AgentEvent =
   | { readonly type: 'AgentDeregistered'; readonly data: AgentDeregisteredData }
@@ -223,12 +326,21 @@ export type AgentEvent =
   | { readonly type: 'AgentTerminated'; readonly data: AgentTerminatedData }
   | { readonly type: 'AgentTerminationRequested'; readonly data: AgentTerminationRequestedData }
   | { readonly type: 'AgentWentOffline'; readonly data: AgentWentOfflineData }
+export type HitlEvent =
+  | { readonly type: 'HitlCancelled'; readonly data: HitlCancelledData }
+  | { readonly type: 'HitlExpired'; readonly data: HitlExpiredData }
+  | { readonly type: 'HitlRequested'; readonly data: HitlRequestedData }
+  | { readonly type: 'HitlResponded'; readonly data: HitlRespondedData }
 export type PoolEvent =
   | { readonly type: 'PoolConfigUpdated'; readonly data: PoolConfigUpdatedData }
   | { readonly type: 'PoolCreated'; readonly data: PoolCreatedData }
   | { readonly type: 'PoolDeleted'; readonly data: PoolDeletedData }
   | { readonly type: 'PoolDrainStarted'; readonly data: PoolDrainStartedData }
   | { readonly type: 'PoolScaled'; readonly data: PoolScaledData }
+export type ProjectEvent =
+  | { readonly type: 'ProjectArchived'; readonly data: ProjectArchivedData }
+  | { readonly type: 'ProjectCreated'; readonly data: ProjectCreatedData }
+  | { readonly type: 'ProjectUpdated'; readonly data: ProjectUpdatedData }
 export type TaskEvent =
   | { readonly type: 'TaskAssigned'; readonly data: TaskAssignedData }
   | { readonly type: 'TaskCancelled'; readonly data: TaskCancelledData }
@@ -248,19 +360,34 @@ export type TaskEvent =
   | { readonly type: 'TaskQueued'; readonly data: TaskQueuedData }
   | { readonly type: 'TaskRetryScheduled'; readonly data: TaskRetryScheduledData }
   | { readonly type: 'TaskStarted'; readonly data: TaskStartedData }
+export type WorkflowEvent =
+  | { readonly type: 'WorkflowCancelled'; readonly data: WorkflowCancelledData }
+  | { readonly type: 'WorkflowCompleted'; readonly data: WorkflowCompletedData }
+  | { readonly type: 'WorkflowCreated'; readonly data: WorkflowCreatedData }
+  | { readonly type: 'WorkflowFailed'; readonly data: WorkflowFailedData }
+  | { readonly type: 'WorkflowStarted'; readonly data: WorkflowStartedData }
+  | { readonly type: 'WorkflowStepCompleted'; readonly data: WorkflowStepCompletedData }
+  | { readonly type: 'WorkflowStepFailed'; readonly data: WorkflowStepFailedData }
+  | { readonly type: 'WorkflowStepSkipped'; readonly data: WorkflowStepSkippedData }
 
 /** Event type names by aggregate type; the aggregate type names the topic `<prefix>.<aggregate>.events`. */
 export const eventTypesByAggregate = {
   'agent': ['AgentDeregistered', 'AgentHosted', 'AgentRecovered', 'AgentRegistered', 'AgentSpawned', 'AgentStatusChanged', 'AgentTerminated', 'AgentTerminationRequested', 'AgentWentOffline'],
+  'hitl': ['HitlCancelled', 'HitlExpired', 'HitlRequested', 'HitlResponded'],
   'pool': ['PoolConfigUpdated', 'PoolCreated', 'PoolDeleted', 'PoolDrainStarted', 'PoolScaled'],
+  'project': ['ProjectArchived', 'ProjectCreated', 'ProjectUpdated'],
   'task': ['TaskAssigned', 'TaskCancelled', 'TaskClaimed', 'TaskCompleted', 'TaskCreated', 'TaskDeadLettered', 'TaskDependencyAdded', 'TaskDependencyRemoved', 'TaskDependencyResolved', 'TaskFailed', 'TaskInputReceived', 'TaskInputRequested', 'TaskLeaseExpired', 'TaskProgressReported', 'TaskPurged', 'TaskQueued', 'TaskRetryScheduled', 'TaskStarted'],
+  'workflow': ['WorkflowCancelled', 'WorkflowCompleted', 'WorkflowCreated', 'WorkflowFailed', 'WorkflowStarted', 'WorkflowStepCompleted', 'WorkflowStepFailed', 'WorkflowStepSkipped'],
 } as const
 
 export type AggregateType = keyof typeof eventTypesByAggregate
 export type EventsByAggregate = {
   'agent': AgentEvent
+  'hitl': HitlEvent
   'pool': PoolEvent
+  'project': ProjectEvent
   'task': TaskEvent
+  'workflow': WorkflowEvent
 }
 export type DomainEvent = EventsByAggregate[AggregateType]
 export type EventType = DomainEvent['type']
