@@ -101,6 +101,24 @@ describe('dashboard in headless Chromium', () => {
       expect(await page.locator('#notice').isHidden(), `${view}: ${await page.locator('#notice').textContent()}`).toBe(true)
     }
 
+    // A question for a human: answered from the inbox with one of its options.
+    const asked = await postJson(`${h.baseUrl}/api/v1/hitl`, { question: `Publish the summary ${h.id}?`, options: ['approve', 'reject'], context: { draft: '<b>not markup</b>' } })
+    expect(asked.status).toBe(201)
+    const hitlId = ((await asked.json()) as { id: string }).id
+    await page.getByRole('navigation', { name: 'Views' }).locator('a[href="#hitl"]').click()
+    const request = page.locator(`#hitl-list article[data-key="${hitlId}"]`)
+    await request.waitFor()
+    await request.getByText('Context').click()
+    expect(await request.locator('pre').textContent()).toContain('<b>not markup</b>')
+    await screenshot(page, 'hitl-pending')
+    await request.getByRole('button', { name: 'approve' }).click()
+    await request.waitFor({ state: 'detached' })
+    const answered = await waitFor(async () => {
+      const r = (await (await fetch(`${h.baseUrl}/api/v1/hitl/${hitlId}`)).json()) as { status: string; response: unknown; respondedBy: string }
+      return r.status === 'answered' && r
+    }, 'the HITL request to be answered')
+    expect(answered).toMatchObject({ response: 'approve', respondedBy: 'operator' })
+
     await page.setViewportSize({ width: 390, height: 800 })
     await page.goto(`${h.baseUrl}/#tasks`)
     await row.waitFor()
