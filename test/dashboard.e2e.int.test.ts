@@ -23,7 +23,7 @@ describe('dashboard in headless Chromium', () => {
   const run = (id: string, command: TaskCommand, n: string) =>
     writeSide.execute('task', id, taskDecider, command, { commandId: `e2e-${n}`, correlationId: 'e2e', causationId: null, actor: 'e2e' })
 
-  it('creates a task in the UI, follows its lifecycle live, and renders every view and the API docs', async () => {
+  it('creates a task in the UI, follows its lifecycle live, answers its question in the inbox, and renders every view and the API docs', async () => {
     const { page, problems } = browser
     expect((await postJson(`${h.baseUrl}/api/v1/pools`, { name: 'e2e', role: 'writer' })).status).toBe(201)
     expect((await postJson(`${h.baseUrl}/api/v1/agents`, { name: 'writer-1', role: 'writer', pool: 'e2e' })).status).toBe(201)
@@ -52,7 +52,35 @@ describe('dashboard in headless Chromium', () => {
     await row.locator('.pill', { hasText: 'running' }).waitFor(live)
     await run(id, { type: 'ReportTaskProgress', percent: 60, message: 'halfway', leaseEpoch }, 'progress')
     await page.waitForFunction((taskId) => document.querySelector<HTMLProgressElement>(`tr[data-key="${taskId}"] progress`)?.value === 60, id, live)
-    await run(id, { type: 'CompleteTask', agentId: 'agent-e2e', leaseEpoch, result: { summary: 'done' }, now: Date.now() }, 'complete')
+
+    // The agent asks a human; the task parks until the answer comes from the inbox, then queues again.
+    const asked = await postJson(`${h.baseUrl}/api/v1/tasks/${id}/input-requests`, {
+      agentId: 'agent-e2e', leaseEpoch, question: `Publish the summary ${h.id}?`, options: ['approve', 'reject'], context: { draft: '<b>not markup</b>' },
+    })
+    expect(asked.status).toBe(201)
+    await row.locator('.pill', { hasText: 'awaiting input' }).waitFor(live)
+    const nav = page.getByRole('navigation', { name: 'Views' })
+    await nav.locator('a[href="#hitl"]').click()
+    const request = page.locator('#hitl-list article', { hasText: `Publish the summary ${h.id}?` })
+    await request.waitFor(live)
+    const hitlId = (await request.getAttribute('data-key'))!
+    await request.getByText('Context').click()
+    expect(await request.locator('pre').textContent()).toContain('<b>not markup</b>')
+    await screenshot(page, 'hitl-pending')
+    await request.getByRole('button', { name: 'approve' }).click()
+    await request.waitFor({ state: 'detached' })
+    const answered = await waitFor(async () => {
+      const r = (await (await fetch(`${h.baseUrl}/api/v1/hitl/${hitlId}`)).json()) as { status: string; response: unknown; respondedBy: string }
+      return r.status === 'answered' && r
+    }, 'the HITL request to be answered')
+    expect(answered).toMatchObject({ response: 'approve', respondedBy: 'operator', taskId: id })
+    await nav.locator('a[href="#tasks"]').click()
+    await row.locator('.pill', { hasText: 'queued' }).waitFor(live)
+
+    const reclaimed = await run(id, { type: 'ClaimTask', agentId: 'agent-e2e', leaseMs: 60_000, now: Date.now() }, 'claim-2')
+    const resumedEpoch = (reclaimed.state as { leaseEpoch: number }).leaseEpoch
+    await run(id, { type: 'StartTask', agentId: 'agent-e2e', dispatchVersion: null, leaseEpoch: resumedEpoch }, 'start-2')
+    await run(id, { type: 'CompleteTask', agentId: 'agent-e2e', leaseEpoch: resumedEpoch, result: { summary: 'done' }, now: Date.now() }, 'complete')
     await row.locator('.pill', { hasText: 'completed' }).waitFor(live)
 
     const filters = page.getByRole('search', { name: 'Filter tasks' })
@@ -66,6 +94,7 @@ describe('dashboard in headless Chromium', () => {
 
     await row.getByRole('link', { name: title }).click()
     await page.locator('#task-detail-body .pill', { hasText: 'completed' }).waitFor()
+    await page.locator('#task-detail-body .history li', { hasText: 'TaskInputReceived' }).waitFor()
     expect(await page.locator('#h-task-detail').textContent()).toBe(title)
     expect(await page.locator('main img').count()).toBe(0)
     expect(await page.evaluate(() => (window as { pwned?: number }).pwned)).toBeUndefined()
@@ -100,24 +129,6 @@ describe('dashboard in headless Chromium', () => {
       await screenshot(page, `view-${view}`)
       expect(await page.locator('#notice').isHidden(), `${view}: ${await page.locator('#notice').textContent()}`).toBe(true)
     }
-
-    // A question for a human: answered from the inbox with one of its options.
-    const asked = await postJson(`${h.baseUrl}/api/v1/hitl`, { question: `Publish the summary ${h.id}?`, options: ['approve', 'reject'], context: { draft: '<b>not markup</b>' } })
-    expect(asked.status).toBe(201)
-    const hitlId = ((await asked.json()) as { id: string }).id
-    await page.getByRole('navigation', { name: 'Views' }).locator('a[href="#hitl"]').click()
-    const request = page.locator(`#hitl-list article[data-key="${hitlId}"]`)
-    await request.waitFor()
-    await request.getByText('Context').click()
-    expect(await request.locator('pre').textContent()).toContain('<b>not markup</b>')
-    await screenshot(page, 'hitl-pending')
-    await request.getByRole('button', { name: 'approve' }).click()
-    await request.waitFor({ state: 'detached' })
-    const answered = await waitFor(async () => {
-      const r = (await (await fetch(`${h.baseUrl}/api/v1/hitl/${hitlId}`)).json()) as { status: string; response: unknown; respondedBy: string }
-      return r.status === 'answered' && r
-    }, 'the HITL request to be answered')
-    expect(answered).toMatchObject({ response: 'approve', respondedBy: 'operator' })
 
     await page.setViewportSize({ width: 390, height: 800 })
     await page.goto(`${h.baseUrl}/#tasks`)

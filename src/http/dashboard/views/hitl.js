@@ -23,15 +23,21 @@ function card(r, respond) {
     status)
 }
 
+// Answered here but possibly still pending in a read model that has not caught up yet.
+const answered = new Set()
+
 export default {
   id: 'hitl',
   async refresh() {
     const list = byId('hitl-list')
     if (!has('get', '/api/v1/hitl')) return fill(list, unavailable('Human-in-the-loop inbox'))
-    const { items } = await get('/api/v1/hitl?status=pending')
+    const pending = (await get('/api/v1/hitl?status=pending')).items
+    for (const id of answered) if (!pending.some((r) => r.id === id)) answered.delete(id)
+    const items = pending.filter((r) => !answered.has(r.id))
     const respond = async (r, response, status) => {
       try {
         await post(`/api/v1/hitl/${encodeURIComponent(r.id)}/respond`, { response, respondedBy: byId('responder').value.trim() || 'operator' })
+        answered.add(r.id)
         list.querySelector(`[data-key="${CSS.escape(r.id)}"]`)?.remove()
         if (!list.children.length) fill(list, empty('No pending requests.'))
       } catch (error) { fill(status, errorText(error)) }
