@@ -1,11 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { sql } from 'kysely'
 import { loadConfig, type Config } from '../src/config.ts'
 import { createLogger } from '../src/infra/logger.ts'
 import { connectServices, type Services } from '../src/infra/services.ts'
-import { dropSchema } from '../src/projections/schema-ddl-lock.ts'
 import { prepareEnvironment } from '../src/setup.ts'
+import { dropNamespace } from '../src/ops/drop-namespace.ts'
 
 export type BenchEnv = Readonly<{
   config: Config
@@ -41,11 +40,7 @@ export async function createBenchEnv(): Promise<BenchEnv> {
     },
     async cleanup() {
       await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => { c.once('exit', r); c.kill('SIGTERM') }) : undefined)))
-      const topics = (await services.admin.listTopics()).filter((t) => t.startsWith(`${config.kafka.topicPrefix}.`))
-      if (topics.length) await services.admin.deleteTopics({ topics }).catch(() => undefined)
-      await dropSchema(services.db, config.postgres.schema)
-      const keys = await services.redis.keys(`${config.redis.prefix}*`)
-      if (keys.length) await services.redis.del(...keys)
+      await dropNamespace(services)
       await services.close()
     },
   }

@@ -4,6 +4,8 @@ import { createBenchEnv } from './bench-env.ts'
 import { benchCommands, type Row } from './commands.bench.ts'
 import { benchProjector } from './projector.bench.ts'
 import { benchVisibility } from './visibility.bench.ts'
+import { benchBullmq } from './bullmq.bench.ts'
+import { benchWorkers } from './workers.bench.ts'
 
 silenceKnownWarnings()
 const log = (line: string) => process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`)
@@ -11,6 +13,8 @@ const suites = [
   ['commands', benchCommands],
   ['visibility', benchVisibility],
   ['projector', benchProjector],
+  ['workers', benchWorkers],
+  ['bullmq', benchBullmq],
 ] as const
 const only = process.argv.slice(2)
 const rows: Row[] = []

@@ -11,6 +11,7 @@ import { registerStackCommands } from './cli/stack.cli.ts'
 import { registerSystemCommands } from './cli/system.cli.ts'
 import { registerQueueCommands } from './cli/queue.cli.ts'
 import { registerDlqCommands } from './cli/dlq.cli.ts'
+import { registerWorkersCommands } from './cli/workers.cli.ts'
 
 silenceKnownWarnings()
 
@@ -28,5 +29,6 @@ registerRebuildCommand(program)
 registerSystemCommands(program)
 registerQueueCommands(program)
 registerDlqCommands(program)
+registerWorkersCommands(program)
 
 await runCli(program, process.argv)

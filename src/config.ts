@@ -43,6 +43,11 @@ export const configSchema = z.object({
   AGENTFLEET_METRICS_CACHE_MS: positiveInt.default(2_000).describe('How long lag and read-model gauges are reused between scrapes'),
   AGENTFLEET_METRICS_SNAPSHOT_INTERVAL_MS: positiveInt.min(100).default(60_000).describe('How often a system metrics snapshot is written to metrics_snapshots'),
   AGENTFLEET_METRICS_RETENTION_DAYS: positiveInt.default(30).describe('Metrics snapshots older than this many days are deleted'),
+  AGENTFLEET_DISPATCH_PARTITIONS: positiveInt.default(12).describe('Partitions of each newly created dispatch lane topic (caps the consumers of a pool)'),
+  AGENTFLEET_WORKER_LEASE_MS: positiveInt.default(30_000).describe('Run lease of a task in a worker; extended every third of it while the task runs'),
+  AGENTFLEET_WORKER_SHUTDOWN_MS: positiveInt.default(30_000).describe('Deadline of a graceful worker shutdown or drain; in-flight tasks are aborted after it'),
+  AGENTFLEET_WORKER_RESTART_MS: positiveInt.default(500).describe('First restart delay of a crashed worker process; doubles up to 30 s'),
+  AGENTFLEET_WORKERS_CONFIG: z.string().optional().describe('JSON file of pool settings for `agentfleet workers` ({"pools": {"name": {...}}})'),
   AGENTFLEET_JAVA_HOME: z.string().optional().describe('JDK (21+) for the local stack; found under /usr/lib/jvm when unset'),
   AGENTFLEET_QUEUE_LEASE_MS: positiveInt.default(30_000).describe('Default run lease of a task claimed over HTTP'),
   AGENTFLEET_QUEUE_MAX_WAIT_S: positiveInt.default(30).describe('Longest long-poll (`wait`) of a queue claim, seconds'),
@@ -70,6 +75,7 @@ export type Config = Readonly<{
   retry: Readonly<{ baseMs: number; maxMs: number; pollMs: number }>
   hitl: Readonly<{ expiryIntervalMs: number }>
   logLevel: Env['AGENTFLEET_LOG_LEVEL']
+  workers: Readonly<{ dispatchPartitions: number; leaseMs: number; shutdownMs: number; restartMs: number; configFile: string | undefined; retryBaseMs: number; retryMaxMs: number }>
   stack: Readonly<{
     dir: string
     kafkaVersion: string
@@ -120,6 +126,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     retry: { baseMs: e.AGENTFLEET_RETRY_BASE_MS, maxMs: e.AGENTFLEET_RETRY_MAX_MS, pollMs: e.AGENTFLEET_RETRY_POLL_MS },
     hitl: { expiryIntervalMs: e.AGENTFLEET_HITL_EXPIRY_INTERVAL_MS },
     logLevel: e.AGENTFLEET_LOG_LEVEL,
+    workers: {
+      dispatchPartitions: e.AGENTFLEET_DISPATCH_PARTITIONS, leaseMs: e.AGENTFLEET_WORKER_LEASE_MS, shutdownMs: e.AGENTFLEET_WORKER_SHUTDOWN_MS,
+      restartMs: e.AGENTFLEET_WORKER_RESTART_MS, configFile: e.AGENTFLEET_WORKERS_CONFIG, retryBaseMs: e.AGENTFLEET_RETRY_BASE_MS, retryMaxMs: e.AGENTFLEET_RETRY_MAX_MS,
+    },
     stack: {
       dir: e.AGENTFLEET_STACK_DIR,
       kafkaVersion: e.AGENTFLEET_KAFKA_VERSION,

@@ -51,3 +51,10 @@ export class ServiceUnavailableError extends AppError {
     super('service.unavailable', `${service} is not reachable. ${hint}`, { retriable: true, cause, details: { service } })
   }
 }
+
+/** A handler failure that retrying cannot fix (bad input, 4xx): the task fails without retries. */
+export class NonRetriableError extends AppError {
+  constructor(message: string, options: { code?: string; cause?: unknown; details?: Record<string, unknown> } = {}) {
+    super(options.code ?? 'handler.non-retriable', message, { retriable: false, cause: options.cause, details: options.details })
+  }
+}

@@ -66,8 +66,8 @@ describe('/metrics and /api/v1/system/lag against the real stack', () => {
     await sql`insert into event_conflicts (projection, stream, kind, event_id, event_type, version, expected_version, topic, partition, "offset")
       values ('tasks', 'task:x', 'duplicate-version', 'e1', 'TaskCreated', 1, 2, 't', 0, 0)`.execute(h.services.db)
     await sql`update tasks set status = 'dead_lettered' where id = ${id}`.execute(h.services.db)
-    await sql`create table worker_processes (pid int primary key, pool text not null, status text not null)`.execute(h.services.db)
-    await sql`insert into worker_processes values (1, 'metrics', 'running'), (2, 'metrics', 'running'), (3, 'other', 'draining')`.execute(h.services.db)
+    await sql`insert into worker_processes (worker_id, pool, host, pid, status, started_at, last_seen_at)
+      values ('w1', 'metrics', 'h', 1, 'running', now(), now()), ('w2', 'metrics', 'h', 2, 'running', now(), now()), ('w3', 'other', 'h', 3, 'draining', now(), now())`.execute(h.services.db)
 
     const after = await waitFor(async () => {
       const s = await scrape()

@@ -8,7 +8,8 @@ import type { StoredEvent } from '../src/events/envelope.ts'
 import { replay, type ReplayRange } from '../src/ops/replay.ts'
 import { resolveReplayTarget } from '../src/ops/replay-target.ts'
 import type { ProcessManager } from '../src/process-managers/catalog.ts'
-import { startHarness, waitFor, type Harness } from './support/harness.ts'
+import { projections } from '../src/projections/catalog.ts'
+import { logEnd, startHarness, waitFor, type Harness } from './support/harness.ts'
 
 const run = promisify(execFile)
 const tasks = 30
@@ -33,6 +34,13 @@ describe('replay to one projection or one process manager', () => {
       const n = await h.services.db.selectFrom('projection_stream_versions').select((eb) => eb.fn.countAll<number>().as('n')).where('version', '=', 2).where('projection', 'in', ['tasks', 'snapshots']).executeTakeFirstOrThrow()
       return Number(n.n) === tasks * 2
     }, 'both projections to apply the seed')
+    // Every projection of task events at the log end, so that nothing moves while the tests compare.
+    const end = await logEnd(h)
+    const readers = projections.filter((p) => p.aggregates.includes('task')).map((p) => p.name)
+    await waitFor(async () => {
+      const rows = await h.services.db.selectFrom('projection_checkpoints').select(['projection', 'next_offset']).where('topic', '=', `${h.config.kafka.topicPrefix}.task.events`).execute()
+      return readers.every((name) => rows.filter((r) => r.projection === name).reduce((n, r) => n + r.next_offset, 0) === end)
+    }, 'every task projection at the log end')
   })
   afterAll(async () => { await h?.stop() })
 

@@ -15,6 +15,7 @@ import { createConsoleReporter } from '../stack/reporter.ts'
 import { stackUp } from '../stack/stack.ts'
 import { configAndLogger, untilSignal, withServices } from './context.ts'
 import { startConfiguredMetricsSnapshots } from './system.cli.ts'
+import { startDevWorkers } from './workers.cli.ts'
 
 const portInUse = (error: unknown, port: number): never => {
   if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new AppError('http.port-in-use', `port ${port} is in use; stop the other process or set AGENTFLEET_HTTP_PORT`)
@@ -79,8 +80,10 @@ export function registerServeCommands(program: Command): void {
       const api = await startApi(services).catch((e) => portInUse(e, config.http.port))
       const monitor = startHealthMonitor(services, writeSide.execute)
       const snapshots = startConfiguredMetricsSnapshots(services)
+      const workers = await startDevWorkers(services, writeSide.execute)
       process.stdout.write(`\nAgentFleet is running: http://${config.http.host}:${api.port}  (Ctrl+C stops api and projector; \`agentfleet stack down\` stops Kafka and the registry)\n`)
       await untilSignal()
+      await workers.stop()
       await monitor.stop()
       await snapshots.stop()
       await api.stop()

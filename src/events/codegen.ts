@@ -36,6 +36,7 @@ export function generateEventTypes(set: SchemaSet): string {
     list.push(e.name)
     unions.set(e.aggregate, list)
   }
+  const recordBlocks = (set.records ?? []).map((r) => `/** ${r.fullName} (not an event). */\nexport type ${r.name} = {\n${fieldsOf(r.schema, false)}\n}`)
   // Named records/enums discovered while walking event fields (EventMeta, TaskPriority, ...).
   for (const e of set.events) tsType(e.schema.fields[0]!.type)
   const namedBlocks = [...named.values()].sort((a, b) => a.name.localeCompare(b.name)).map((t) =>
@@ -43,7 +44,7 @@ export function generateEventTypes(set: SchemaSet): string {
       ? `export const ${t.name} = [${t.symbols.map((s) => `'${s}'`).join(', ')}] as const\nexport type ${t.name} = (typeof ${t.name})[number]`
       : `export type ${t.name} = {\n${fieldsOf(t, false)}\n}`,
   )
-  out.push(...namedBlocks, '', ...eventBlocks, '')
+  out.push(...namedBlocks, '', ...eventBlocks, '', ...recordBlocks, ...(recordBlocks.length ? [''] : []))
 
   for (const [aggregate, names] of unions) {
     const u = typeName(aggregate)

@@ -20,15 +20,18 @@ async function call(url: string, init: RequestInit): Promise<{ status: number; b
  */
 export async function registerSchemas(registryUrl: string, set: SchemaSet, prefix: string): Promise<SubjectResult[]> {
   const results: SubjectResult[] = []
-  for (const { subject, schema } of subjectsOf(set, prefix)) {
-    const s = encodeURIComponent(subject)
-    const config = await call(`${registryUrl}/config/${s}`, { method: 'PUT', body: JSON.stringify({ compatibility: 'BACKWARD' }) })
-    if (config.status >= 300) throw new Error(`registry refused compatibility config for ${subject}: ${config.status} ${JSON.stringify(config.body)}`)
-    const reg = await call(`${registryUrl}/subjects/${s}/versions`, { method: 'POST', body: JSON.stringify({ schema }) })
-    if (reg.status >= 300) throw new Error(`registry refused ${subject}: ${reg.status} ${String(reg.body.message ?? JSON.stringify(reg.body))}`)
-    results.push({ subject, id: Number(reg.body.id) })
-  }
+  for (const { subject, schema } of subjectsOf(set, prefix)) results.push({ subject, id: await registerSubject(registryUrl, subject, schema) })
   return results
+}
+
+/** Registers one schema (JSON text) under `subject` with BACKWARD compatibility; returns its id. */
+export async function registerSubject(registryUrl: string, subject: string, schema: string): Promise<number> {
+  const s = encodeURIComponent(subject)
+  const config = await call(`${registryUrl}/config/${s}`, { method: 'PUT', body: JSON.stringify({ compatibility: 'BACKWARD' }) })
+  if (config.status >= 300) throw new Error(`registry refused compatibility config for ${subject}: ${config.status} ${JSON.stringify(config.body)}`)
+  const reg = await call(`${registryUrl}/subjects/${s}/versions`, { method: 'POST', body: JSON.stringify({ schema }) })
+  if (reg.status >= 300) throw new Error(`registry refused ${subject}: ${reg.status} ${String(reg.body.message ?? JSON.stringify(reg.body))}`)
+  return Number(reg.body.id)
 }
 
 /** Tests each local schema against the latest registered version; new subjects are compatible. */

@@ -22,6 +22,7 @@ import { registerAgentRoutes } from './routes/agents.routes.ts'
 import { registerPoolRoutes } from './routes/pools.routes.ts'
 import { registerDashboardRoutes } from './routes/dashboard.routes.ts'
 import { registerDocsRoutes } from './routes/docs.routes.ts'
+import { registerWorkerRoutes } from './routes/workers.routes.ts'
 import type { ApiMetrics } from '../metrics/api-metrics.ts'
 import type { LagReport } from '../metrics/lag-collector.ts'
 import { httpMetrics } from '../metrics/http-metrics.middleware.ts'
@@ -88,6 +89,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   registerAgentLifecycleRoutes(app, { execute: deps.execute, db: deps.db, idempotency: deps.idempotency, heartbeats })
   registerAgentRoutes(app, { execute: deps.execute, db: deps.db, idempotency: deps.idempotency, heartbeats, readWaitMs: deps.config.readWaitMs })
   registerPoolRoutes(app, { execute: deps.execute, db: deps.db, idempotency: deps.idempotency, readWaitMs: deps.config.readWaitMs })
+  registerWorkerRoutes(app, { db: deps.db })
   if (deps.stream) registerStreamRoutes(app, { stream: deps.stream })
   if (deps.metrics) registerMetricsRoutes(app, { metrics: deps.metrics.api, lag: deps.metrics.lag })
   registerQueueStatsRoutes(app, { db: deps.db, clock: Date.now })

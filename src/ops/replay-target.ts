@@ -1,7 +1,7 @@
 import { createWriteSide } from '../commands/write-side.ts'
 import { AppError } from '../errors.ts'
 import type { Services } from '../infra/services.ts'
-import { reactors as allReactors, reactorByName, type ProcessManager } from '../process-managers/catalog.ts'
+import { openReaction, reactors as allReactors, reactorByName, type ProcessManager } from '../process-managers/catalog.ts'
 import { projectionByName } from '../projections/catalog.ts'
 import type { ReplayTarget } from './replay.ts'
 
@@ -22,6 +22,6 @@ export async function resolveReplayTarget(services: Services, choice: TargetChoi
   if (!pm) throw new AppError('reactor.unknown', `unknown reactor ${choice.reactor}${catalog.length ? ` (known: ${catalog.map((r) => r.name).join(', ')})` : ' (none registered)'}`)
   await services.codec.resolveIds()
   const writeSide = await createWriteSide(services)
-  const react = await pm.create({ services: { ...services, logger: services.logger.child({ reactor: pm.name, replay: true }) }, execute: writeSide.execute, clock: Date.now })
-  return { target: { kind: 'reactor', name: pm.name, aggregates: pm.aggregates, react }, close: writeSide.close }
+  const { react, stop } = openReaction(await pm.create({ services: { ...services, logger: services.logger.child({ reactor: pm.name, replay: true }) }, execute: writeSide.execute, clock: Date.now }))
+  return { target: { kind: 'reactor', name: pm.name, aggregates: pm.aggregates, react }, close: async () => { await stop(); await writeSide.close() } }
 }

@@ -10,10 +10,17 @@ export type ProcessManagerDeps = Readonly<{
   clock: () => number
 }>
 
+/** A reaction that owns resources (a producer, a connection) to release when it stops. */
+export type ReactionHandle = Readonly<{ react: Reaction; stop: () => Promise<void> }>
+
+/** The reaction of a created process manager and how to release what it owns. */
+export const openReaction = (created: Reaction | ReactionHandle): ReactionHandle =>
+  typeof created === 'function' ? { react: created, stop: async () => undefined } : created
+
 /** A process manager: reacts to the events of some aggregates, typically with idempotent commands. */
 export type ProcessManager = Readonly<{
   /** names its consumer group `<prefix>.reactor.<name>` */
   name: string
   aggregates: readonly AggregateType[]
-  create: (deps: ProcessManagerDeps) => Reaction | Promise<Reaction>
+  create: (deps: ProcessManagerDeps) => Reaction | ReactionHandle | Promise<Reaction | ReactionHandle>
 }>

@@ -297,7 +297,21 @@ export interface WorkflowStepsTable {
   updated_at: Timestamp
 }
 
+export interface WorkerProcessesTable {
+  worker_id: string
+  pool: string
+  host: string
+  pid: number | null
+  /** starting | consuming | draining */
+  status: string
+  in_flight: number
+  /** the pool's consumer-group lag at the primary's last poll */
+  lag: ColumnType<number, number, number>
+  started_at: Timestamp
+  last_seen_at: Timestamp
+}
 export interface Database {
+  worker_processes: WorkerProcessesTable
   projection_checkpoints: ProjectionCheckpointsTable
   projection_stream_versions: ProjectionStreamVersionsTable
   event_conflicts: EventConflictsTable

@@ -14,6 +14,7 @@ import * as m0020 from './migrations/0020-dead-letters.ts'
 import * as m0030 from './migrations/0030-hitl-requests.ts'
 import * as m0031 from './migrations/0031-projects.ts'
 import * as m0032 from './migrations/0032-workflows.ts'
+import * as m0060 from './migrations/0060-worker-processes.ts'
 
 /** Migrations are listed explicitly: no directory scanning, works the same from sources or dist. */
 const migrations: Record<string, Migration> = {
@@ -29,6 +30,7 @@ const migrations: Record<string, Migration> = {
   '0030-hitl-requests': m0030,
   '0031-projects': m0031,
   '0032-workflows': m0032,
+  '0060-worker-processes': m0060,
 }
 
 export function migrateToLatest(db: Db, schema: string): Promise<MigrationResultSet> {

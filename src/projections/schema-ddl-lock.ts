@@ -1,5 +1,6 @@
-import { sql } from 'kysely'
+import { sql, type Transaction } from 'kysely'
 import type { Db } from '../infra/postgres.ts'
+import type { Database } from './database.ts'
 
 /** One advisory lock id for every schema-level DDL of AgentFleet ("afdl"). */
 const schemaDdlLock = 0x6166646c
@@ -23,3 +24,8 @@ export function withSchemaDdlLock<T>(db: Db, work: () => Promise<T>): Promise<T>
 
 export const dropSchema = (db: Db, schema: string): Promise<void> =>
   withSchemaDdlLock(db, async () => { await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(db) })
+
+/** The same lock for a transaction that moves tables between schemas; released at commit. */
+export async function lockSchemaDdlInTransaction(tx: Transaction<Database>): Promise<void> {
+  await sql`select pg_advisory_xact_lock(${schemaDdlLock})`.execute(tx)
+}

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto'
-import { sql } from 'kysely'
 import { loadConfig, type Config } from '../../src/config.ts'
 import { createWriteSide, type WriteSide } from '../../src/commands/write-side.ts'
 import type { CommandHandlerDeps } from '../../src/commands/handle-command.ts'
@@ -8,10 +7,10 @@ import { createLogger } from '../../src/infra/logger.ts'
 import { connectServices, type Services } from '../../src/infra/services.ts'
 import { startProjector } from '../../src/projections/projector.ts'
 import { reactors, startReactors } from '../../src/process-managers/catalog.ts'
-import { dropSchema } from '../../src/projections/schema-ddl-lock.ts'
 import { startHitlExpiry } from '../../src/process-managers/hitl/hitl-expiry.ts'
 import { prepareEnvironment } from '../../src/setup.ts'
 import { startQueueLoops, type QueueLoop } from '../../src/queue/queue-loops.ts'
+import { dropNamespace } from '../../src/ops/drop-namespace.ts'
 
 export type Harness = Readonly<{
   id: string
@@ -74,11 +73,7 @@ export async function startHarness(options: { api?: boolean; projector?: boolean
     },
     stop: async () => {
       for (const stop of stops) await stop().catch(() => undefined)
-      const topics = (await services.admin.listTopics()).filter((t) => t.startsWith(`${config.kafka.topicPrefix}.`))
-      if (topics.length) await services.admin.deleteTopics({ topics }).catch(() => undefined)
-      await dropSchema(services.db, config.postgres.schema)
-      const keys = await services.redis.keys(`${config.redis.prefix}*`)
-      if (keys.length) await services.redis.del(...keys)
+      await dropNamespace(services)
       await services.close()
     },
   }

@@ -316,6 +316,28 @@ export type WorkflowStepSkippedData = {
   readonly dependentTaskIds: readonly (string)[]
 }
 
+/** agentfleet.dispatch.DeadLetterRecord (not an event). */
+export type DeadLetterRecord = {
+  readonly taskId: string
+  readonly pool: string
+  readonly priority: TaskPriority
+  readonly attempts: number
+  readonly lastError: string
+  readonly version: number
+  readonly deadLetteredAt: number
+  readonly correlationId: string
+}
+/** agentfleet.dispatch.DispatchRecord (not an event). */
+export type DispatchRecord = {
+  readonly taskId: string
+  readonly pool: string
+  readonly priority: TaskPriority
+  readonly attempt: number
+  readonly dispatchVersion: number
+  readonly queuedAt: number
+  readonly correlationId: string
+}
+
 export type AgentEvent =
   | { readonly type: 'AgentDeregistered'; readonly data: AgentDeregisteredData }
   | { readonly type: 'AgentHosted'; readonly data: AgentHostedData }

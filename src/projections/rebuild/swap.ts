@@ -1,5 +1,6 @@
 import { sql, type Transaction } from 'kysely'
 import type { Database } from '../database.ts'
+import { lockSchemaDdlInTransaction } from '../schema-ddl-lock.ts'
 
 export type SwapPlan = Readonly<{ projection: string; tables: readonly string[]; live: string; shadow: string; old: string }>
 
@@ -11,6 +12,7 @@ export type SwapPlan = Readonly<{ projection: string; tables: readonly string[];
  */
 export async function swapTables(tx: Transaction<Database>, plan: SwapPlan): Promise<void> {
   const { live, shadow, projection } = plan
+  await lockSchemaDdlInTransaction(tx)
   await sql`create schema ${sql.id(plan.old)}`.execute(tx)
   for (const t of plan.tables) {
     await sql`alter table ${sql.id(live, t)} set schema ${sql.id(plan.old)}`.execute(tx)

@@ -1,0 +1,15 @@
+import type { Services } from '../infra/services.ts'
+import { dropSchema } from '../projections/schema-ddl-lock.ts'
+
+/**
+ * Removes everything one AgentFleet namespace owns: the topics under its prefix, its Postgres
+ * schema and its Redis keys. Tests and benchmarks each run in a namespace of their own.
+ */
+export async function dropNamespace(services: Services): Promise<void> {
+  const { admin, config, db, redis } = services
+  const topics = (await admin.listTopics()).filter((t) => t.startsWith(`${config.kafka.topicPrefix}.`))
+  if (topics.length) await admin.deleteTopics({ topics }).catch(() => undefined)
+  await dropSchema(db, config.postgres.schema)
+  const keys = await redis.keys(`${config.redis.prefix}*`)
+  if (keys.length) await redis.del(...keys)
+}

@@ -1,0 +1,70 @@
+import { hostname } from 'node:os'
+import { createWriteSide } from '../commands/write-side.ts'
+import type { Services } from '../infra/services.ts'
+import { abortError } from './agents/handler.ts'
+import { loadHandler } from './agents/load-handler.ts'
+import { subscribeCancellations } from './cancellations.ts'
+import { createDispatchChannel } from './dispatch/dispatch-channel.ts'
+import { createDispatchConsumer } from './dispatch-consumer.ts'
+import { createTaskLeases } from './leases/task-leases.ts'
+import type { PoolSettings } from './pool-settings.ts'
+import { createTaskRunner } from './task-runner.ts'
+
+/** Messages between a worker process and its primary (over the cluster IPC channel). */
+export type WorkerMessage =
+  | Readonly<{ type: 'ready' }>
+  | Readonly<{ type: 'consuming'; at: number }>
+  | Readonly<{ type: 'stats'; inFlight: number }>
+export type PrimaryMessage = Readonly<{ type: 'drain' }>
+
+export const workerAgentId = (pool: string, workerId: string): string => `worker:${pool}:${hostname()}:${workerId}:${process.pid}`
+
+/**
+ * One worker process of a pool: consumes the pool's lanes and runs tasks in up to
+ * maxAgentsPerProcess slots. `stopped` resolves after a drain (stop fetching, finish or abort
+ * in-flight tasks, commit, leave the group).
+ */
+export async function runWorkerProcess(services: Services, settings: PoolSettings, workerId: string, env: Readonly<Record<string, string | undefined>>) {
+  const { config, logger } = services
+  const prefix = config.kafka.topicPrefix
+  const agentId = workerAgentId(settings.pool, workerId)
+  const log = logger.child({ pool: settings.pool, worker: workerId })
+  const channel = createDispatchChannel({ admin: services.admin, registry: services.registry, registryUrl: config.registryUrl, schemas: services.schemas, prefix, partitions: config.workers.dispatchPartitions })
+  await channel.ensurePool(settings.pool)
+  const writeSide = await createWriteSide(services)
+  const handler = await loadHandler(settings.handler, env)
+  const stops = new Map<string, AbortController>()
+  const cancellations = await subscribeCancellations(services.redis, config.redis.prefix, (taskId) => stops.get(taskId)?.abort(abortError('cancelled')))
+  const runner = createTaskRunner({
+    execute: writeSide.execute, leases: createTaskLeases({ redis: services.redis, prefix: config.redis.prefix }), handler,
+    handlerConfig: settings.handlerConfig, agentId, leaseMs: config.workers.leaseMs,
+    retryPolicy: { baseMs: config.workers.retryBaseMs, maxMs: config.workers.retryMaxMs }, logger: log, clock: Date.now,
+  })
+  const consumer = createDispatchConsumer({
+    kafka: services.kafka, prefix, pool: settings.pool, maxAgents: settings.maxAgentsPerProcess, codec: channel.dispatch, logger: log,
+    run: async (record) => {
+      const stop = new AbortController()
+      stops.set(record.taskId, stop)
+      try {
+        return await runner(record, stop.signal)
+      } finally {
+        stops.delete(record.taskId)
+      }
+    },
+  })
+  await consumer.start()
+  log.info({ agentId, maxAgents: settings.maxAgentsPerProcess, handler: settings.handler }, 'worker consuming')
+
+  let draining: Promise<void> | undefined
+  const drain = () => {
+    draining ??= (async () => {
+      log.info({ inFlight: consumer.inFlight }, 'worker draining')
+      await consumer.drain(config.workers.shutdownMs, () => { for (const s of stops.values()) s.abort(abortError('shutdown')) })
+      await cancellations.stop()
+      await writeSide.close()
+      log.info('worker drained')
+    })()
+    return draining
+  }
+  return { drain, firstConsumed: consumer.firstConsumed, inFlight: () => consumer.inFlight }
+}
