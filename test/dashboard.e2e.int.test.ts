@@ -114,7 +114,11 @@ describe('dashboard in headless Chromium', () => {
       await page.getByRole('navigation', { name: 'Views' }).locator(`a[href="#${view}"]`).click()
       await page.locator(`#view-${view}:not([hidden])`).waitFor()
       if (view === 'overview') await page.locator('#overview-deps li').nth(3).waitFor()
-      if (view === 'pools') await page.locator('#pools-list article[data-key="e2e"] li', { hasText: '0 → 2 workers (lag above threshold), lag 40' }).waitFor(live)
+      if (view === 'pools') {
+        const card = page.locator('#pools-list article[data-key="e2e"]')
+        await card.locator('li', { hasText: '0 → 2 workers (lag above threshold), lag 40' }).waitFor(live)
+        await card.getByText('No worker processes reported.').waitFor()
+      }
       if (view === 'queue') await page.locator('#queue-stats article[data-key="e2e"] tr[data-key="HIGH"] td[data-label="Completed"]', { hasText: '1' }).waitFor()
       if (view === 'dead-letters') {
         const letter = page.locator(`#dead-letters-table tr[data-key="${flaky.id}"]`)

@@ -20,8 +20,14 @@ function scaling(last) {
 
 function workersTable(items) {
   if (!items.length) return empty('No worker processes reported.')
-  const keys = Object.keys(items[0]).filter((k) => typeof items[0][k] !== 'object').slice(0, 7)
-  return table('Workers', keys.map((k) => ({ label: k, cell: (w) => (k.toLowerCase().includes('status') ? pill(w[k]) : String(w[k] ?? '—')) })), items, (w) => String(w.id ?? w.workerId ?? JSON.stringify(w)))
+  return table('Workers', [
+    { label: 'Worker', cell: (w) => w.workerId },
+    { label: 'Host / pid', cell: (w) => `${w.host} / ${w.pid ?? '—'}` },
+    { label: 'Status', cell: (w) => pill(w.status) },
+    { label: 'In flight', cell: (w) => num(w.inFlight) },
+    { label: 'Lag', cell: (w) => num(w.lag) },
+    { label: 'Last seen', cell: (w) => time(w.lastSeenAt) },
+  ], items, (w) => w.workerId)
 }
 
 async function card(pool, lagReport) {
