@@ -27,7 +27,7 @@ const matches = (t) =>
 function history(items) {
   if (!items.length) return empty('No events yet.')
   return h('ol', { class: 'history' }, items.map((e) =>
-    h('li', {}, h('strong', {}, `v${e.version} ${e.type}`), ' ', time(e.occurredAt), h('pre', {}, JSON.stringify(e.data, null, 2)))))
+    h('li', {}, h('details', {}, h('summary', {}, h('strong', {}, `v${e.version} ${e.type}`), ' ', time(e.occurredAt)), h('pre', {}, JSON.stringify(e.data, null, 2))))))
 }
 
 async function actions(t, ctx) {
