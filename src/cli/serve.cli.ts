@@ -66,7 +66,7 @@ export function registerServeCommands(program: Command): void {
       })
     })
 
-  program.command('dev').description('Everything on one machine: stack up, migrate, topics, schemas, api and projector').action(async () => {
+  program.command('dev').description('Everything on one machine: stack up, migrate, topics, schemas, then api, projector, process managers, reaper, health monitor and the worker groups of active pools').action(async () => {
     const { config, logger } = configAndLogger('dev')
     await stackUp(config, createConsoleReporter())
     const services = await connectServices(config, logger, 'agentfleet-dev', { resolveSchemas: false })
