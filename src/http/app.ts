@@ -20,6 +20,8 @@ import { createHeartbeatStore } from '../process-managers/heartbeat-store.ts'
 import { registerAgentLifecycleRoutes } from './routes/agent-lifecycle.routes.ts'
 import { registerAgentRoutes } from './routes/agents.routes.ts'
 import { registerPoolRoutes } from './routes/pools.routes.ts'
+import { registerDashboardRoutes } from './routes/dashboard.routes.ts'
+import { registerDocsRoutes } from './routes/docs.routes.ts'
 import { registerWorkerRoutes } from './routes/workers.routes.ts'
 import type { ApiMetrics } from '../metrics/api-metrics.ts'
 import type { LagReport } from '../metrics/lag-collector.ts'
@@ -102,6 +104,8 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   registerWorkflowRoutes(app, { execute: deps.execute, db: deps.db, idempotency: deps.idempotency, readWaitMs: deps.config.readWaitMs })
 
   app.doc31('/openapi.json', { openapi: '3.1.0', info: { title: 'AgentFleet API', version: '1' } })
+  registerDashboardRoutes(app)
+  registerDocsRoutes(app)
   app.notFound((c) => problemResponse(c, new AppError('route.not-found', `no route for ${c.req.method} ${c.req.path}`)))
   app.onError((error, c) => {
     if (error instanceof SyntaxError || (error instanceof HTTPException && error.status === 400)) {
