@@ -127,7 +127,11 @@ describe('task dependencies: process manager, cycles, history', () => {
     expect((page.items as unknown as Ev[]).map((e) => e.version)).toEqual([3, 4, 5])
     expect(page.next).toBe(5)
 
-    const attempts = (await getJson(h, `/api/v1/tasks/${t.id}/attempts`)).body.items as Record<string, unknown>[]
+    // task_attempts is its own projection: it may trail the history.
+    const attempts = await waitFor(async () => {
+      const items = (await getJson(h, `/api/v1/tasks/${t.id}/attempts`)).body.items as Record<string, unknown>[]
+      return items.length === 2 && items[1]!.outcome !== null && items
+    }, 'both attempts with their outcomes')
     expect(attempts).toMatchObject([
       { attempt: 1, queuedVersion: 2, agentId: 'ag-1', outcome: 'failed', error: 'it broke' },
       { attempt: 2, queuedVersion: 6, agentId: 'ag-2', outcome: 'completed', error: null },

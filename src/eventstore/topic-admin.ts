@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { Admin } from 'kafkajs'
 import { eventTopic } from '../events/topics.ts'
 
@@ -23,12 +24,32 @@ export async function ensureTopics(admin: Admin, plans: readonly TopicPlan[]): P
         configEntries: Object.entries(p.config).map(([name, value]) => ({ name, value })),
       })),
     })
+    await untilServed(admin, missing.map((p) => p.topic))
   }
   return { created: missing.map((p) => p.topic), existing: plans.filter((p) => existing.has(p.topic)).map((p) => p.topic) }
 }
 
+/**
+ * A new topic's metadata reaches every listener a moment after its leaders are elected; until
+ * then metadata requests fail with a retriable "does not host this topic-partition".
+ */
+async function untilServed(admin: Admin, topics: readonly string[], timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  for (let pause = 20; ; pause = Math.min(pause * 2, 500)) {
+    try {
+      const { topics: meta } = await admin.fetchTopicMetadata({ topics: [...topics] })
+      if (meta.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return
+    } catch (error) {
+      if (!(error as { retriable?: boolean }).retriable || Date.now() > deadline) throw error
+    }
+    if (Date.now() > deadline) return
+    await sleep(pause)
+  }
+}
+
 /** Partition count of each topic, for computing an aggregate's partition before sending. */
 export async function partitionCounts(admin: Admin, topics: readonly string[]): Promise<Map<string, number>> {
+  await untilServed(admin, topics)
   const { topics: meta } = await admin.fetchTopicMetadata({ topics: [...topics] })
   return new Map(meta.map((t) => [t.name, t.partitions.length]))
 }
