@@ -15,8 +15,10 @@ export async function ensureTopics(admin: Admin, plans: readonly TopicPlan[]): P
   const existing = new Set(await admin.listTopics())
   const missing = plans.filter((p) => !existing.has(p.topic))
   if (missing.length > 0) {
+    // kafkajs' own wait for leaders gives up on the retriable "does not host this topic-partition"
+    // that a fresh topic answers for a moment; untilServed waits through it.
     await admin.createTopics({
-      waitForLeaders: true,
+      waitForLeaders: false,
       topics: missing.map((p) => ({
         topic: p.topic,
         numPartitions: p.partitions,

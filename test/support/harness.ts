@@ -95,6 +95,8 @@ export const postJson = (url: string, body: unknown, headers: Record<string, str
 
 /** Sum of high watermarks of the harness' topics: "nothing was appended" checks compare it. */
 export async function logEnd(h: Harness, aggregate = 'task'): Promise<number> {
-  const offsets = await h.services.admin.fetchTopicOffsets(`${h.config.kafka.topicPrefix}.${aggregate}.events`)
+  const topic = `${h.config.kafka.topicPrefix}.${aggregate}.events`
+  // kafkajs can answer from stale metadata while other tests create and delete topics: ask again.
+  const offsets = await waitFor(async () => h.services.admin.fetchTopicOffsets(topic).catch(() => undefined), `the offsets of ${topic}`, 10_000)
   return offsets.reduce((sum, o) => sum + Number(o.high), 0)
 }
