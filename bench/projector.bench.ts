@@ -5,8 +5,8 @@ import type { BenchEnv } from './bench-env.ts'
 import { waitUntil } from './bench-env.ts'
 import type { Row } from './commands.bench.ts'
 
-/** Writes `count` TaskCreated events straight to the log, then times the tasks projection over them. */
-export async function benchProjector(env: BenchEnv, log: (line: string) => void, count = 100_000): Promise<Row[]> {
+/** Writes `count` TaskCreated events straight to the log (one producer, batches of 5,000). */
+export async function writeTaskEvents(env: BenchEnv, log: (line: string) => void, count: number): Promise<void> {
   const { services, config } = env
   await services.codec.resolveIds()
   const topic = eventTopic(config.kafka.topicPrefix, 'task')
@@ -29,7 +29,12 @@ export async function benchProjector(env: BenchEnv, log: (line: string) => void,
     await producer.send({ topic, acks: -1, messages })
   }
   await producer.disconnect()
+}
 
+/** Times the tasks projection over `count` events written straight to the log. */
+export async function benchProjector(env: BenchEnv, log: (line: string) => void, count = 100_000): Promise<Row[]> {
+  const { services } = env
+  await writeTaskEvents(env, log, count)
   const applied = async () => Number((await services.db.selectFrom('projection_checkpoints').select((eb) => eb.fn.sum<number>('next_offset').as('n'))
     .where('projection', '=', 'tasks').executeTakeFirst())?.n ?? 0)
   log('starting the projector (tasks only)')

@@ -3,6 +3,7 @@ import { silenceKnownWarnings } from '../src/infra/known-warnings.ts'
 import { createBenchEnv } from './bench-env.ts'
 import { benchCommands, type Row } from './commands.bench.ts'
 import { benchProjector } from './projector.bench.ts'
+import { benchRebuild } from './rebuild.bench.ts'
 import { benchVisibility } from './visibility.bench.ts'
 import { benchBullmq } from './bullmq.bench.ts'
 import { benchWorkers } from './workers.bench.ts'
@@ -13,6 +14,7 @@ const suites = [
   ['commands', benchCommands],
   ['visibility', benchVisibility],
   ['projector', benchProjector],
+  ['rebuild', benchRebuild],
   ['workers', benchWorkers],
   ['bullmq', benchBullmq],
 ] as const

@@ -88,6 +88,8 @@ async function writeCheckpoint(tx: Transaction<Database>, projection: string, to
   await sql`select pg_notify('agentfleet_projection', ${projection})`.execute(tx)
 }
 
+const maxParameters = 60_000
+
 /** Loads the batch's rows in one query, folds the events in memory, writes back in one upsert. */
 async function applyRows(tx: Transaction<Database>, projection: AnyRowProjection, events: readonly StoredEvent[]): Promise<void> {
   const keys = [...new Set(events.map(projection.keyOf))]
@@ -106,9 +108,13 @@ async function applyRows(tx: Transaction<Database>, projection: AnyRowProjection
   const deletes = [...touched].filter((k) => rows.get(k) === undefined)
   if (upserts.length > 0) {
     const columns = Object.keys(upserts[0]!).filter((c) => c !== projection.key)
-    await anyTx.insertInto(table).values(upserts)
-      .onConflict((oc) => oc.column(projection.key).doUpdateSet(Object.fromEntries(columns.map((c) => [c, sql.ref(`excluded.${c}`)]))))
-      .execute()
+    // Postgres takes at most 65,535 parameters per statement: wide rows go in several upserts.
+    const perStatement = Math.max(1, Math.floor(maxParameters / (columns.length + 1)))
+    for (let i = 0; i < upserts.length; i += perStatement) {
+      await anyTx.insertInto(table).values(upserts.slice(i, i + perStatement))
+        .onConflict((oc) => oc.column(projection.key).doUpdateSet(Object.fromEntries(columns.map((c) => [c, sql.ref(`excluded.${c}`)]))))
+        .execute()
+    }
   }
   if (deletes.length > 0) await anyTx.deleteFrom(table).where(projection.key, 'in', deletes).execute()
 }
