@@ -2,15 +2,23 @@ import type { Command } from 'commander'
 import { AppError } from '../errors.ts'
 import { ConfigError } from '../config.ts'
 
+const unknownTopic = /does not host this topic-partition|unknown topic/i
+
 /** Runs the CLI; known failures print one clear line (no stack trace) and exit 1. */
 export async function runCli(program: Command, argv: readonly string[]): Promise<void> {
   try {
     await program.parseAsync([...argv])
   } catch (error) {
-    if (error instanceof ConfigError || error instanceof AppError) {
-      process.stderr.write(`agentfleet: ${error.message}\n`)
-      process.exit(1)
+    if (error instanceof ConfigError || error instanceof AppError) fail(error.message)
+    // A role started before its topics exist: say what to run instead of a kafkajs stack trace.
+    if (error instanceof Error && error.name.startsWith('KafkaJS') && unknownTopic.test(error.message)) {
+      fail(`Kafka has no such topic (${error.message}). Create the topics with \`agentfleet topics ensure\` (\`agentfleet dev\` does it too), or check AGENTFLEET_TOPIC_PREFIX.`)
     }
     throw error
   }
+}
+
+function fail(message: string): never {
+  process.stderr.write(`agentfleet: ${message}\n`)
+  process.exit(1)
 }
