@@ -44,7 +44,11 @@ describe('task dependencies: process manager, cycles, history', () => {
     expect(cEvents.map((e) => e.type)).toEqual(['TaskCreated', 'TaskDependencyResolved', 'TaskQueued'])
     expect(cEvents[1]!.meta).toMatchObject({ actor: 'dependency-manager', causationId: expect.any(String) })
     expect(cEvents[2]!.data).toMatchObject({ attempt: 1, reason: 'dependencies-met' })
-    const graph = (await getJson(h, `/api/v1/tasks/${b.id}/dependencies`)).body
+    // task_dependencies is its own projection: wait for it to see C's resolution.
+    const graph = await waitFor(async () => {
+      const body = (await getJson(h, `/api/v1/tasks/${b.id}/dependencies`)).body as { dependents?: { resolved: boolean }[] }
+      return body.dependents?.[0]?.resolved === true && body
+    }, 'the dependency graph with C resolved')
     expect(graph).toMatchObject({ dependsOn: [{ id: a.id, resolved: true, status: 'completed' }], dependents: [{ id: c.id, resolved: true }] })
   })
 

@@ -5,6 +5,7 @@ import type { AggregateType } from '../events/envelope.ts'
 import { eventTopic } from '../events/topics.ts'
 import type { Db } from '../infra/postgres.ts'
 import type { Snapshot } from './aggregate-lease.ts'
+import { topicOffsets } from '../infra/topic-offsets.ts'
 
 export const snapshotsProjectionName = 'snapshots'
 
@@ -17,7 +18,7 @@ export function createLogSnapshotLoader(deps: { admin: Admin; db: Db; topicPrefi
   return async (aggregate: AggregateType, id: string): Promise<Snapshot<unknown> | undefined> => {
     const topic = eventTopic(deps.topicPrefix, aggregate)
     const partition = deps.partitionOf(topic, id)
-    const offsets = await deps.admin.fetchTopicOffsets(topic)
+    const offsets = await topicOffsets(deps.admin, topic)
     const end = Number(offsets.find((o) => o.partition === partition)?.high ?? 0)
     const deadline = Date.now() + deps.waitMs
     for (;;) {

@@ -3,6 +3,7 @@ import { eventTopic } from '../events/topics.ts'
 import type { Db } from '../infra/postgres.ts'
 import type { Projection } from '../projections/projection.ts'
 import { streamGroupPrefix } from '../stream/event-tail.ts'
+import { topicOffsets } from '../infra/topic-offsets.ts'
 
 export type PartitionLag = Readonly<{ topic: string; partition: number; position: number; end: number; lag: number }>
 export type ProjectionLag = Readonly<{ projection: string; lag: number; partitions: readonly PartitionLag[] }>
@@ -19,7 +20,7 @@ const endOffsets = (admin: Admin): Ends => {
   return (topic) => {
     let got = cache.get(topic)
     if (!got) {
-      got = admin.fetchTopicOffsets(topic).then((os) => new Map(os.map((o) => [o.partition, { low: Number(o.low), high: Number(o.high) }])))
+      got = topicOffsets(admin, topic).then((os) => new Map(os.map((o) => [o.partition, { low: Number(o.low), high: Number(o.high) }])))
         .catch(() => new Map())
       cache.set(topic, got)
     }

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { Admin, Consumer, Kafka, KafkaMessage } from 'kafkajs'
 import { ulid } from 'ulid'
 import type { Logger } from '../infra/logger.ts'
+import { topicOffsets } from '../infra/topic-offsets.ts'
 
 /** Offsets `from` (inclusive) to `to` (exclusive) of one partition; no `to` follows the log. */
 export type PartitionRange = Readonly<{ topic: string; partition: number; from: number; to?: number }>
@@ -106,6 +107,6 @@ export async function readLog(deps: LogReaderDeps, ranges: readonly PartitionRan
 
 /** High and low watermarks of every partition of the topics. */
 export async function watermarks(admin: Admin, topics: readonly string[]): Promise<{ topic: string; partition: number; low: number; high: number }[]> {
-  const all = await Promise.all(topics.map(async (topic) => (await admin.fetchTopicOffsets(topic)).map((o) => ({ topic, partition: o.partition, low: Number(o.low), high: Number(o.high) }))))
+  const all = await Promise.all(topics.map(async (topic) => (await topicOffsets(admin, topic)).map((o) => ({ topic, partition: o.partition, low: Number(o.low), high: Number(o.high) }))))
   return all.flat().sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition)
 }

@@ -7,6 +7,7 @@ import { eventTopic } from '../events/topics.ts'
 import type { Logger } from '../infra/logger.ts'
 import { attributesOf, createAttributeCache, type AttributeCache, type AttributeLookup, type Attributes } from './aggregate-attributes.ts'
 import { createLayout, type Position, type StreamLayout } from './stream-position.ts'
+import { topicOffsets } from '../infra/topic-offsets.ts'
 
 /** One decoded event with the slot (topic-partition) and offset it was read at. */
 export type PositionedEvent = Readonly<{ event: StoredEvent; slot: number; offset: number; attributes: Attributes }>
@@ -28,7 +29,7 @@ export const streamGroupPrefix = (prefix: string): string => `${prefix}.stream.`
 export async function logEnds(admin: Admin, layout: StreamLayout): Promise<Position> {
   const position: Position = new Array<number>(layout.size).fill(0)
   await Promise.all(layout.topics.map(async (t) => {
-    for (const o of await admin.fetchTopicOffsets(t.topic)) {
+    for (const o of await topicOffsets(admin, t.topic)) {
       const slot = layout.slotOf(t.topic, o.partition)
       if (slot !== undefined) position[slot] = Number(o.high)
     }

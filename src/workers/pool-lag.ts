@@ -1,5 +1,6 @@
 import type { Admin } from 'kafkajs'
 import { laneTopics, workerGroup } from './dispatch/dispatch-topics.ts'
+import { topicOffsets } from '../infra/topic-offsets.ts'
 
 export type PoolLag = Readonly<{ lag: number; byTopic: Readonly<Record<string, number>>; partitions: number; timeLagMs: number }>
 
@@ -15,7 +16,7 @@ export function createPoolLagProbe(deps: { admin: Admin; prefix: string; pool: s
     const now = deps.clock()
     const [committed, ends] = await Promise.all([
       deps.admin.fetchOffsets({ groupId: workerGroup(deps.prefix, deps.pool), topics }),
-      Promise.all(topics.map(async (topic) => ({ topic, offsets: await deps.admin.fetchTopicOffsets(topic) }))),
+      Promise.all(topics.map(async (topic) => ({ topic, offsets: await topicOffsets(deps.admin, topic) }))),
     ])
     const byTopic: Record<string, number> = {}
     let lag = 0

@@ -11,6 +11,7 @@ import { startHitlExpiry } from '../../src/process-managers/hitl/hitl-expiry.ts'
 import { prepareEnvironment } from '../../src/setup.ts'
 import { startQueueLoops, type QueueLoop } from '../../src/queue/queue-loops.ts'
 import { dropNamespace } from '../../src/ops/drop-namespace.ts'
+import { topicOffsets } from '../../src/infra/topic-offsets.ts'
 
 export type Harness = Readonly<{
   id: string
@@ -96,7 +97,6 @@ export const postJson = (url: string, body: unknown, headers: Record<string, str
 /** Sum of high watermarks of the harness' topics: "nothing was appended" checks compare it. */
 export async function logEnd(h: Harness, aggregate = 'task'): Promise<number> {
   const topic = `${h.config.kafka.topicPrefix}.${aggregate}.events`
-  // kafkajs can answer from stale metadata while other tests create and delete topics: ask again.
-  const offsets = await waitFor(async () => h.services.admin.fetchTopicOffsets(topic).catch(() => undefined), `the offsets of ${topic}`, 10_000)
+  const offsets = await topicOffsets(h.services.admin, topic)
   return offsets.reduce((sum, o) => sum + Number(o.high), 0)
 }

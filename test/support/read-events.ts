@@ -1,11 +1,12 @@
 import type { StoredEvent } from '../../src/events/envelope.ts'
 import { eventTopic } from '../../src/events/topics.ts'
 import type { Harness } from './harness.ts'
+import { topicOffsets } from '../../src/infra/topic-offsets.ts'
 
 /** Every event of one aggregate type's topic up to its current end, decoded through the registry. */
 export async function readEvents(h: Harness, aggregate: string): Promise<StoredEvent[]> {
   const topic = eventTopic(h.config.kafka.topicPrefix, aggregate)
-  const ends = await h.services.admin.fetchTopicOffsets(topic)
+  const ends = await topicOffsets(h.services.admin, topic)
   const remaining = new Map(ends.filter((o) => Number(o.high) > 0).map((o) => [o.partition, Number(o.high)]))
   const events: StoredEvent[] = []
   if (remaining.size === 0) return events

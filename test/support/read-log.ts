@@ -2,12 +2,13 @@ import { randomBytes } from 'node:crypto'
 import type { AggregateType, StoredEvent } from '../../src/events/envelope.ts'
 import { eventTopic } from '../../src/events/topics.ts'
 import type { Harness } from './harness.ts'
+import { topicOffsets } from '../../src/infra/topic-offsets.ts'
 
 /** Every event of one aggregate as it sits in Kafka now, decoded through the registry. */
 export async function readStream(h: Harness, aggregate: AggregateType, id: string): Promise<StoredEvent[]> {
   const { kafka, admin, codec } = h.services
   const topic = eventTopic(h.config.kafka.topicPrefix, aggregate)
-  const ends = new Map((await admin.fetchTopicOffsets(topic)).map((o) => [o.partition, Number(o.high)]))
+  const ends = new Map((await topicOffsets(admin, topic)).map((o) => [o.partition, Number(o.high)]))
   const pending = new Set([...ends].filter(([, high]) => high > 0).map(([p]) => p))
   const events: StoredEvent[] = []
   if (pending.size === 0) return events
