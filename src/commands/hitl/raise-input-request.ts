@@ -1,18 +1,11 @@
 import { AppError } from '../../errors.ts'
 import type { CommandContext, CommandHandler, CommandResult } from '../handle-command.ts'
 import { taskDecider } from '../task/task.decider.ts'
+import type { RaiseHitlRequest } from './hitl.commands.ts'
 import { hitlDecider } from './hitl.decider.ts'
 
-export type InputRequest = Readonly<{
-  taskId: string
-  leaseEpoch: number
-  agentId: string | null
-  projectId: string | null
-  question: string
-  options: readonly string[] | null
-  context: unknown
-  expiresAt: number | null
-}>
+/** What a running task asks: the request's fields, for this task and its current lease epoch. */
+export type InputRequest = Omit<RaiseHitlRequest, 'type' | 'commandId' | 'now' | 'taskId'> & Readonly<{ taskId: string; leaseEpoch: number }>
 
 /**
  * A task can wait for input at most once per lease epoch (waiting releases the lease), so

@@ -1,24 +1,10 @@
+import type { Selectable } from 'kysely'
 import type { StoredEvent } from '../../events/envelope.ts'
+import type { HitlRequestsTable } from '../database.ts'
 import type { RowProjection } from '../projection.ts'
 
-export type HitlRow = {
-  id: string
-  version: number
-  status: string
-  task_id: string | null
-  agent_id: string | null
-  project_id: string | null
-  question: string
-  options: string[] | null
-  context: unknown
-  expires_at: Date | null
-  response: unknown
-  responded_by: string | null
-  responded_at: Date | null
-  cancel_reason: string | null
-  created_at: Date
-  updated_at: Date
-}
+/** A row as the projection folds it: the table's select types. */
+export type HitlRow = Selectable<HitlRequestsTable>
 
 function project(row: HitlRow | undefined, event: StoredEvent): HitlRow | undefined {
   const at = new Date(event.meta.occurredAt)
