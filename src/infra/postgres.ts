@@ -2,22 +2,32 @@ import { Kysely, PostgresDialect } from 'kysely'
 import pg from 'pg'
 import type { Config } from '../config.ts'
 import type { Database } from '../projections/database.ts'
+import type { Logger } from './logger.ts'
 
 // int8 (bigint) columns come back as strings by default; offsets and counts fit in a double.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v))
 
 export type Db = Kysely<Database>
 
-/** A pool whose connections use the configured schema, so tests can own a schema each. */
-export function createPool(config: Pick<Config, 'postgres'>, max = 10): pg.Pool {
-  return new pg.Pool({
+export type PoolOptions = Readonly<{ max?: number; logger?: Pick<Logger, 'warn'> }>
+
+/**
+ * A pool whose connections use the configured schema, so tests can own a schema each.
+ * An idle connection the server drops (failover, `pg_terminate_backend`, idle timeouts) makes
+ * the pool emit 'error'; unheard, Node would end the process. The pool discards that client
+ * and the next query opens a new one, so a warning is all it takes.
+ */
+export function createPool(config: Pick<Config, 'postgres'>, options: PoolOptions = {}): pg.Pool {
+  const pool = new pg.Pool({
     connectionString: config.postgres.url,
-    max,
+    max: options.max ?? 10,
     options: `-c search_path=${config.postgres.schema}`,
     connectionTimeoutMillis: 3_000,
   })
+  pool.on('error', (error) => options.logger?.warn({ err: { message: error.message, code: (error as { code?: string }).code } }, 'postgres connection lost; the pool reconnects'))
+  return pool
 }
 
-export function createDb(config: Pick<Config, 'postgres'>, max = 10): Db {
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: createPool(config, max) }) })
+export function createDb(config: Pick<Config, 'postgres'>, options: PoolOptions = {}): Db {
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: createPool(config, options) }) })
 }

@@ -34,7 +34,7 @@ export async function connectServices(config: Config, logger: Logger, clientId: 
   const kafka = createKafka(config, logger, clientId)
   const admin = kafka.admin()
   const registry = createRegistry(config)
-  const db = createDb(config)
+  const db = createDb(config, { logger: logger.child({ part: 'postgres' }) })
   const redis = createRedis(config, logger)
   const schemas = loadSchemaSet()
   const codec = createEventCodec({ registry, schemas, topicPrefix: config.kafka.topicPrefix })

@@ -13,7 +13,7 @@ export const shadowSchemaName = (live: string, projection: string, stamp: string
 
 /** A fresh schema with every read-model table, built by the same migrations as the live one. */
 export async function createShadow(config: Pick<Config, 'postgres'>, schema: string): Promise<Db> {
-  const db = createDb({ postgres: { url: config.postgres.url, schema } }, 6)
+  const db = createDb({ postgres: { url: config.postgres.url, schema } }, { max: 6 })
   const { error } = await migrateToLatest(db, schema)
   if (error) {
     await db.destroy()
