@@ -7,6 +7,7 @@ import { benchRebuild } from './rebuild.bench.ts'
 import { benchVisibility } from './visibility.bench.ts'
 import { benchBullmq } from './bullmq.bench.ts'
 import { benchWorkers } from './workers.bench.ts'
+import { benchEndToEnd } from './e2e.bench.ts'
 
 silenceKnownWarnings()
 const log = (line: string) => process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`)
@@ -17,6 +18,7 @@ const suites = [
   ['rebuild', benchRebuild],
   ['workers', benchWorkers],
   ['bullmq', benchBullmq],
+  ['e2e', benchEndToEnd],
 ] as const
 const only = process.argv.slice(2)
 const rows: Row[] = []
