@@ -3,7 +3,7 @@ import { registerSchemas } from './eventstore/schema-registration.ts'
 import { ensureTopics, eventTopicPlans } from './eventstore/topic-admin.ts'
 import { AppError } from './errors.ts'
 import type { Services } from './infra/services.ts'
-import { migrateToLatest } from './projections/migrate.ts'
+import { migrateToLatest } from './database/migrate.ts'
 
 /** Idempotent preparation before serving: read-model migrations, event topics, schemas. */
 export async function prepareEnvironment(services: Services): Promise<void> {

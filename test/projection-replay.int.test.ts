@@ -6,7 +6,7 @@ import type { TaskState } from '../src/commands/task/task.state.ts'
 import type { StoredEvent } from '../src/events/envelope.ts'
 import { applyBatch } from '../src/projections/apply-batch.ts'
 import { projections } from '../src/projections/catalog.ts'
-import type { Database } from '../src/projections/database.ts'
+import type { Database } from '../src/database/schema.ts'
 import { startHarness, type Harness } from './support/harness.ts'
 
 const create = (id: string, dependsOn: string[] = []): TaskCommand => ({

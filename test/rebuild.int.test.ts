@@ -7,7 +7,7 @@ import { taskDecider } from '../src/commands/task/task.decider.ts'
 import type { WriteSide } from '../src/commands/write-side.ts'
 import { rebuildProjection } from '../src/projections/rebuild/rebuild.ts'
 import { projections } from '../src/projections/catalog.ts'
-import { dropSchema } from '../src/projections/schema-ddl-lock.ts'
+import { dropSchema } from '../src/database/ddl-lock.ts'
 import { tasksProjection } from '../src/projections/tasks/tasks.projection.ts'
 import { startHarness, waitFor, type Harness } from './support/harness.ts'
 

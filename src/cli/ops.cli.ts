@@ -3,7 +3,7 @@ import { eventTypesByAggregate } from '../events/generated/event-types.ts'
 import { loadSchemaSet } from '../events/schema-files.ts'
 import { checkSchemas, registerSchemas } from '../eventstore/schema-registration.ts'
 import { ensureTopics, eventTopicPlans } from '../eventstore/topic-admin.ts'
-import { migrateToLatest } from '../projections/migrate.ts'
+import { migrateToLatest } from '../database/migrate.ts'
 import { AppError } from '../errors.ts'
 import { withServices } from './context.ts'
 

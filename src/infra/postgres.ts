@@ -1,13 +1,13 @@
 import { Kysely, PostgresDialect } from 'kysely'
 import pg from 'pg'
 import type { Config } from '../config.ts'
-import type { Database } from '../projections/database.ts'
+import type { Database, Db } from '../database/schema.ts'
 import type { Logger } from './logger.ts'
 
 // int8 (bigint) columns come back as strings by default; offsets and counts fit in a double.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v))
 
-export type Db = Kysely<Database>
+export type { Db }
 
 export type PoolOptions = Readonly<{ max?: number; logger?: Pick<Logger, 'warn'> }>
 

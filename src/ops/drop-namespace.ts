@@ -1,5 +1,5 @@
 import type { Services } from '../infra/services.ts'
-import { dropSchema } from '../projections/schema-ddl-lock.ts'
+import { dropSchema } from '../database/ddl-lock.ts'
 
 /**
  * Removes everything one AgentFleet namespace owns: the topics under its prefix, its Postgres

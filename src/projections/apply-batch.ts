@@ -1,6 +1,6 @@
 import { sql, type Transaction } from 'kysely'
 import type { StoredEvent } from '../events/envelope.ts'
-import type { Database } from './database.ts'
+import type { Database } from '../database/schema.ts'
 import type { AnyRowProjection, Projection } from './projection.ts'
 import { gateByVersion, type Conflict, type StreamVersion } from './version-gate.ts'
 

@@ -1,6 +1,6 @@
 import type { Transaction } from 'kysely'
 import type { AggregateType, StoredEvent } from '../events/envelope.ts'
-import type { Database } from './database.ts'
+import type { Database } from '../database/schema.ts'
 
 /**
  * A projection whose read model has one row per aggregate: `project` is pure — the previous row

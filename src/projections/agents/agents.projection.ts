@@ -1,5 +1,5 @@
 import type { StoredEvent } from '../../events/envelope.ts'
-import type { AgentsTable } from '../database.ts'
+import type { AgentsTable } from '../../database/schema.ts'
 import type { RowProjection } from '../projection.ts'
 
 export type AgentRow = Omit<AgentsTable, 'metadata' | 'last_heartbeat_at' | 'created_at' | 'updated_at'> & {

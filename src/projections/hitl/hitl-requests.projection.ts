@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely'
 import type { StoredEvent } from '../../events/envelope.ts'
-import type { HitlRequestsTable } from '../database.ts'
+import type { HitlRequestsTable } from '../../database/schema.ts'
 import type { RowProjection } from '../projection.ts'
 
 /** A row as the projection folds it: the table's select types. */

@@ -1,6 +1,6 @@
 import type { StoredEvent } from '../../events/envelope.ts'
 import type { PoolConfigUpdatedData } from '../../events/generated/event-types.ts'
-import type { PoolsTable } from '../database.ts'
+import type { PoolsTable } from '../../database/schema.ts'
 import type { RowProjection } from '../projection.ts'
 
 export type PoolRow = Omit<PoolsTable, 'handler_config' | 'last_scaling' | 'created_at' | 'updated_at'> & {

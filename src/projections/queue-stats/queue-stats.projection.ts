@@ -1,7 +1,7 @@
 import { sql, type Transaction } from 'kysely'
 import type { TaskStatus } from '../../commands/task/task.state.ts'
 import type { StoredEvent } from '../../events/envelope.ts'
-import type { Database } from '../database.ts'
+import type { Database } from '../../database/schema.ts'
 import type { SqlProjection } from '../projection.ts'
 import { toDense } from './histogram.ts'
 import { counterFields, createBatchDeltas, type CounterDelta, type MinuteDelta } from './queue-stats.deltas.ts'

@@ -1,5 +1,5 @@
 import { sql, type RawBuilder, type Transaction } from 'kysely'
-import type { Database } from '../database.ts'
+import type { Database } from '../../database/schema.ts'
 
 export type RowDiff = Readonly<{ key: Record<string, unknown>; live: unknown; rebuilt: unknown }>
 export type TableDiff = Readonly<{ table: string; liveRows: number; rebuiltRows: number; differing: number; sample: readonly RowDiff[] }>

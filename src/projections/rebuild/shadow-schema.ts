@@ -2,8 +2,8 @@ import { sql, type Transaction } from 'kysely'
 import type { Config } from '../../config.ts'
 import { AppError } from '../../errors.ts'
 import { createDb, type Db } from '../../infra/postgres.ts'
-import type { Database } from '../database.ts'
-import { migrateToLatest } from '../migrate.ts'
+import type { Database } from '../../database/schema.ts'
+import { migrateToLatest } from '../../database/migrate.ts'
 
 const ident = (s: string) => s.toLowerCase().replace(/[^a-z0-9_]/g, '_')
 
@@ -22,7 +22,7 @@ export async function createShadow(config: Pick<Config, 'postgres'>, schema: str
   return db
 }
 
-export { dropSchema } from '../schema-ddl-lock.ts'
+export { dropSchema } from '../../database/ddl-lock.ts'
 
 /**
  * Locks the projection's live checkpoint rows (creating missing ones at offset 0, which means the

@@ -1,6 +1,6 @@
 import { sql, type Transaction } from 'kysely'
-import type { Database } from '../database.ts'
-import { lockSchemaDdlInTransaction } from '../schema-ddl-lock.ts'
+import type { Database } from '../../database/schema.ts'
+import { lockSchemaDdlInTransaction } from '../../database/ddl-lock.ts'
 
 export type SwapPlan = Readonly<{ projection: string; tables: readonly string[]; live: string; shadow: string; old: string }>
 

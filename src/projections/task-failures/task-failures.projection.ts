@@ -1,5 +1,5 @@
 import type { StoredEvent } from '../../events/envelope.ts'
-import type { TaskFailuresTable } from '../database.ts'
+import type { TaskFailuresTable } from '../../database/schema.ts'
 import type { RowProjection } from '../projection.ts'
 
 export type Failure = Readonly<{ attempt: number; error: string; at: string }>

@@ -1,7 +1,7 @@
 import { sql } from 'kysely'
 import type { StoredEvent } from '../../events/envelope.ts'
 import type { TaskEvent } from '../../events/generated/event-types.ts'
-import type { AttemptOutcome } from '../database.ts'
+import type { AttemptOutcome } from '../../database/schema.ts'
 import type { SqlProjection } from '../projection.ts'
 
 /** One run of a task: from a TaskQueued to the event that ended it. */

@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
 import type { StoredEvent } from '../../events/envelope.ts'
-import type { TaskDependenciesTable } from '../database.ts'
+import type { TaskDependenciesTable } from '../../database/schema.ts'
 import type { SqlProjection } from '../projection.ts'
 
 export type EdgeChange = TaskDependenciesTable & { deleted: boolean }

@@ -3,7 +3,7 @@ import type { StoredEvent } from '../../events/envelope.ts'
 import { TaskPriority, type TaskEvent } from '../../events/generated/event-types.ts'
 import { assertNever } from '../../commands/decider.ts'
 import type { TaskStatus } from '../../commands/task/task.state.ts'
-import type { TasksTable } from '../database.ts'
+import type { TasksTable } from '../../database/schema.ts'
 import type { RowProjection } from '../projection.ts'
 
 type Dates = 'created_at' | 'updated_at' | 'queued_at' | 'started_at' | 'completed_at' | 'finished_at' | 'dead_lettered_at' | 'retry_at'

@@ -1,5 +1,5 @@
 import type { StoredEvent } from '../../events/envelope.ts'
-import type { WorkflowsTable } from '../database.ts'
+import type { WorkflowsTable } from '../../database/schema.ts'
 
 export type WorkflowRow = Omit<WorkflowsTable, 'created_at' | 'started_at' | 'finished_at' | 'updated_at'> & {
   created_at: Date

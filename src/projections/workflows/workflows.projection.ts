@@ -1,7 +1,7 @@
 import type { Transaction } from 'kysely'
 import { stepTaskId } from '../../commands/workflow/workflow-dag.ts'
 import type { StoredEvent } from '../../events/envelope.ts'
-import type { Database } from '../database.ts'
+import type { Database } from '../../database/schema.ts'
 import type { SqlProjection } from '../projection.ts'
 import { projectWorkflowRow } from './workflow-row.projection.ts'
 

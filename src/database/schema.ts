@@ -1,4 +1,4 @@
-import type { ColumnType, Generated } from 'kysely'
+import type { ColumnType, Generated, Kysely } from 'kysely'
 
 /** Postgres read models, as kysely sees them. Columns are snake_case, as in SQL. */
 export type Timestamp = ColumnType<Date, Date | string, Date | string>
@@ -334,3 +334,6 @@ export interface Database {
   workflows: WorkflowsTable
   workflow_steps: WorkflowStepsTable
 }
+
+/** A connection pool to the read-model database (one Postgres schema). */
+export type Db = Kysely<Database>

@@ -1,6 +1,5 @@
 import { sql, type Transaction } from 'kysely'
-import type { Db } from '../infra/postgres.ts'
-import type { Database } from './database.ts'
+import type { Database, Db } from './schema.ts'
 
 /** One advisory lock id for every schema-level DDL of AgentFleet ("afdl"). */
 const schemaDdlLock = 0x6166646c
