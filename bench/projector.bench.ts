@@ -31,14 +31,14 @@ export async function writeTaskEvents(env: BenchEnv, log: (line: string) => void
   await producer.disconnect()
 }
 
-/** Times the tasks projection over `count` events written straight to the log. */
+/** Times the projector (one group, every projection) over `count` events written straight to the log. */
 export async function benchProjector(env: BenchEnv, log: (line: string) => void, count = 100_000): Promise<Row[]> {
   const { services } = env
   await writeTaskEvents(env, log, count)
-  const applied = async () => Number((await services.db.selectFrom('projection_checkpoints').select((eb) => eb.fn.sum<number>('next_offset').as('n'))
-    .where('projection', '=', 'tasks').executeTakeFirst())?.n ?? 0)
-  log('starting the projector (tasks only)')
-  const projector = env.spawnRole(['projector', '--only', 'tasks'])
+  const applied = async () => Number((await services.db.selectFrom('projector_checkpoints').select((eb) => eb.fn.sum<number>('next_offset').as('n'))
+    .where('consumer', '=', 'main').where('topic', 'like', '%.task.events').executeTakeFirst())?.n ?? 0)
+  log('starting the projector (every projection, one group)')
+  const projector = env.spawnRole(['projector'])
   await waitUntil(async () => (await applied()) > 0, 60_000, 'the first projected batch')
   const t0 = performance.now()
   const n0 = await applied()
@@ -46,5 +46,5 @@ export async function benchProjector(env: BenchEnv, log: (line: string) => void,
   const rate = (count - n0) / ((performance.now() - t0) / 1000)
   projector.kill('SIGTERM')
   log(`  ${Math.round(rate)} events/s`)
-  return [{ figure: 'projector throughput into Postgres', value: `${Math.round(rate).toLocaleString()} events/s`, target: '≥ 20,000 events/s', ok: rate >= 20_000 }]
+  return [{ figure: 'projector throughput into Postgres (every projection)', value: `${Math.round(rate).toLocaleString()} events/s`, target: '≥ 20,000 events/s', ok: rate >= 20_000 }]
 }

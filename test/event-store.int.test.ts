@@ -67,12 +67,11 @@ describe('event store against the real stack', () => {
     const last = results.find((r) => r.version === 51)!
     const lastIndex = results.indexOf(last)
     expect(row.progress).toBe(lastIndex + 1)
-    // Each projection is its own consumer group: the snapshots may trail the tasks row briefly.
-    const versions = await waitFor(async () => {
-      const v = await h.services.db.selectFrom('projection_stream_versions').select(['projection', 'version']).where('stream', '=', `task:${id}`).execute()
-      return v.filter((r) => r.version === 51).length === v.length ? v : undefined
-    }, 'every projection at version 51')
-    expect(versions).toEqual(expect.arrayContaining([{ projection: 'tasks', version: 51 }, { projection: 'snapshots', version: 51 }]))
+    // One projector group applies every projection in the same transaction: the snapshot and the group's head are there too.
+    const snapshot = await h.services.db.selectFrom('aggregate_snapshots').select('version').where('stream', '=', `task:${id}`).executeTakeFirstOrThrow()
+    expect(snapshot.version).toBe(51)
+    const head = await h.services.db.selectFrom('projector_stream_heads').select(['consumer', 'version']).where('stream', '=', `task:${id}`).execute()
+    expect(head).toEqual([{ consumer: 'main', version: 51 }])
     const conflicts = await h.services.db.selectFrom('event_conflicts').selectAll().execute()
     expect(conflicts).toEqual([])
   })
@@ -97,7 +96,7 @@ describe('event store against the real stack', () => {
     release()
     expect(await slowOutcome).toBe('append.outcome-unknown')
 
-    const conflict = await waitFor(async () => h.services.db.selectFrom('event_conflicts').selectAll().where('stream', '=', `task:${stream}`).where('projection', '=', 'tasks').executeTakeFirst(), 'conflict row')
+    const conflict = await waitFor(async () => h.services.db.selectFrom('event_conflicts').selectAll().where('stream', '=', `task:${stream}`).where('consumer', '=', 'main').executeTakeFirst(), 'conflict row')
     expect(conflict).toMatchObject({ kind: 'duplicate-version', version: 2 })
     const row = await h.services.db.selectFrom('tasks').select(['version', 'progress_message']).where('id', '=', stream).executeTakeFirstOrThrow()
     expect(row).toEqual({ version: 2, progress_message: 'fast' })

@@ -32,12 +32,11 @@ describe('/metrics and /api/v1/system/lag against the real stack', () => {
     expect(valueOf((await scrape()).samples, 'agentfleet_projection_lag_events', { projection: 'tasks' })).toBe(6)
 
     projector = await startProjector(h.services)
-    const group = `${h.config.kafka.topicPrefix}.projection.tasks`
+    const group = `${h.config.kafka.topicPrefix}.projector.main`
     const caughtUp = await waitFor(async () => {
       const b = await lag()
       return projectionLag(b, 'tasks') === 0 && projectionLag(b, 'snapshots') === 0 && b.groups.find((g) => g.group === group)?.lag === 0 && b
     }, 'projections to catch up')
-    expect(caughtUp.groups.map((g) => g.group)).toContain(`${h.config.kafka.topicPrefix}.projection.snapshots`)
     // The stream's own tail groups never commit and are not reported.
     expect(caughtUp.groups.some((g) => g.group.includes('.stream.'))).toBe(false)
     const { samples } = await scrape()
@@ -63,8 +62,8 @@ describe('/metrics and /api/v1/system/lag against the real stack', () => {
 
     expect((await fetch(`${h.baseUrl}/api/v1/tasks/${id}?minVersion=3`)).status).toBe(200)
     // Read-model figures come from the tables as they are.
-    await sql`insert into event_conflicts (projection, stream, kind, event_id, event_type, version, expected_version, topic, partition, "offset")
-      values ('tasks', 'task:x', 'duplicate-version', 'e1', 'TaskCreated', 1, 2, 't', 0, 0)`.execute(h.services.db)
+    await sql`insert into event_conflicts (consumer, stream, kind, event_id, event_type, version, expected_version, topic, partition, "offset")
+      values ('main', 'task:x', 'duplicate-version', 'e1', 'TaskCreated', 1, 2, 't', 0, 0)`.execute(h.services.db)
     await sql`update tasks set status = 'dead_lettered' where id = ${id}`.execute(h.services.db)
     await sql`insert into worker_processes (worker_id, pool, host, pid, status, started_at, last_seen_at)
       values ('w1', 'metrics', 'h', 1, 'running', now(), now()), ('w2', 'metrics', 'h', 2, 'running', now(), now()), ('w3', 'other', 'h', 3, 'draining', now(), now())`.execute(h.services.db)
@@ -81,7 +80,7 @@ describe('/metrics and /api/v1/system/lag against the real stack', () => {
     expect(valueOf(samples, 'agentfleet_command_duration_seconds_count', ok)).toBe(created + 1)
     expect(valueOf(samples, 'agentfleet_http_request_duration_seconds_count', { method: 'POST', route: '/api/v1/tasks/:id/progress', status: '409' })).toBe(1)
     expect(valueOf(samples, 'agentfleet_http_request_duration_seconds_count', { method: 'POST', route: '/api/v1/tasks', status: '201' })).toBeGreaterThanOrEqual(4)
-    expect(valueOf(samples, 'agentfleet_event_conflicts', { projection: 'tasks' })).toBe(1)
+    expect(valueOf(samples, 'agentfleet_event_conflicts', { group: 'main' })).toBe(1)
     expect(valueOf(samples, 'agentfleet_pool_workers', { pool: 'metrics', status: 'running' })).toBe(2)
     expect(valueOf(samples, 'agentfleet_pool_workers', { pool: 'other', status: 'draining' })).toBe(1)
     // Raw paths never become label values.

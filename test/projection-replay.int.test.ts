@@ -4,7 +4,8 @@ import type { TaskCommand } from '../src/commands/task/task.commands.ts'
 import { taskDecider } from '../src/commands/task/task.decider.ts'
 import type { TaskState } from '../src/commands/task/task.state.ts'
 import type { StoredEvent } from '../src/events/envelope.ts'
-import { applyBatch } from '../src/projections/apply-batch.ts'
+import { applyToGroup } from '../src/projections/group-apply.ts'
+import { replayable, replayToProjection } from '../src/projections/replay-gate.ts'
 import { projections } from '../src/projections/catalog.ts'
 import type { Database } from '../src/database/schema.ts'
 import { startHarness, type Harness } from './support/harness.ts'
@@ -37,14 +38,14 @@ describe('projection replay safety', () => {
   beforeAll(async () => { h = await startHarness({ api: false, projector: false, processManagers: false }) })
   afterAll(async () => { await h?.stop() })
 
-  const tables = ['tasks', 'task_dependencies', 'task_attempts', 'aggregate_events', 'aggregate_snapshots', 'projection_stream_versions', 'event_conflicts'] as const
+  const tables = ['tasks', 'task_dependencies', 'task_attempts', 'aggregate_events', 'aggregate_snapshots', 'projector_stream_heads', 'event_conflicts'] as const
   const dump = async (tx: Kysely<Database>) => {
-    const out: Record<(typeof tables)[number], Record<string, unknown>[]> = { tasks: [], task_dependencies: [], task_attempts: [], aggregate_events: [], aggregate_snapshots: [], projection_stream_versions: [], event_conflicts: [] }
+    const out: Record<(typeof tables)[number], Record<string, unknown>[]> = { tasks: [], task_dependencies: [], task_attempts: [], aggregate_events: [], aggregate_snapshots: [], projector_stream_heads: [], event_conflicts: [] }
     for (const t of tables) out[t] = (await sql<Record<string, unknown>>`select * from ${sql.table(t)} order by 1, 2`.execute(tx)).rows
     return out
   }
 
-  it('applying the same batch twice, with or without its checkpoint, changes nothing', async () => {
+  it('applying the same batch twice, with or without its checkpoint, changes nothing; nor does replaying it to one projection', async () => {
     const topic = `${h.config.kafka.topicPrefix}.task.events`
     const events = history(topic, {
       a: [create('a'), { type: 'ClaimTask', agentId: 'ag', leaseMs: 1000, now: 1 }, { type: 'StartTask', agentId: 'ag', dispatchVersion: null, leaseEpoch: 1 },
@@ -59,8 +60,10 @@ describe('projection replay safety', () => {
     })
     expect(events.length).toBeGreaterThan(20)
 
+    const group = { consumer: 'main', projections }
+    const batch = [{ topic, partition: 0, events, nextOffset: events.length }]
     await h.services.db.transaction().execute(async (tx) => {
-      for (const p of projections) await applyBatch(tx, p, topic, 0, events)
+      expect((await applyToGroup(tx, group, batch)).applied).toBe(events.length)
       const once = await dump(tx)
       expect(once.tasks).toHaveLength(3)
       expect(once.aggregate_events).toHaveLength(events.length)
@@ -68,14 +71,18 @@ describe('projection replay safety', () => {
       expect(once.task_dependencies).toEqual([{ task_id: 'b', depends_on_id: 'a', resolved: true }])
       expect(once.tasks.map((r) => [r.id, r.status])).toEqual([['a', 'completed'], ['b', 'cancelled'], ['c', 'dead_lettered']])
 
-      for (const p of projections) expect((await applyBatch(tx, p, topic, 0, events)).applied, p.name).toBe(0)
+      expect(await applyToGroup(tx, group, batch)).toMatchObject({ applied: 0, skipped: events.length })
       expect(await dump(tx)).toEqual(once)
 
-      // Without the checkpoint, the per-stream version gate alone keeps the batch from applying twice.
-      await tx.deleteFrom('projection_checkpoints').execute()
-      for (const p of projections) {
-        const outcome = await applyBatch(tx, p, topic, 0, events)
-        expect([outcome.applied, outcome.duplicates], p.name).toEqual([0, events.length])
+      // Without the checkpoint, the group's stream heads alone keep the batch from applying twice.
+      await tx.deleteFrom('projector_checkpoints').execute()
+      expect(await applyToGroup(tx, group, batch)).toMatchObject({ applied: 0, skipped: 0, duplicates: events.length })
+      expect(await dump(tx)).toEqual(once)
+
+      // A replay to one projection is gated by that projection's own rows.
+      for (const p of projections.filter(replayable)) {
+        const outcome = await replayToProjection(tx, p, events)
+        expect([outcome.applied, outcome.gaps], p.name).toEqual([0, 0])
       }
       expect(await dump(tx)).toEqual(once)
     })

@@ -21,7 +21,7 @@ describe('projector killed with SIGKILL mid-stream', () => {
   })
 
   const startProjector = () => {
-    const p = spawn(process.execPath, ['bin/agentfleet.js', 'projector', '--only', 'tasks'], { env: { ...process.env, ...h.env }, stdio: ['ignore', 'ignore', 'inherit'] })
+    const p = spawn(process.execPath, ['bin/agentfleet.js', 'projector'], { env: { ...process.env, ...h.env }, stdio: ['ignore', 'ignore', 'inherit'] })
     child = p
     return p
   }
@@ -59,8 +59,8 @@ describe('projector killed with SIGKILL mid-stream', () => {
 
     const topic = `${h.config.kafka.topicPrefix}.task.events`
     const ends = await h.services.admin.fetchTopicOffsets(topic)
-    const checkpoints = await h.services.db.selectFrom('projection_checkpoints').select(['partition', 'next_offset'])
-      .where('projection', '=', 'tasks').where('topic', '=', topic).execute()
+    const checkpoints = await h.services.db.selectFrom('projector_checkpoints').select(['partition', 'next_offset'])
+      .where('consumer', '=', 'main').where('topic', '=', topic).execute()
     for (const end of ends.filter((e) => Number(e.high) > 0)) {
       expect(checkpoints.find((c) => c.partition === end.partition)?.next_offset, `partition ${end.partition}`).toBe(Number(end.high))
     }

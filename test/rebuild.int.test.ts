@@ -39,8 +39,8 @@ describe('blue/green rebuild while commands keep flowing', () => {
   }
   const liveAtLogEnd = async () => {
     const ends = await h.services.admin.fetchTopicOffsets(topic())
-    const cps = await h.services.db.selectFrom('projection_checkpoints').select(['partition', 'next_offset'])
-      .where('projection', '=', 'tasks').where('topic', '=', topic()).execute()
+    const cps = await h.services.db.selectFrom('projector_checkpoints').select(['partition', 'next_offset'])
+      .where('consumer', '=', 'main').where('topic', '=', topic()).execute()
     return ends.every((e) => Number(e.high) === 0 || cps.find((c) => c.partition === e.partition)?.next_offset === Number(e.high))
   }
 
@@ -64,7 +64,7 @@ describe('blue/green rebuild while commands keep flowing', () => {
     })()
 
     try {
-    const dry = await rebuildProjection(h.services, tasksProjection, { dryRun: true })
+    const dry = await rebuildProjection(h.services, 'main', tasksProjection, { dryRun: true })
     const tasksDiff = dry.diff?.find((d) => d.table === 'tasks')
     expect(tasksDiff?.differing).toBe(1)
     expect(tasksDiff?.sample[0]?.key).toEqual({ id: 'rb-7' })
@@ -72,7 +72,7 @@ describe('blue/green rebuild while commands keep flowing', () => {
     expect((tasksDiff?.sample[0]?.rebuilt as { title: string }).title).toBe('task 7')
 
     const before = written
-    const report = await rebuildProjection(h.services, tasksProjection)
+    const report = await rebuildProjection(h.services, 'main', tasksProjection)
     expect(report.swapped).toBe(true)
     expect(written, 'commands kept flowing during the rebuild').toBeGreaterThan(before)
     // The live projector keeps applying new events to the swapped-in table.
@@ -87,15 +87,15 @@ describe('blue/green rebuild while commands keep flowing', () => {
 
     // Every stream at exactly the version the log holds: nothing lost, nothing applied twice.
     const rows = await h.services.db.selectFrom('tasks').select(['id', 'version', 'title']).execute()
-    const streamVersions = await h.services.db.selectFrom('projection_stream_versions').select(['stream', 'version']).where('projection', '=', 'tasks').execute()
+    const streamHeads = await h.services.db.selectFrom('projector_stream_heads').select(['stream', 'version']).where('consumer', '=', 'main').where('stream', 'like', 'task:%').execute()
     expect(new Map(rows.map((r) => [r.id, r.version]))).toEqual(versions)
-    expect(new Map(streamVersions.map((r) => [r.stream.slice('task:'.length), r.version]))).toEqual(versions)
+    expect(new Map(streamHeads.map((r) => [r.stream.slice('task:'.length), r.version]))).toEqual(versions)
     expect(rows.find((r) => r.id === 'rb-7')?.title).toBe('task 7')
     expect(await h.services.db.selectFrom('event_conflicts').selectAll().execute()).toEqual([])
 
     // A second rebuild (dry run) folds the whole log again and finds nothing to change.
-    const again = await rebuildProjection(h.services, tasksProjection, { dryRun: true })
-    expect(again.diff?.map((d) => [d.table, d.differing])).toEqual([['tasks', 0], ['projection_stream_versions', 0]])
+    const again = await rebuildProjection(h.services, 'main', tasksProjection, { dryRun: true })
+    expect(again.diff?.map((d) => [d.table, d.differing])).toEqual([['tasks', 0]])
     expect(again.diff?.[0]?.liveRows).toBe(versions.size)
 
     // No shadow or old schema is left behind.

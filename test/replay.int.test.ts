@@ -8,7 +8,6 @@ import type { StoredEvent } from '../src/events/envelope.ts'
 import { replay, type ReplayRange } from '../src/ops/replay.ts'
 import { resolveReplayTarget } from '../src/ops/replay-target.ts'
 import type { ProcessManager } from '../src/process-managers/catalog.ts'
-import { projections } from '../src/projections/catalog.ts'
 import { logEnd, startHarness, waitFor, type Harness } from './support/harness.ts'
 
 const run = promisify(execFile)
@@ -30,17 +29,14 @@ describe('replay to one projection or one process manager', () => {
       await w.execute('task', `rp-${i}`, taskDecider, create(i), ctx(`c${i}`), { expectNew: true })
       await w.execute('task', `rp-${i}`, taskDecider, { type: 'ReportTaskProgress', percent: 40, message: 'p' }, ctx(`p${i}`))
     }))
-    await waitFor(async () => {
-      const n = await h.services.db.selectFrom('projection_stream_versions').select((eb) => eb.fn.countAll<number>().as('n')).where('version', '=', 2).where('projection', 'in', ['tasks', 'snapshots']).executeTakeFirstOrThrow()
-      return Number(n.n) === tasks * 2
-    }, 'both projections to apply the seed')
-    // Every projection of task events at the log end, so that nothing moves while the tests compare.
+    // The projector group at the log end of the task topic, so that nothing moves while the tests compare.
     const end = await logEnd(h)
-    const readers = projections.filter((p) => p.aggregates.includes('task')).map((p) => p.name)
     await waitFor(async () => {
-      const rows = await h.services.db.selectFrom('projection_checkpoints').select(['projection', 'next_offset']).where('topic', '=', `${h.config.kafka.topicPrefix}.task.events`).execute()
-      return readers.every((name) => rows.filter((r) => r.projection === name).reduce((n, r) => n + r.next_offset, 0) === end)
-    }, 'every task projection at the log end')
+      const rows = await h.services.db.selectFrom('projector_checkpoints').select(['next_offset']).where('consumer', '=', 'main').where('topic', '=', `${h.config.kafka.topicPrefix}.task.events`).execute()
+      return rows.reduce((n, r) => n + r.next_offset, 0) === end
+    }, 'the projector group at the log end')
+    const seeded = await h.services.db.selectFrom('tasks').select((eb) => eb.fn.countAll<number>().as('n')).where('version', '=', 2).executeTakeFirstOrThrow()
+    expect(Number(seeded.n)).toBe(tasks)
   })
   afterAll(async () => { await h?.stop() })
 
@@ -52,9 +48,9 @@ describe('replay to one projection or one process manager', () => {
   /** Everything replay could touch, for before/after comparisons. */
   const state = async () => ({
     tasks: await h.services.db.selectFrom('tasks').selectAll().orderBy('id').execute(),
-    versions: await h.services.db.selectFrom('projection_stream_versions').selectAll().orderBy('projection').orderBy('stream').execute(),
+    heads: await h.services.db.selectFrom('projector_stream_heads').selectAll().orderBy('consumer').orderBy('stream').execute(),
     snapshots: await h.services.db.selectFrom('aggregate_snapshots').selectAll().orderBy('stream').execute(),
-    checkpoints: await h.services.db.selectFrom('projection_checkpoints').select(['projection', 'topic', 'partition', 'next_offset']).orderBy('projection').orderBy('partition').execute(),
+    checkpoints: await h.services.db.selectFrom('projector_checkpoints').select(['consumer', 'topic', 'partition', 'next_offset']).orderBy('consumer').orderBy('topic').orderBy('partition').execute(),
     conflicts: await h.services.db.selectFrom('event_conflicts').selectAll().execute(),
   })
 
@@ -70,11 +66,21 @@ describe('replay to one projection or one process manager', () => {
   it('repairs a lost row of one projection through the version gate, and only that projection', async () => {
     const before = await state()
     await h.services.db.deleteFrom('tasks').where('id', '=', 'rp-3').execute()
-    await h.services.db.deleteFrom('projection_stream_versions').where('projection', '=', 'tasks').where('stream', '=', 'task:rp-3').execute()
     const repaired = await toProjection({ aggregateId: 'rp-3' })
     expect(repaired).toMatchObject({ delivered: 2, applied: 2, duplicates: 0 })
     expect(await state()).toEqual(before)
     expect(await toProjection({ aggregateId: 'rp-3' })).toMatchObject({ delivered: 2, applied: 0, duplicates: 2 })
+    expect(await state()).toEqual(before)
+  })
+
+  it('refuses a projection whose tables keep no per-stream version, pointing at rebuild, and changes nothing', async () => {
+    const before = await state()
+    const { target, close } = await resolveReplayTarget(h.services, { projection: 'queue-stats' })
+    try {
+      await expect(replay(deps(), target, {})).rejects.toMatchObject({ code: 'replay.not-replayable', message: expect.stringContaining('agentfleet rebuild queue-stats') })
+    } finally {
+      await close()
+    }
     expect(await state()).toEqual(before)
   })
 

@@ -11,7 +11,7 @@ const app = () => {
   const a = new OpenAPIHono({ defaultHook: (r, c) => { if (!r.success) return problemResponse(c, new ValidationError(r.error.message)) } })
   const db = new Proxy({}, { get: () => { throw new Error('no database in this test') } }) as Db
   registerQueueStatsRoutes(a, { db, clock: Date.now })
-  registerSystemRoutes(a, { db, projectionNames: [], clock: Date.now })
+  registerSystemRoutes(a, { db, placements: [], clock: Date.now })
   a.onError((e, c) => problemResponse(c, e))
   return a
 }

@@ -7,7 +7,7 @@ import { taskDecider } from '../src/commands/task/task.decider.ts'
 import type { ExistingTask } from '../src/commands/task/task.state.ts'
 import type { StoredEvent } from '../src/events/envelope.ts'
 import type { TaskEvent } from '../src/events/generated/event-types.ts'
-import { applyBatch } from '../src/projections/apply-batch.ts'
+import { applyToGroup } from '../src/projections/group-apply.ts'
 import { projections } from '../src/projections/catalog.ts'
 import { queueStatsProjection } from '../src/projections/queue-stats/queue-stats.projection.ts'
 import { takeMetricsSnapshot } from '../src/projections/system/metrics-snapshots.ts'
@@ -64,7 +64,10 @@ describe('system status, replay safety and metrics snapshots against the real st
 
   it('applies a batch once: the same batch again, or redelivered at new offsets, changes nothing', async () => {
     const at = Date.now() - 10_000
-    const apply = (events: readonly StoredEvent[]) => h.services.db.transaction().execute((tx) => applyBatch(tx, queueStatsProjection, 'replay-check', 0, events))
+    // A group of its own (queue-stats alone) on a topic of its own, as a projector runner would apply it.
+    const group = { consumer: 'stats-check', projections: [queueStatsProjection] }
+    const apply = (events: readonly StoredEvent[]) => h.services.db.transaction().execute((tx) =>
+      applyToGroup(tx, group, [{ topic: 'replay-check', partition: 0, events, nextOffset: Number(events[events.length - 1]!.position.offset) + 1 }]))
     expect((await apply(batch(at, 0))).applied).toBe(4)
     const once = await statsOf('replay')
     expect(once.counters).toEqual([expect.objectContaining({ depth: 0, in_flight: 0, completed: 1 })])
@@ -72,8 +75,9 @@ describe('system status, replay safety and metrics snapshots against the real st
     expect(once.minutes.reduce((n, m) => n + m.wait_count + m.exec_count, 0)).toBe(2)
     expect(once.tasks).toEqual([])
 
-    expect((await apply(batch(at, 0))).applied).toBe(0)
+    expect(await apply(batch(at, 0))).toMatchObject({ applied: 0, skipped: 4 })
     expect(await statsOf('replay')).toEqual(once)
+    // Redelivered at new offsets (past the checkpoint): the stream heads hold them back.
     const redelivered = await apply(batch(at, 10))
     expect(redelivered).toMatchObject({ applied: 0, duplicates: 4 })
     expect(await statsOf('replay')).toEqual(once)
@@ -92,7 +96,7 @@ describe('system status, replay safety and metrics snapshots against the real st
     }, 'the tasks read model and every projection checkpoint')
     expect(status.tasks.byStatus).toEqual({ queued: 1, completed: 1, cancelled: 1 })
     expect(status.conflicts.count).toBe(1)
-    expect(status.conflicts.latest[0]).toMatchObject({ projection: 'queue-stats', stream: 'task:r1', kind: 'duplicate-version', eventId: 'other-writer', version: 4 })
+    expect(status.conflicts.latest[0]).toMatchObject({ group: 'stats-check', stream: 'task:r1', kind: 'duplicate-version', eventId: 'other-writer', version: 4 })
     const names = status.projections.map((p) => p.name)
     for (const name of ['snapshots', 'tasks', 'queue-stats']) expect(names).toContain(name)
     const tasksProjection = status.projections.find((p) => p.name === 'tasks')
@@ -105,7 +109,7 @@ describe('system status, replay safety and metrics snapshots against the real st
 
   it('writes metrics snapshots on the interval, serves them as history and prunes past the retention', async () => {
     const old = await takeMetricsSnapshot({
-      db: h.services.db, logger: h.services.logger, intervalMs: 300, retentionDays: 30, projectionNames: [],
+      db: h.services.db, logger: h.services.logger, intervalMs: 300, retentionDays: 30, placements: [],
       clock: () => Date.now() - 40 * 86_400_000,
     })
     expect(old.written).toBe(true)

@@ -2,6 +2,8 @@ import type { Command } from 'commander'
 import { AppError } from '../errors.ts'
 import { createProgress } from '../ops/progress.ts'
 import { projectionByName, projections } from '../projections/catalog.ts'
+import { groupOf } from '../projections/groups.ts'
+import { configuredGroups } from '../projections/projector.ts'
 import type { Projection } from '../projections/projection.ts'
 import { rebuildProjection, type RebuildReport } from '../projections/rebuild/rebuild.ts'
 import { withServices } from './context.ts'
@@ -46,7 +48,8 @@ export function registerRebuildCommand(program: Command): void {
         for (const projection of selected) {
           const progress = createProgress(`rebuild ${projection.name}`, 0)
           try {
-            const report = await rebuildProjection(s, projection, { dryRun: flags.dryRun, keepOld: flags.keepOld, onProgress: progress.update })
+            const group = groupOf(configuredGroups(s.config), projection.name)!
+            const report = await rebuildProjection(s, group.consumer, projection, { dryRun: flags.dryRun, keepOld: flags.keepOld, onProgress: progress.update })
             progress.stop()
             for (const line of reportLines(report)) print(line)
           } finally {

@@ -5,8 +5,7 @@ import { startHealthMonitor } from '../process-managers/agent-health.ts'
 import { startApi } from '../http/server.ts'
 import { isClusterWorker, leaveCluster, superviseApiWorkers } from '../http/api-cluster.ts'
 import { connectServices } from '../infra/services.ts'
-import { projectionByName, projections } from '../projections/catalog.ts'
-import { startProjector } from '../projections/projector.ts'
+import { configuredGroups, startProjector } from '../projections/projector.ts'
 import { reactorByName, reactors, startReactors } from '../process-managers/catalog.ts'
 import { startHitlExpiry } from '../process-managers/hitl/hitl-expiry.ts'
 import { prepareEnvironment } from '../setup.ts'
@@ -40,11 +39,12 @@ export function registerServeCommands(program: Command): void {
     leaveCluster()
   })
 
-  program.command('projector').description('Build the Postgres read models from the event topics')
-    .option('--only <names>', `comma-separated projections (${projections.map((p) => p.name).join(', ')})`)
-    .action(async (opts: { only?: string }) => {
-      const selected = opts.only?.split(',').map((n) => projectionByName(n.trim()) ?? (() => { throw new AppError('projection.unknown', `unknown projection ${n}`) })())
+  program.command('projector').description('Build the Postgres read models from the event topics: every configured projector group, or the ones named')
+    .option('--group <names>', 'comma-separated projector groups of AGENTFLEET_PROJECTOR_GROUPS (default: all of them)')
+    .action(async (opts: { group?: string }) => {
       await withServices('projector', async (services) => {
+        const groups = configuredGroups(services.config)
+        const selected = opts.group?.split(',').map((n) => groups.find((g) => g.consumer === n.trim()) ?? (() => { throw new AppError('projector.unknown-group', `unknown projector group ${n}; configured: ${groups.map((g) => g.consumer).join(', ')}`) })())
         const projector = await startProjector(services, selected)
         await untilSignal()
         await projector.stop()

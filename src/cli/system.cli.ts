@@ -1,12 +1,12 @@
 import type { Command } from 'commander'
 import type { Services } from '../infra/services.ts'
-import { projections } from '../projections/catalog.ts'
+import { configuredPlacements } from '../projections/projector.ts'
 import { startMetricsSnapshots } from '../projections/system/metrics-snapshots.ts'
 import { untilSignal, withServices } from './context.ts'
 
 /** The snapshot loop with the configured interval and retention. */
 export const startConfiguredMetricsSnapshots = (services: Services) => startMetricsSnapshots({
-  db: services.db, logger: services.logger, clock: Date.now, projectionNames: projections.map((p) => p.name),
+  db: services.db, logger: services.logger, clock: Date.now, placements: configuredPlacements(services.config),
   intervalMs: services.config.metrics.snapshotIntervalMs, retentionDays: services.config.metrics.retentionDays,
 })
 

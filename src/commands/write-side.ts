@@ -8,6 +8,8 @@ import { createKeyPartitioner } from '../eventstore/partitioner.ts'
 import { createProduceBatcher } from '../eventstore/produce-batcher.ts'
 import { partitionCounts } from '../eventstore/topic-admin.ts'
 import type { Services } from '../infra/services.ts'
+import { groupOf } from '../projections/groups.ts'
+import { configuredGroups } from '../projections/projector.ts'
 import { createCommandHandler, type CommandHandler, type CommandHandlerDeps } from './handle-command.ts'
 
 export type WriteSide = Readonly<{ execute: CommandHandler; producer: Producer; close: () => Promise<void> }>
@@ -34,7 +36,7 @@ export async function createWriteSide(services: Services, overrides: Partial<Com
     batcher: createProduceBatcher({ producer, requestTimeoutMs: Math.floor(config.append.produceTimeoutMs / 2) }),
     codec,
     partitionOf,
-    loadFromLog: createLogSnapshotLoader({ admin, db, topicPrefix: config.kafka.topicPrefix, partitionOf, waitMs: config.readWaitMs }),
+    loadFromLog: createLogSnapshotLoader({ admin, db, topicPrefix: config.kafka.topicPrefix, partitionOf, waitMs: config.readWaitMs, snapshotsGroup: groupOf(configuredGroups(config), 'snapshots')?.consumer ?? 'main' }),
     topicPrefix: config.kafka.topicPrefix,
     produceTimeoutMs: config.append.produceTimeoutMs,
     leaseTtlMs,

@@ -15,6 +15,7 @@ import * as m0030 from './migrations/0030-hitl-requests.ts'
 import * as m0031 from './migrations/0031-projects.ts'
 import * as m0032 from './migrations/0032-workflows.ts'
 import * as m0060 from './migrations/0060-worker-processes.ts'
+import * as m0080 from './migrations/0080-projector-groups.ts'
 
 /** Migrations are listed explicitly: no directory scanning, works the same from sources or dist. */
 const migrations: Record<string, Migration> = {
@@ -31,6 +32,7 @@ const migrations: Record<string, Migration> = {
   '0031-projects': m0031,
   '0032-workflows': m0032,
   '0060-worker-processes': m0060,
+  '0080-projector-groups': m0080,
 }
 
 export function migrateToLatest(db: Db, schema: string): Promise<MigrationResultSet> {

@@ -5,8 +5,9 @@ export type Timestamp = ColumnType<Date, Date | string, Date | string>
 /** jsonb: any JSON value out, JSON text in */
 export type Json = ColumnType<unknown, string, string>
 
-export interface ProjectionCheckpointsTable {
-  projection: string
+/** Where a projector group (the consumer) stands in each partition it reads. */
+export interface ProjectorCheckpointsTable {
+  consumer: string
   topic: string
   partition: number
   /** the next offset to apply (Kafka's committed-offset convention) */
@@ -14,8 +15,9 @@ export interface ProjectionCheckpointsTable {
   updated_at: Timestamp
 }
 
-export interface ProjectionStreamVersionsTable {
-  projection: string
+/** The last version a projector group applied of each stream: its version gate. */
+export interface ProjectorStreamHeadsTable {
+  consumer: string
   stream: string
   version: number
   event_id: string
@@ -23,7 +25,8 @@ export interface ProjectionStreamVersionsTable {
 
 export interface EventConflictsTable {
   id: Generated<number>
-  projection: string
+  /** the projector group that skipped the event */
+  consumer: string
   stream: string
   kind: 'duplicate-version' | 'gap'
   event_id: string
@@ -312,8 +315,8 @@ export interface WorkerProcessesTable {
 }
 export interface Database {
   worker_processes: WorkerProcessesTable
-  projection_checkpoints: ProjectionCheckpointsTable
-  projection_stream_versions: ProjectionStreamVersionsTable
+  projector_checkpoints: ProjectorCheckpointsTable
+  projector_stream_heads: ProjectorStreamHeadsTable
   event_conflicts: EventConflictsTable
   aggregate_snapshots: AggregateSnapshotsTable
   tasks: TasksTable

@@ -20,6 +20,11 @@ export type EncodedEvent = { value: Buffer; headers: IHeaders }
 export type EventCodec = {
   encode(aggregate: AggregateType, event: DomainEvent, meta: EventMeta): EncodedEvent
   decode(message: { value: Buffer | null; headers?: IHeaders }, position: LogPosition): Promise<StoredEvent>
+  /**
+   * Decodes many records: schema ids seen for the first time are looked up once each, then every
+   * record is decoded synchronously (no promise per record on the hot path).
+   */
+  decodeAll(messages: readonly { value: Buffer | null; headers?: IHeaders; offset: string }[], topic: string, partition: number): Promise<StoredEvent[]>
   /** Looks up the registry id of every local schema; fails when one is not registered. */
   resolveIds(): Promise<void>
 }
@@ -34,6 +39,17 @@ export function createEventCodec(deps: { registry: SchemaRegistry; schemas: Sche
   }
   const readers = new Map<string, (body: Buffer) => Record<string, unknown>>()
   const writers = new Map<number, Promise<avro.Type & { name?: string }>>()
+
+  const framed = (buf: Buffer | null, position: LogPosition): Buffer => {
+    if (!buf || buf.length < 5 || buf.readUInt8(0) !== MAGIC) throw new AppError('event.bad-framing', `not a Confluent-framed Avro message at ${position.topic}/${position.partition}@${position.offset}`)
+    return buf
+  }
+  const toStored = (name: string, read: (b: Buffer) => Record<string, unknown>, buf: Buffer, position: LogPosition): StoredEvent => {
+    const { meta, ...data } = read(buf.subarray(5))
+    return { type: name, data, meta, aggregateType: aggregateOf.get(name), position } as unknown as StoredEvent
+  }
+  /** The cached reader of (schema id, event type), if both were seen before. */
+  const cachedReader = (id: number, typeName: string | undefined) => (typeName === undefined ? undefined : readers.get(`${id}:${typeName}`))
 
   const readerFor = async (id: number, typeName: string | undefined): Promise<{ name: string; read: (b: Buffer) => Record<string, unknown> }> => {
     // One registry lookup per id, even when a whole batch of a new id decodes concurrently.
@@ -70,12 +86,26 @@ export function createEventCodec(deps: { registry: SchemaRegistry; schemas: Sche
     },
 
     async decode(message, position) {
-      const buf = message.value
-      if (!buf || buf.length < 5 || buf.readUInt8(0) !== MAGIC) throw new AppError('event.bad-framing', `not a Confluent-framed Avro message at ${position.topic}/${position.partition}@${position.offset}`)
-      const headerType = message.headers?.[headers.eventType]?.toString()
-      const { name, read } = await readerFor(buf.readInt32BE(1), headerType)
-      const { meta, ...data } = read(buf.subarray(5))
-      return { type: name, data, meta, aggregateType: aggregateOf.get(name), position } as unknown as StoredEvent
+      const buf = framed(message.value, position)
+      const { name, read } = await readerFor(buf.readInt32BE(1), message.headers?.[headers.eventType]?.toString())
+      return toStored(name, read, buf, position)
+    },
+
+    async decodeAll(messages, topic, partition) {
+      const out: StoredEvent[] = new Array(messages.length)
+      for (let i = 0; i < messages.length; i++) {
+        const m = messages[i]!
+        const position = { topic, partition, offset: m.offset }
+        const buf = framed(m.value, position)
+        const typeName = m.headers?.[headers.eventType]?.toString()
+        const read = cachedReader(buf.readInt32BE(1), typeName)
+        if (read) out[i] = toStored(typeName!, read, buf, position)
+        else {
+          const found = await readerFor(buf.readInt32BE(1), typeName)
+          out[i] = toStored(found.name, found.read, buf, position)
+        }
+      }
+      return out
     },
 
     async resolveIds() {

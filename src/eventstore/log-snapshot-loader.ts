@@ -7,14 +7,13 @@ import type { Db } from '../infra/postgres.ts'
 import type { Snapshot } from './aggregate-lease.ts'
 import { topicOffsets } from '../infra/topic-offsets.ts'
 
-export const snapshotsProjectionName = 'snapshots'
 
 /**
  * Loads an aggregate whose Redis snapshot is missing from the log-built snapshot table, after
  * waiting until the snapshot projection has read its partition up to the current end of the
  * log — otherwise a decision could be taken on stale state.
  */
-export function createLogSnapshotLoader(deps: { admin: Admin; db: Db; topicPrefix: string; partitionOf: (topic: string, key: string) => number; waitMs: number }) {
+export function createLogSnapshotLoader(deps: { admin: Admin; db: Db; topicPrefix: string; partitionOf: (topic: string, key: string) => number; waitMs: number; snapshotsGroup: string }) {
   return async (aggregate: AggregateType, id: string): Promise<Snapshot<unknown> | undefined> => {
     const topic = eventTopic(deps.topicPrefix, aggregate)
     const partition = deps.partitionOf(topic, id)
@@ -22,8 +21,8 @@ export function createLogSnapshotLoader(deps: { admin: Admin; db: Db; topicPrefi
     const end = Number(offsets.find((o) => o.partition === partition)?.high ?? 0)
     const deadline = Date.now() + deps.waitMs
     for (;;) {
-      const cp = await deps.db.selectFrom('projection_checkpoints').select('next_offset')
-        .where('projection', '=', snapshotsProjectionName).where('topic', '=', topic).where('partition', '=', partition).executeTakeFirst()
+      const cp = await deps.db.selectFrom('projector_checkpoints').select('next_offset')
+        .where('consumer', '=', deps.snapshotsGroup).where('topic', '=', topic).where('partition', '=', partition).executeTakeFirst()
       if ((cp?.next_offset ?? 0) >= end) break
       if (Date.now() > deadline) throw new ConcurrencyError('snapshots.behind', `the snapshot projection is behind the log for ${aggregate} ${id}; is the projector running? retry shortly`)
       await sleep(20)

@@ -31,7 +31,7 @@ import { registerMetricsRoutes } from './routes/metrics.routes.ts'
 import { registerStreamRoutes } from './routes/stream.routes.ts'
 import { registerQueueStatsRoutes } from './routes/queue-stats.routes.ts'
 import { registerSystemRoutes } from './routes/system.routes.ts'
-import { projections } from '../projections/catalog.ts'
+import { configuredPlacements } from '../projections/projector.ts'
 import { registerQueueRoutes } from './routes/queue.routes.ts'
 import { registerDeadLetterRoutes } from './routes/dead-letters.routes.ts'
 import { registerHitlRoutes } from './routes/hitl.routes.ts'
@@ -93,7 +93,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   if (deps.stream) registerStreamRoutes(app, { stream: deps.stream })
   if (deps.metrics) registerMetricsRoutes(app, { metrics: deps.metrics.api, lag: deps.metrics.lag })
   registerQueueStatsRoutes(app, { db: deps.db, clock: Date.now })
-  registerSystemRoutes(app, { db: deps.db, projectionNames: projections.map((p) => p.name), clock: Date.now })
+  registerSystemRoutes(app, { db: deps.db, placements: configuredPlacements(deps.config), clock: Date.now })
   registerQueueRoutes(app, {
     execute: deps.execute, redis: deps.redis, prefix: deps.config.redis.prefix, idempotency: deps.idempotency, logger: deps.logger,
     leaseMs: deps.config.queue.leaseMs, maxWaitS: deps.config.queue.maxWaitS, retryPolicy: { baseMs: deps.config.retry.baseMs, maxMs: deps.config.retry.maxMs },

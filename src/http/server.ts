@@ -6,7 +6,7 @@ import { instrumentCommandHandler } from '../metrics/instrumented-command-handle
 import { collectLag } from '../metrics/lag-collector.ts'
 import { collectReadModelFigures } from '../metrics/read-model-gauges.ts'
 import { cached, registerSystemGauges } from '../metrics/system-gauges.ts'
-import { projections } from '../projections/catalog.ts'
+import { configuredPlacements } from '../projections/projector.ts'
 import { startStreamHub } from '../stream/stream-hub.ts'
 import { createApp } from './app.ts'
 import { createIdempotencyStore } from './idempotency.ts'
@@ -17,7 +17,7 @@ export async function startApi(services: Services): Promise<{ port: number; stop
   const writeSide = await createWriteSide(services)
   const metrics = createApiMetrics()
   const stream = await startStreamHub({ kafka: services.kafka, admin: services.admin, codec: services.codec, db: services.db, config, logger, onOverflow: () => metrics.streamOverflows.inc() })
-  const lag = cached(() => collectLag({ admin: services.admin, db: services.db, topicPrefix: config.kafka.topicPrefix, projections }, new Date()), config.metrics.cacheMs)
+  const lag = cached(() => collectLag({ admin: services.admin, db: services.db, topicPrefix: config.kafka.topicPrefix, projections: configuredPlacements(config) }, new Date()), config.metrics.cacheMs)
   const figures = cached(() => collectReadModelFigures(services.db), config.metrics.cacheMs)
   registerSystemGauges(metrics, { lag, figures, stream, logger })
   const app = createApp({

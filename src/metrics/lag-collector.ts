@@ -1,16 +1,18 @@
 import type { Admin } from 'kafkajs'
 import { eventTopic } from '../events/topics.ts'
 import type { Db } from '../infra/postgres.ts'
-import type { Projection } from '../projections/projection.ts'
 import { streamGroupPrefix } from '../stream/event-tail.ts'
 import { topicOffsets } from '../infra/topic-offsets.ts'
 
 export type PartitionLag = Readonly<{ topic: string; partition: number; position: number; end: number; lag: number }>
-export type ProjectionLag = Readonly<{ projection: string; lag: number; partitions: readonly PartitionLag[] }>
+export type ProjectionLag = Readonly<{ projection: string; group: string; lag: number; partitions: readonly PartitionLag[] }>
 export type GroupLag = Readonly<{ group: string; lag: number; partitions: readonly PartitionLag[] }>
 export type LagReport = Readonly<{ collectedAt: string; projections: readonly ProjectionLag[]; groups: readonly GroupLag[] }>
 
-export type LagDeps = Readonly<{ admin: Admin; db: Db; topicPrefix: string; projections: readonly Pick<Projection, 'name' | 'aggregates'>[] }>
+/** Where a projection runs: its projector group's checkpoints are its position. */
+export type ProjectionPlacement = Readonly<{ name: string; aggregates: readonly string[]; group: string }>
+
+export type LagDeps = Readonly<{ admin: Admin; db: Db; topicPrefix: string; projections: readonly ProjectionPlacement[] }>
 
 type Ends = (topic: string) => Promise<ReadonlyMap<number, { low: number; high: number }>>
 
@@ -30,20 +32,20 @@ const endOffsets = (admin: Admin): Ends => {
 
 const sum = (parts: readonly PartitionLag[]): number => parts.reduce((s, p) => s + p.lag, 0)
 
-/** Projection lag: the Postgres checkpoints (the projections' real positions) against the log end. */
+/** Projection lag: the Postgres checkpoints of each projection's group (its real position) against the log end. */
 async function projectionLags(deps: LagDeps, ends: Ends): Promise<ProjectionLag[]> {
-  const rows = await deps.db.selectFrom('projection_checkpoints').select(['projection', 'topic', 'partition', 'next_offset']).execute()
-  const checkpoint = new Map(rows.map((r) => [`${r.projection}|${r.topic}|${r.partition}`, r.next_offset]))
+  const rows = await deps.db.selectFrom('projector_checkpoints').select(['consumer', 'topic', 'partition', 'next_offset']).execute()
+  const checkpoint = new Map(rows.map((r) => [`${r.consumer}|${r.topic}|${r.partition}`, r.next_offset]))
   return Promise.all(deps.projections.map(async (p) => {
     const partitions: PartitionLag[] = []
     for (const aggregate of p.aggregates) {
       const topic = eventTopic(deps.topicPrefix, aggregate)
       for (const [partition, { high }] of await ends(topic)) {
-        const position = checkpoint.get(`${p.name}|${topic}|${partition}`) ?? 0
+        const position = checkpoint.get(`${p.group}|${topic}|${partition}`) ?? 0
         partitions.push({ topic, partition, position, end: high, lag: Math.max(0, high - position) })
       }
     }
-    return { projection: p.name, lag: sum(partitions), partitions }
+    return { projection: p.name, group: p.group, lag: sum(partitions), partitions }
   }))
 }
 

@@ -17,13 +17,13 @@ const columnsOf = async (db: Db, table: string): Promise<Set<string>> => {
 }
 
 /**
- * Counts from the read models: event conflicts per projection, dead-lettered tasks per pool,
+ * Counts from the read models: event conflicts per projector group, dead-lettered tasks per pool,
  * and worker processes per pool (and status, when the table records one). worker_processes is
  * only read when it exists, with the columns it has: nothing is assumed about it.
  */
 export async function collectReadModelFigures(db: Db): Promise<ReadModelFigures> {
-  const conflicts = await sql<{ projection: string; n: number }>`
-    select projection, count(*)::int as n from event_conflicts group by projection`.execute(db)
+  const conflicts = await sql<{ consumer: string; n: number }>`
+    select consumer, count(*)::int as n from event_conflicts group by consumer`.execute(db)
   const dead = await sql<{ pool: string; n: number }>`
     select pool, count(*)::int as n from tasks where status = 'dead_lettered' group by pool`.execute(db)
   const workerColumns = await columnsOf(db, 'worker_processes')
@@ -36,7 +36,7 @@ export async function collectReadModelFigures(db: Db): Promise<ReadModelFigures>
     workers = rows.map((r): LabelledCount => ({ labels: byStatus ? { pool: r.pool, status: String(r.status) } : { pool: r.pool }, value: r.n }))
   }
   return {
-    conflicts: conflicts.rows.map((r) => ({ labels: { projection: r.projection }, value: r.n })),
+    conflicts: conflicts.rows.map((r) => ({ labels: { group: r.consumer }, value: r.n })),
     deadLettered: dead.rows.map((r) => ({ labels: { pool: r.pool }, value: r.n })),
     workers,
   }

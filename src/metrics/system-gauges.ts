@@ -46,11 +46,11 @@ export function registerSystemGauges(metrics: ApiMetrics, sources: SystemSources
   }
 
   new Gauge({
-    name: 'agentfleet_projection_lag_events', help: 'Events in the log not yet applied by the projection (Postgres checkpoints vs end offsets)',
-    labelNames: ['projection'], registers,
+    name: 'agentfleet_projection_lag_events', help: 'Events in the log not yet applied by the projection (its projector group\'s Postgres checkpoints vs end offsets)',
+    labelNames: ['projection', 'group'], registers,
     async collect() {
       const report = await attempt('lag', sources.lag)
-      fill(this, report?.projections.map((p) => ({ labels: { projection: p.projection }, value: p.lag })))
+      fill(this, report?.projections.map((p) => ({ labels: { projection: p.projection, group: p.group }, value: p.lag })))
     },
   })
   new Gauge({
@@ -62,8 +62,8 @@ export function registerSystemGauges(metrics: ApiMetrics, sources: SystemSources
     },
   })
   new Gauge({
-    name: 'agentfleet_event_conflicts', help: 'Events skipped as version conflicts (event_conflicts rows), by projection',
-    labelNames: ['projection'], registers,
+    name: 'agentfleet_event_conflicts', help: 'Events skipped as version conflicts (event_conflicts rows), by projector group',
+    labelNames: ['group'], registers,
     async collect() { fill(this, (await attempt('read models', sources.figures))?.conflicts) },
   })
   new Gauge({

@@ -6,7 +6,7 @@ import { eventTopic } from '../events/topics.ts'
 import type { Db } from '../infra/postgres.ts'
 import type { Logger } from '../infra/logger.ts'
 import type { Reaction } from '../process-managers/reactor.ts'
-import { replayBatch } from '../projections/apply-batch.ts'
+import { replayable, replayToProjection } from '../projections/replay-gate.ts'
 import type { Projection } from '../projections/projection.ts'
 import { readLog } from './log-reader.ts'
 import { assertTopicsExist, rangeSize, resolveRanges, resolveTopicName, type RangeOptions } from './log-range.ts'
@@ -34,10 +34,14 @@ async function targetTopics(deps: ReplayDeps, target: ReplayTarget, topic: strin
 
 /**
  * Re-delivers a range of the log to one target and to nothing else. A projection gets the
- * events through the same version gate as the live runner (replaying twice changes nothing);
+ * events through a version gate kept by its own rows (replaying twice changes nothing, a lost row
+ * is folded again; projections without per-stream rows are rebuilt instead);
  * a process manager gets them one by one, in log order per partition (reactions are idempotent).
  */
 export async function replay(deps: ReplayDeps, target: ReplayTarget, range: ReplayRange, onProgress?: (done: number, total: number) => void): Promise<ReplayReport> {
+  if (target.kind === 'projection' && !replayable(target.projection)) {
+    throw new AppError('replay.not-replayable', `${target.projection.name} keeps no per-stream version in its tables, so a replay cannot tell what it holds; rebuild it instead: agentfleet rebuild ${target.projection.name}`)
+  }
   const topics = await targetTopics(deps, target, range.topic)
   await assertTopicsExist(deps.admin, topics)
   const ranges = await resolveRanges(deps.admin, topics, { ...range, follow: false })
@@ -48,13 +52,13 @@ export async function replay(deps: ReplayDeps, target: ReplayTarget, range: Repl
   const wanted = (m: KafkaMessage) => (range.aggregateId === undefined || m.key?.toString() === range.aggregateId) && Number(m.timestamp) >= fromMs && Number(m.timestamp) <= toMs
 
   const reader = await readLog(deps, ranges, async ({ topic, partition, messages }) => {
-    const events: StoredEvent[] = await Promise.all(messages.filter(wanted).map((m) => deps.codec.decode(m, { topic, partition, offset: m.offset })))
+    const events: StoredEvent[] = await deps.codec.decodeAll(messages.filter(wanted), topic, partition)
     const selected = events.filter((e) => range.aggregateId === undefined || e.meta.aggregateId === range.aggregateId)
     if (target.kind === 'projection') {
-      const outcome = await deps.db.transaction().execute((tx) => replayBatch(tx, target.projection, topic, partition, selected))
+      const outcome = await deps.db.transaction().execute((tx) => replayToProjection(tx, target.projection, selected))
       counts.applied += outcome.applied
       counts.duplicates += outcome.duplicates
-      counts.conflicts += outcome.conflicts.length
+      counts.conflicts += outcome.gaps
     } else {
       for (const event of selected) {
         try {

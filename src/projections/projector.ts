@@ -1,15 +1,21 @@
+import type { Config } from '../config.ts'
 import type { Services } from '../infra/services.ts'
-import { projections as all } from './catalog.ts'
-import type { Projection } from './projection.ts'
-import { createProjectionRunner, type ProjectionRunner } from './runner.ts'
+import { projections } from './catalog.ts'
+import type { ProjectorGroup } from './group-apply.ts'
+import { projectionPlacements, resolveGroups } from './groups.ts'
+import { createProjectorRunner } from './runner.ts'
 
-/** The projector process role: one runner (consumer group) per projection. */
-export async function startProjector(services: Services, selected: readonly Projection[] = all): Promise<{ stop: () => Promise<void> }> {
-  const runners: ProjectionRunner[] = selected.map((projection) => createProjectionRunner({
-    kafka: services.kafka, db: services.db, codec: services.codec, projection,
-    topicPrefix: services.config.kafka.topicPrefix, logger: services.logger,
+/** The configured projector groups, resolved against the projection catalog. */
+export const configuredGroups = (config: Pick<Config, 'projector'>): ProjectorGroup[] => resolveGroups(config.projector.groups, projections)
+
+/** Every projection with its configured group. */
+export const configuredPlacements = (config: Pick<Config, 'projector'>) => projectionPlacements(configuredGroups(config))
+
+/** The projector process role: the given groups (every configured group by default), each its own consumer group. */
+export async function startProjector(services: Services, groups: readonly ProjectorGroup[] = configuredGroups(services.config)): Promise<{ stop: () => Promise<void> }> {
+  const runners = groups.map((group) => createProjectorRunner({
+    kafka: services.kafka, db: services.db, codec: services.codec, group, topicPrefix: services.config.kafka.topicPrefix, logger: services.logger,
   }))
   await Promise.all(runners.map((r) => r.start()))
-  services.logger.info({ projections: selected.map((p) => p.name) }, 'projector running')
   return { stop: async () => { await Promise.all(runners.map((r) => r.stop())) } }
 }

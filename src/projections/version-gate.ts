@@ -1,6 +1,7 @@
 import type { StoredEvent } from '../events/envelope.ts'
 
-export type StreamVersion = Readonly<{ version: number; eventId: string }>
+/** A stream's last applied version; `eventId` unknown (undefined) when read from a read model's own rows. */
+export type StreamVersion = Readonly<{ version: number; eventId?: string }>
 
 export type Conflict = Readonly<{ event: StoredEvent; stream: string; kind: 'duplicate-version' | 'gap'; expected: number }>
 
@@ -35,7 +36,7 @@ export function gateByVersion(
     if (v === current.version + 1) {
       accepted.push({ event, stream })
       versions.set(stream, { version: v, eventId: event.meta.eventId })
-    } else if (v === current.version && event.meta.eventId !== current.eventId) {
+    } else if (v === current.version && current.eventId !== undefined && event.meta.eventId !== current.eventId) {
       conflicts.push({ event, stream, kind: 'duplicate-version', expected: current.version + 1 })
     } else if (v > current.version + 1) {
       conflicts.push({ event, stream, kind: 'gap', expected: current.version + 1 })

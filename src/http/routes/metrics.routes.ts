@@ -5,7 +5,7 @@ import type { LagReport } from '../../metrics/lag-collector.ts'
 const PartitionLag = z.object({ topic: z.string(), partition: z.number().int(), position: z.number().int(), end: z.number().int(), lag: z.number().int() })
 const LagReportSchema = z.object({
   collectedAt: z.string(),
-  projections: z.array(z.object({ projection: z.string(), lag: z.number().int(), partitions: z.array(PartitionLag) })),
+  projections: z.array(z.object({ projection: z.string(), group: z.string().openapi({ description: 'the projector group running it' }), lag: z.number().int(), partitions: z.array(PartitionLag) })),
   groups: z.array(z.object({ group: z.string(), lag: z.number().int(), partitions: z.array(PartitionLag) })),
 }).openapi('LagReport')
 

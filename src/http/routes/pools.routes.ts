@@ -61,7 +61,7 @@ export function registerPoolRoutes(app: OpenAPIHono, deps: PoolRouteDeps): void 
   }), async (c) => {
     const { name } = c.req.valid('param')
     const { minVersion } = c.req.valid('query')
-    // The stream version first: a row committed between the two reads is then seen by the second one.
+    // The stream head first: a row committed between the two reads is then seen by the second one.
     const read = async () => {
       const deleted = await deletedPoolVersion(deps.db, name)
       return (await getPool(deps.db, name)) ?? deleted

@@ -6,7 +6,7 @@ import { readSystemStatus } from '../../projections/system/system-status.queries
 import { problemResponses } from '../openapi-responses.ts'
 import { MetricsHistory, MetricsHistoryQuery, SystemStatusView } from './system.schemas.ts'
 
-export type SystemRouteDeps = Readonly<{ db: Db; projectionNames: readonly string[]; clock: () => number }>
+export type SystemRouteDeps = Readonly<{ db: Db; placements: readonly { name: string; group: string }[]; clock: () => number }>
 
 const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } })
 
@@ -16,7 +16,7 @@ export function registerSystemRoutes(app: OpenAPIHono, deps: SystemRouteDeps): v
     method: 'get', path: '/api/v1/system/status', tags: ['system'], summary: 'Counts by status, event conflicts, projection checkpoints',
     responses: { 200: { description: 'The system summary', ...json(SystemStatusView) }, ...problemResponses },
   }), async (c) => {
-    const status = await readSystemStatus(deps.db, deps.projectionNames)
+    const status = await readSystemStatus(deps.db, deps.placements)
     return c.json({ generatedAt: new Date(deps.clock()).toISOString(), ...status }, 200)
   })
 

@@ -11,12 +11,13 @@ export const SystemStatusView = z.object({
   conflicts: z.object({
     count: z.number().int(),
     latest: z.array(z.object({
-      id: z.number().int(), projection: z.string(), stream: z.string(), kind: z.string(), eventId: z.string(), eventType: z.string(),
+      id: z.number().int(), group: z.string().openapi({ description: 'the projector group that skipped the event' }), stream: z.string(), kind: z.string(), eventId: z.string(), eventType: z.string(),
       version: z.number().int(), expectedVersion: z.number().int(), topic: z.string(), partition: z.number().int(), offset: z.number().int(), detectedAt: z.string(),
     })),
   }),
   projections: z.array(z.object({
     name: z.string(),
+    group: z.string().openapi({ description: 'the projector group running it; its checkpoints are the positions' }),
     lastUpdatedAt: z.string().nullable(),
     partitions: z.array(z.object({ topic: z.string(), partition: z.number().int(), nextOffset: z.number().int(), updatedAt: z.string() })),
   })),

@@ -41,7 +41,6 @@ export const agentsProjection: RowProjection<'agents', AgentRow> = {
   aggregates: ['agent'],
   table: 'agents',
   key: 'id',
-  jsonColumns: ['metadata'],
   keyOf: (e) => e.meta.aggregateId,
   project,
 }

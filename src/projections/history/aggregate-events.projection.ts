@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import type { AggregateType, StoredEvent } from '../../events/envelope.ts'
 import type { SqlProjection } from '../projection.ts'
 
@@ -51,6 +52,10 @@ export function createAggregateEventsProjection(aggregates: readonly AggregateTy
         await tx.insertInto('aggregate_events').values(events.slice(i, i + chunk).map(historyRow))
           .onConflict((oc) => oc.columns(['stream', 'version']).doNothing()).execute()
       }
+    },
+    async appliedVersions(tx, streams) {
+      const found = await sql<{ stream: string; version: number }>`select stream, max(version)::int as version from aggregate_events where stream = any(${streams}::text[]) group by stream`.execute(tx)
+      return new Map(found.rows.map((r) => [r.stream, r.version]))
     },
   }
 }

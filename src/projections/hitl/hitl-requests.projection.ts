@@ -36,7 +36,6 @@ export const hitlRequestsProjection: RowProjection<'hitl_requests', HitlRow> = {
   aggregates: ['hitl'],
   table: 'hitl_requests',
   key: 'id',
-  jsonColumns: ['options', 'context', 'response'],
   keyOf: (e) => e.meta.aggregateId,
   project,
 }

@@ -41,7 +41,7 @@ export const poolsProjection: RowProjection<'pools', PoolRow> = {
   aggregates: ['pool'],
   table: 'pools',
   key: 'name',
-  jsonColumns: ['handler_config', 'last_scaling'],
   keyOf: (e) => e.meta.aggregateId,
   project,
+  sparse: true,
 }

@@ -46,9 +46,13 @@ export async function drainingPools(db: Db): Promise<{ name: string; version: nu
   return db.selectFrom('pools').select(['name', 'version']).where('status', '=', 'draining').execute()
 }
 
-/** The version a deleted pool reached (its row is gone, the projection still knows how far it got). */
+/**
+ * The version a deleted pool reached: its row is gone, the projector's stream heads still know how
+ * far the stream got. Callers read the row first and fall back to this, so a pool row that still
+ * exists always wins over a head another projector group already moved.
+ */
 export async function deletedPoolVersion(db: Db, name: string): Promise<{ version: number; deleted: true } | undefined> {
-  const row = await db.selectFrom('projection_stream_versions').select('version')
-    .where('projection', '=', 'pools').where('stream', '=', `pool:${name}`).executeTakeFirst()
-  return row && { version: row.version, deleted: true }
+  const row = await db.selectFrom('projector_stream_heads').select((eb) => eb.fn.max('version').as('version'))
+    .where('stream', '=', `pool:${name}`).executeTakeFirst()
+  return row?.version == null ? undefined : { version: row.version, deleted: true }
 }

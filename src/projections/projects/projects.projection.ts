@@ -36,7 +36,6 @@ export const projectsProjection: RowProjection<'projects', ProjectRow> = {
   aggregates: ['project'],
   table: 'projects',
   key: 'id',
-  jsonColumns: ['metadata'],
   keyOf: (e) => e.meta.aggregateId,
   project,
 }

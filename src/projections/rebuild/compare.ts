@@ -29,13 +29,11 @@ async function diffRelations(tx: Transaction<Database>, name: string, live: RawB
   return { table: name, liveRows: counts.rows[0]!.l, rebuiltRows: counts.rows[0]!.r, differing: byKey.size, sample: [...byKey.values()].slice(0, sampleSize) }
 }
 
-/** What a swap would change: every owned table and the projection's stream versions. */
-export async function compareShadow(tx: Transaction<Database>, live: string, shadow: string, projection: string, tables: readonly string[], sampleSize = 5): Promise<TableDiff[]> {
+/** What a swap would change: every table the projection owns. */
+export async function compareShadow(tx: Transaction<Database>, live: string, shadow: string, tables: readonly string[], sampleSize = 5): Promise<TableDiff[]> {
   const out: TableDiff[] = []
   for (const t of tables) {
     out.push(await diffRelations(tx, t, sql`${sql.id(live, t)}`, sql`${sql.id(shadow, t)}`, await keyColumns(tx, live, t), sampleSize))
   }
-  const versions = (schema: string) => sql`(select stream, version, event_id from ${sql.id(schema, 'projection_stream_versions')} where projection = ${projection})`
-  out.push(await diffRelations(tx, 'projection_stream_versions', versions(live), versions(shadow), ['stream'], sampleSize))
   return out
 }

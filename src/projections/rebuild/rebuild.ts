@@ -8,14 +8,18 @@ import { eventTopic } from '../../events/topics.ts'
 import type { Db } from '../../infra/postgres.ts'
 import type { Logger } from '../../infra/logger.ts'
 import { readLog, watermarks } from '../../ops/log-reader.ts'
-import { applyBatch } from '../apply-batch.ts'
+import { ensureCheckpointRows, readCheckpoints } from '../checkpoints.ts'
+import { applyToGroup } from '../group-apply.ts'
 import { ownedTables, type Projection } from '../projection.ts'
 import { createApplyGate } from './apply-gate.ts'
 import { compareShadow, type TableDiff } from './compare.ts'
-import { createShadow, dropSchema, ensureCheckpointRows, lockCheckpoints, shadowSchemaName } from './shadow-schema.ts'
+import { createShadow, dropSchema, lockGroupCheckpoints, shadowSchemaName } from './shadow-schema.ts'
 import { swapTables } from './swap.ts'
 
 export type RebuildDeps = Readonly<{ kafka: Kafka; admin: Admin; db: Db; codec: EventCodec; logger: Logger; config: Pick<Config, 'postgres' | 'kafka'> }>
+
+/** The consumer name of the shadow's own bookkeeping (checkpoints and heads inside the shadow schema). */
+const shadowConsumer = 'rebuild'
 
 export type RebuildOptions = Readonly<{
   dryRun?: boolean
@@ -23,8 +27,6 @@ export type RebuildOptions = Readonly<{
   onProgress?: (done: number, total: number) => void
   /** longest wait for the shadow to reach the live position while the live projector is held (default 60 s) */
   catchUpTimeoutMs?: number
-  /** events per applyBatch call: keeps every statement below Postgres' 65,535 parameters */
-  chunkSize?: number
 }>
 
 export type RebuildReport = Readonly<{
@@ -54,19 +56,18 @@ const keyOf = (topic: string, partition: number) => `${topic}:${partition}`
  * checkpoint locks, bring the shadow to exactly the live position and swap the tables in one
  * transaction. `dryRun` compares instead of swapping, then drops the shadow.
  */
-export async function rebuildProjection(deps: RebuildDeps, projection: Projection, options: RebuildOptions = {}): Promise<RebuildReport> {
+export async function rebuildProjection(deps: RebuildDeps, group: string, projection: Projection, options: RebuildOptions = {}): Promise<RebuildReport> {
   const live = deps.config.postgres.schema
   const stamp = ulid().slice(-6)
   const shadow = shadowSchemaName(live, projection.name, stamp)
   const old = shadowSchemaName(live, projection.name, stamp, 'old')
   const log = deps.logger.child({ rebuild: projection.name, shadow })
-  const chunkSize = options.chunkSize ?? 2_000
   const topics = projection.aggregates.map((a) => eventTopic(deps.config.kafka.topicPrefix, a))
   const shadowDb = await createShadow(deps.config, shadow)
   let swapped = false
   try {
     const marks = await watermarks(deps.admin, topics)
-    await ensureCheckpointRows(deps.db, projection.name, marks)
+    await ensureCheckpointRows(deps.db, group, marks)
     const initialEvents = marks.reduce((n, m) => n + m.high, 0)
     const position = new Map<string, number>()
     const caps = new Map<string, number>()
@@ -78,8 +79,7 @@ export async function rebuildProjection(deps: RebuildDeps, projection: Projectio
     // A dry run compares with the live read model as it is: the shadow never passes the live
     // position, so lag does not show up as a difference.
     const followLive = async () => {
-      const rows = await deps.db.selectFrom('projection_checkpoints').select(['topic', 'partition', 'next_offset'])
-        .where('projection', '=', projection.name).where('topic', 'in', topics).execute()
+      const rows = (await readCheckpoints(deps.db, group)).filter((r) => topics.includes(r.topic))
       for (const r of rows) caps.set(keyOf(r.topic, r.partition), Math.max(caps.get(keyOf(r.topic, r.partition)) ?? 0, r.next_offset))
     }
     if (options.dryRun) await followLive()
@@ -90,10 +90,8 @@ export async function rebuildProjection(deps: RebuildDeps, projection: Projectio
       try {
         if (finished) return
         const taken = messages
-        const events = await Promise.all(taken.map((m) => deps.codec.decode(m, { topic, partition, offset: m.offset })))
-        await shadowDb.transaction().execute(async (tx) => {
-          for (let i = 0; i < events.length; i += chunkSize) await applyBatch(tx, projection, topic, partition, events.slice(i, i + chunkSize))
-        })
+        const events = await deps.codec.decodeAll(taken, topic, partition)
+        await shadowDb.transaction().execute((tx) => applyToGroup(tx, { consumer: shadowConsumer, projections: [projection] }, [{ topic, partition, events, nextOffset: Number(taken[taken.length - 1]!.offset) + 1 }]))
         position.set(keyOf(topic, partition), Number(taken[taken.length - 1]!.offset) + 1)
         applied += taken.length
         options.onProgress?.(applied, Math.max(initialEvents, applied))
@@ -125,7 +123,7 @@ export async function rebuildProjection(deps: RebuildDeps, projection: Projectio
       clearInterval(follower)
 
       const outcome = await deps.db.transaction().execute(async (tx) => {
-        const livePositions = await lockCheckpoints(tx, live, projection.name, marks)
+        const livePositions = await lockGroupCheckpoints(tx, live, group, marks)
         const lockedAt = Date.now()
         clearInterval(follower)
         for (const [k, v] of livePositions) caps.set(k, Math.max(v, position.get(k) ?? 0))
@@ -137,10 +135,10 @@ export async function rebuildProjection(deps: RebuildDeps, projection: Projectio
         gate.open()
         const liveBehind = [...livePositions].filter(([k, v]) => (position.get(k) ?? 0) > v).length
         if (options.dryRun) {
-          const diff = await compareShadow(tx, live, shadow, projection.name, ownedTables(projection))
+          const diff = await compareShadow(tx, live, shadow, ownedTables(projection))
           return { diff, liveBehind, lockedMs: Date.now() - lockedAt }
         }
-        await swapTables(tx, { projection: projection.name, tables: ownedTables(projection), live, shadow, old })
+        await swapTables(tx, { tables: ownedTables(projection), live, shadow, old })
         return { diff: undefined, liveBehind, lockedMs: Date.now() - lockedAt }
       })
       swapped = !options.dryRun

@@ -25,20 +25,13 @@ export async function createShadow(config: Pick<Config, 'postgres'>, schema: str
 export { dropSchema } from '../../database/ddl-lock.ts'
 
 /**
- * Locks the projection's live checkpoint rows (creating missing ones at offset 0, which means the
- * same as no row): the live runner locks the same row first in each batch, so it waits here.
+ * Locks the live checkpoint rows of the projection's group (the live runner locks the same rows
+ * first in each unit of work, so it waits here) and returns their positions.
  */
-export async function lockCheckpoints(tx: Transaction<Database>, schema: string, projection: string, partitions: readonly { topic: string; partition: number }[]): Promise<Map<string, number>> {
+export async function lockGroupCheckpoints(tx: Transaction<Database>, schema: string, consumer: string, partitions: readonly { topic: string; partition: number }[]): Promise<Map<string, number>> {
   const rows = await sql<{ topic: string; partition: number; next_offset: number }>`
-    select topic, partition, next_offset from ${sql.id(schema, 'projection_checkpoints')}
-    where projection = ${projection} and topic = any(${[...new Set(partitions.map((p) => p.topic))]}::text[])
+    select topic, partition, next_offset from ${sql.id(schema, 'projector_checkpoints')}
+    where consumer = ${consumer} and topic = any(${[...new Set(partitions.map((p) => p.topic))]}::text[])
     order by topic, partition for update`.execute(tx)
   return new Map(rows.rows.map((r) => [`${r.topic}:${r.partition}`, Number(r.next_offset)]))
-}
-
-export async function ensureCheckpointRows(db: Db, projection: string, partitions: readonly { topic: string; partition: number }[]): Promise<void> {
-  if (partitions.length === 0) return
-  await db.insertInto('projection_checkpoints')
-    .values(partitions.map((p) => ({ projection, topic: p.topic, partition: p.partition, next_offset: 0, updated_at: sql<Date>`now()` })))
-    .onConflict((oc) => oc.columns(['projection', 'topic', 'partition']).doNothing()).execute()
 }

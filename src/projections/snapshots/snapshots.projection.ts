@@ -18,7 +18,6 @@ export function createSnapshotsProjection(deciders: Readonly<Record<AggregateTyp
     aggregates: Object.keys(deciders) as AggregateType[],
     table: 'aggregate_snapshots',
     key: 'stream',
-    jsonColumns: ['state'],
     keyOf: (e) => `${e.aggregateType}:${e.meta.aggregateId}`,
     project(row, event: StoredEvent) {
       const decider = deciders[event.aggregateType]

@@ -10,7 +10,7 @@ export type MetricsSnapshotDeps = Readonly<{
   logger: Logger
   intervalMs: number
   retentionDays: number
-  projectionNames: readonly string[]
+  placements: readonly { name: string; group: string }[]
   clock: () => number
 }>
 
@@ -24,7 +24,7 @@ export async function takeMetricsSnapshot(deps: MetricsSnapshotDeps): Promise<{ 
   const now = deps.clock()
   const takenAt = new Date(slotOf(now, deps.intervalMs))
   const window = windowEndingAt(now, snapshotWindowMinutes(deps.intervalMs))
-  const [status, sources] = await Promise.all([readSystemStatus(deps.db, deps.projectionNames, 0), readStatsSources(deps.db, window)])
+  const [status, sources] = await Promise.all([readSystemStatus(deps.db, deps.placements, 0), readStatsSources(deps.db, window)])
   const { conflicts, ...rest } = status
   const data = { ...rest, conflicts: { count: conflicts.count }, queue: { windowMinutes: window.minutes, totals: summarize(sources, window) } }
   const inserted = await deps.db.insertInto('metrics_snapshots').values({ taken_at: takenAt, data: JSON.stringify(data) })

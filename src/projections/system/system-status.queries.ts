@@ -3,12 +3,13 @@ import type { Db } from '../../infra/postgres.ts'
 
 export type ProjectionStatus = {
   name: string
+  group: string
   lastUpdatedAt: string | null
   partitions: { topic: string; partition: number; nextOffset: number; updatedAt: string }[]
 }
 
 export type ConflictView = {
-  id: number; projection: string; stream: string; kind: string; eventId: string; eventType: string
+  id: number; group: string; stream: string; kind: string; eventId: string; eventType: string
   version: number; expectedVersion: number; topic: string; partition: number; offset: number; detectedAt: string
 }
 
@@ -46,8 +47,8 @@ async function countRows(db: Db, table: string, where = sql`true`): Promise<numb
   return Number(rows[0]?.n ?? 0)
 }
 
-/** Counts across the read models, conflicts and projection checkpoints; `projectionNames` lists the catalog. */
-export async function readSystemStatus(db: Db, projectionNames: readonly string[], latestConflicts = 10): Promise<SystemStatus> {
+/** Counts across the read models, conflicts and projector checkpoints; `placements` say which group runs each projection. */
+export async function readSystemStatus(db: Db, placements: readonly { name: string; group: string }[], latestConflicts = 10): Promise<SystemStatus> {
   const tables = await optionalTables(db)
   const agentsHaveStatus = tables.get('agents')
   const hitlHasStatus = tables.get('hitl_requests')
@@ -59,9 +60,8 @@ export async function readSystemStatus(db: Db, projectionNames: readonly string[
     hitlHasStatus ? countRows(db, 'hitl_requests', sql`status = 'pending'`) : null,
     countRows(db, 'event_conflicts'),
     db.selectFrom('event_conflicts').selectAll().orderBy('id', 'desc').limit(latestConflicts).execute(),
-    db.selectFrom('projection_checkpoints').selectAll().orderBy('projection').orderBy('topic').orderBy('partition').execute(),
+    db.selectFrom('projector_checkpoints').selectAll().orderBy('consumer').orderBy('topic').orderBy('partition').execute(),
   ])
-  const names = [...new Set([...projectionNames, ...checkpoints.map((c) => c.projection)])]
   return {
     tasks: { total: sumOf(tasks), byStatus: tasks },
     agents: agents === null ? null : typeof agents === 'number' ? { total: agents, byStatus: null } : { total: sumOf(agents), byStatus: agents },
@@ -70,15 +70,15 @@ export async function readSystemStatus(db: Db, projectionNames: readonly string[
     conflicts: {
       count: conflictCount,
       latest: latest.map((c) => ({
-        id: Number(c.id), projection: c.projection, stream: c.stream, kind: c.kind, eventId: c.event_id, eventType: c.event_type,
+        id: Number(c.id), group: c.consumer, stream: c.stream, kind: c.kind, eventId: c.event_id, eventType: c.event_type,
         version: c.version, expectedVersion: c.expected_version, topic: c.topic, partition: c.partition, offset: Number(c.offset), detectedAt: new Date(c.detected_at as unknown as Date).toISOString(),
       })),
     },
-    projections: names.map((name) => {
-      const parts = checkpoints.filter((c) => c.projection === name)
+    projections: placements.map(({ name, group }) => {
+      const parts = checkpoints.filter((c) => c.consumer === group)
       const last = parts.reduce<Date | null>((max, c) => (max === null || c.updated_at > max ? c.updated_at : max), null)
       return {
-        name, lastUpdatedAt: last?.toISOString() ?? null,
+        name, group, lastUpdatedAt: last?.toISOString() ?? null,
         partitions: parts.map((c) => ({ topic: c.topic, partition: c.partition, nextOffset: Number(c.next_offset), updatedAt: c.updated_at.toISOString() })),
       }
     }),

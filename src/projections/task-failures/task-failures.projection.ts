@@ -46,7 +46,7 @@ export const taskFailuresProjection: RowProjection<'task_failures', TaskFailureR
   aggregates: ['task'],
   table: 'task_failures',
   key: 'task_id',
-  jsonColumns: ['failures'],
   keyOf: (e) => e.meta.aggregateId,
   project,
+  sparse: true,
 }

@@ -116,7 +116,6 @@ export const tasksProjection: RowProjection<'tasks', TaskRow> = {
   aggregates: ['task'],
   table: 'tasks',
   key: 'id',
-  jsonColumns: ['payload', 'metadata', 'result'],
   keyOf: (e) => e.meta.aggregateId,
   project,
 }

@@ -40,4 +40,11 @@ async function apply(tx: Transaction<Database>, events: readonly StoredEvent[]):
   }
 }
 
-export const workflowsProjection: SqlProjection = { kind: 'sql', name: 'workflows', aggregates: ['workflow'], tables: ['workflows', 'workflow_steps'], apply }
+/** The workflows row carries the last version applied to it (its steps change with it). */
+async function appliedVersions(tx: Transaction<Database>, streams: readonly string[]): Promise<Map<string, number>> {
+  const ids = streams.map((s) => s.slice(s.indexOf(':') + 1))
+  const rows = await tx.selectFrom('workflows').select(['id', 'version']).where('id', 'in', ids.length > 0 ? ids : ['']).execute()
+  return new Map(rows.map((r) => [`workflow:${r.id}`, r.version]))
+}
+
+export const workflowsProjection: SqlProjection = { kind: 'sql', name: 'workflows', aggregates: ['workflow'], tables: ['workflows', 'workflow_steps'], apply, appliedVersions }

@@ -1,0 +1,141 @@
+import { setImmediate as nextMacrotask, setTimeout as sleep } from 'node:timers/promises'
+import type { Consumer, Kafka } from 'kafkajs'
+import type { EventCodec } from '../events/avro-codec.ts'
+import type { AggregateType, StoredEvent } from '../events/envelope.ts'
+import { eventTopic } from '../events/topics.ts'
+import type { Logger } from '../infra/logger.ts'
+
+export type TopicPartition = Readonly<{ topic: string; partition: number }>
+
+/** One partition's share of a unit of work: decoded events in offset order, and the offset after the batch. */
+export type EventBatch = Readonly<{ topic: string; partition: number; events: readonly StoredEvent[]; nextOffset: number }>
+
+export type SubscriptionDeps = Readonly<{ kafka: Kafka; codec: EventCodec; topicPrefix: string; logger: Logger }>
+
+export type SubscriptionOptions = Readonly<{
+  groupId: string
+  aggregates: readonly AggregateType[]
+  /**
+   * Handles one unit of work: the batches of every partition fetched together, each event decoded
+   * once. Offsets are committed to Kafka after it resolves. A throw is retried with backoff in
+   * this process (the unit is never skipped); a consumer that keeps its position elsewhere
+   * (Postgres checkpoints) makes the retry exact.
+   */
+  handle: (batches: readonly EventBatch[]) => Promise<void>
+  /** where to resume newly assigned partitions (offsets kept outside Kafka); Kafka's committed offsets otherwise */
+  positions?: (partitions: readonly TopicPartition[]) => Promise<ReadonlyMap<string, number>>
+  /** the assignment changed: drop what was cached about partitions this member may have lost */
+  onAssignment?: (partitions: readonly TopicPartition[]) => void
+  /** most events in one unit of work (default 5,000) */
+  maxUnitEvents?: number
+  sessionTimeoutMs?: number
+}>
+
+export type Subscription = Readonly<{ stop: () => Promise<void> }>
+
+const key = (topic: string, partition: number) => `${topic}:${partition}`
+
+type Waiting = { batch: EventBatch; done: (error?: unknown) => void }
+
+/**
+ * A consumer group over the event topics of some aggregates that hands its owner units of work
+ * rather than single partitions: the batches of all partitions that arrive together (one fetch)
+ * are merged into one unit, and the next unit forms while the previous one is handled — group
+ * commit for consumers. Per partition, units keep log order.
+ */
+export async function subscribe(deps: SubscriptionDeps, options: SubscriptionOptions): Promise<Subscription> {
+  const log = deps.logger.child({ group: options.groupId })
+  const topics = options.aggregates.map((a) => eventTopic(deps.topicPrefix, a))
+  const maxUnit = options.maxUnitEvents ?? 5_000
+  const consumer: Consumer = deps.kafka.consumer({
+    groupId: options.groupId,
+    maxBytesPerPartition: 4 * 1024 * 1024,
+    maxWaitTimeInMs: 50,
+    sessionTimeout: options.sessionTimeoutMs ?? 10_000,
+    heartbeatInterval: 1_000,
+    rebalanceTimeout: 10_000,
+  })
+  let running = true
+  let waiting: Waiting[] = []
+  let handling = false
+  let scheduled = false
+
+  const handleUnit = async (unit: readonly Waiting[]): Promise<void> => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await options.handle(unit.map((w) => w.batch))
+        return
+      } catch (error) {
+        if (!running) throw error
+        const pause = Math.min(5_000, 50 * 2 ** attempt) * (0.5 + Math.random() / 2)
+        log[attempt < 3 ? 'warn' : 'error']({ err: error, attempt, retryInMs: Math.round(pause) }, 'unit of work failed; retrying')
+        await sleep(pause)
+      }
+    }
+  }
+
+  const flush = async (): Promise<void> => {
+    scheduled = false
+    if (handling || waiting.length === 0) return
+    handling = true
+    let events = 0
+    let taken = 0
+    while (taken < waiting.length && (taken === 0 || events + waiting[taken]!.batch.events.length <= maxUnit)) events += waiting[taken++]!.batch.events.length
+    const unit = waiting.slice(0, taken)
+    waiting = waiting.slice(taken)
+    try {
+      await handleUnit(unit)
+      for (const w of unit) w.done()
+    } catch (error) {
+      for (const w of unit) w.done(error)
+    } finally {
+      handling = false
+      if (waiting.length > 0) schedule()
+    }
+  }
+  // The batches of one fetch arrive in the same tick: wait for the next macrotask so they all join.
+  const schedule = () => {
+    if (scheduled || handling) return
+    scheduled = true
+    void nextMacrotask().then(flush)
+  }
+  const enqueue = (batch: EventBatch) => new Promise<void>((resolve, reject) => {
+    waiting.push({ batch, done: (error) => (error === undefined ? resolve() : reject(error)) })
+    schedule()
+  })
+
+  await consumer.connect()
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    const assigned = Object.entries(payload.memberAssignment).flatMap(([topic, partitions]) => partitions.map((partition) => ({ topic, partition })))
+    options.onAssignment?.(assigned)
+    if (!options.positions || assigned.length === 0) return
+    // Seeking is an optimisation (fewer records fetched twice): the owner filters by its own positions.
+    options.positions(assigned).then((positions) => {
+      for (const p of assigned) {
+        const at = positions.get(key(p.topic, p.partition))
+        if (at !== undefined) consumer.seek({ topic: p.topic, partition: p.partition, offset: String(at) })
+      }
+    }, (error: unknown) => log.warn({ err: error }, 'could not read stored positions; resuming from committed offsets'))
+  })
+  await consumer.subscribe({ topics, fromBeginning: true })
+  await consumer.run({
+    autoCommit: true,
+    autoCommitInterval: 1_000,
+    eachBatchAutoResolve: false,
+    partitionsConsumedConcurrently: 64,
+    eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary, heartbeat, isStale, isRunning }) => {
+      if (!isRunning() || isStale() || batch.isEmpty()) return
+      const events = await deps.codec.decodeAll(batch.messages, batch.topic, batch.partition)
+      await enqueue({ topic: batch.topic, partition: batch.partition, events, nextOffset: Number(batch.lastOffset()) + 1 })
+      resolveOffset(batch.lastOffset())
+      await commitOffsetsIfNecessary()
+      await heartbeat()
+    },
+  })
+  return {
+    stop: async () => {
+      running = false
+      await consumer.disconnect()
+    },
+  }
+}
