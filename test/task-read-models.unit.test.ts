@@ -60,7 +60,7 @@ describe('aggregate_events rows', () => {
     const e = stored(7, 'TaskProgressReported', { percent: 5, message: 'm' })
     expect(historyRow(e)).toEqual({
       stream: 'task:t1', version: 7, aggregate_type: 'task', aggregate_id: 't1', event_id: 'e7', event_type: 'TaskProgressReported',
-      data: '{"percent":5,"message":"m"}', meta: JSON.stringify(e.meta), occurred_at: at(7), topic: 'x', partition: 0, offset: 7,
+      data: { percent: 5, message: 'm' }, meta: e.meta, occurred_at: at(7), topic: 'x', partition: 0, offset: 7,
     })
   })
 })
