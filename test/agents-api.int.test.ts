@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Loop } from '../src/process-managers/loop.ts'
-import { startHealthMonitor } from '../src/process-managers/agent-health.ts'
+import type { Loop } from '../src/reactors/loop.ts'
+import { startHealthMonitor } from '../src/reactors/agent-health.ts'
 import { logEnd, postJson, startHarness, waitFor, type Harness } from './support/harness.ts'
 import { readEvents } from './support/read-events.ts'
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { cancelReason, dependencyFact } from '../src/process-managers/dependencies/dependency-facts.ts'
+import { cancelReason, dependencyFact } from '../src/reactors/dependencies/dependency-facts.ts'
 import { storedTaskEvent as stored } from './support/stored-event.ts'
 
 describe('dependency manager facts', () => {

@@ -7,7 +7,7 @@ import { DomainError } from '../src/errors.ts'
 import type { StoredEvent } from '../src/events/envelope.ts'
 import { replay, type ReplayRange } from '../src/ops/replay.ts'
 import { resolveReplayTarget } from '../src/ops/replay-target.ts'
-import type { ProcessManager } from '../src/process-managers/catalog.ts'
+import type { ProcessManager } from '../src/reactors/catalog.ts'
 import { logEnd, startHarness, waitFor, type Harness } from './support/harness.ts'
 
 const run = promisify(execFile)

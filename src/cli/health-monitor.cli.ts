@@ -1,6 +1,6 @@
 import type { Command } from 'commander'
 import { createWriteSide } from '../commands/write-side.ts'
-import { startHealthMonitor } from '../process-managers/agent-health.ts'
+import { startHealthMonitor } from '../reactors/agent-health.ts'
 import { untilSignal, withServices } from './context.ts'
 
 export function registerHealthMonitorCommand(program: Command): void {

@@ -1,7 +1,7 @@
 import { createWriteSide } from '../commands/write-side.ts'
 import { AppError } from '../errors.ts'
 import type { Services } from '../infra/services.ts'
-import { openReaction, reactors as allReactors, reactorByName, type ProcessManager } from '../process-managers/catalog.ts'
+import { openReaction, reactors as allReactors, reactorByName, type ProcessManager } from '../reactors/catalog.ts'
 import { projectionByName } from '../projections/catalog.ts'
 import type { ReplayTarget } from './replay.ts'
 

@@ -1,4 +1,4 @@
-import type { ProcessManager } from '../process-managers/process-manager.ts'
+import type { ProcessManager } from '../reactors/reactor.ts'
 import { createTaskQueue } from './task-queue.ts'
 
 /** Events after which a task is no longer waiting in a queue. */

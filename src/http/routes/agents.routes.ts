@@ -5,7 +5,7 @@ import type { CommandContext, CommandHandler, CommandResult } from '../../comman
 import { ulid } from 'ulid'
 import { AppError, NotFoundError, ValidationError } from '../../errors.ts'
 import type { Db } from '../../infra/postgres.ts'
-import type { HeartbeatStore } from '../../process-managers/heartbeat-store.ts'
+import type { HeartbeatStore } from '../../reactors/heartbeat-store.ts'
 import { decodeAgentCursor, getAgent, listAgents, type AgentFilters } from '../../projections/agents/agents.queries.ts'
 import { waitForVersion } from '../../projections/wait-for-version.ts'
 import { respondToCommand } from '../command-response.ts'

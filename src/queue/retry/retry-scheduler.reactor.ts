@@ -1,4 +1,4 @@
-import type { ProcessManager } from '../../process-managers/process-manager.ts'
+import type { ProcessManager } from '../../reactors/reactor.ts'
 import { createRetrySchedule } from './retry-schedule.ts'
 
 /** retry-scheduler: puts every TaskRetryScheduled into the Redis schedule the retry timer serves. */

@@ -4,7 +4,7 @@ import { taskDecider } from '../../commands/task/task.decider.ts'
 import { AppError } from '../../errors.ts'
 import type { StoredEvent } from '../../events/envelope.ts'
 import type { Logger } from '../../infra/logger.ts'
-import { reactionContext, type Reaction } from '../reactor.ts'
+import { reactionContext, type Reaction } from '../runner.ts'
 import { cancelReason, dependencyFact } from './dependency-facts.ts'
 import type { DependencyStore } from './dependency-store.ts'
 

@@ -1,6 +1,6 @@
 import { cancellationChannel } from '../../workers/cancellations.ts'
 import type { Services } from '../../infra/services.ts'
-import type { Reaction } from '../reactor.ts'
+import type { Reaction } from '../runner.ts'
 
 /** TaskCancelled → a Redis pub/sub message, so the worker running the task aborts it at once. */
 export const cancellationsReactor = {

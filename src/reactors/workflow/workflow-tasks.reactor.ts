@@ -5,8 +5,8 @@ import { stepDependencyId, stepTaskId } from '../../commands/workflow/workflow-d
 import { AppError } from '../../errors.ts'
 import type { StoredEvent } from '../../events/envelope.ts'
 import type { Logger } from '../../infra/logger.ts'
-import type { ProcessManager } from '../process-manager.ts'
-import { reactionContext } from '../reactor.ts'
+import type { ProcessManager } from '../reactor.ts'
+import { reactionContext } from '../runner.ts'
 
 const actor = 'workflow-tasks'
 

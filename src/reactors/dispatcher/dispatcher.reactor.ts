@@ -4,7 +4,7 @@ import { createProduceBatcher } from '../../eventstore/produce-batcher.ts'
 import { createDispatchChannel } from '../../workers/dispatch/dispatch-channel.ts'
 import { deadLetterTopic, dispatchTopic, validPoolName } from '../../workers/dispatch/dispatch-topics.ts'
 import type { Services } from '../../infra/services.ts'
-import type { Reaction } from '../reactor.ts'
+import type { Reaction } from '../runner.ts'
 
 /**
  * TaskQueued → a dispatch record on the pool's priority lane; TaskDeadLettered → a record on the

@@ -2,8 +2,8 @@ import { queueFeeder } from '../queue/queue-feeder.reactor.ts'
 import { retryScheduler } from '../queue/retry/retry-scheduler.reactor.ts'
 import { cancellationsReactor } from './dispatcher/cancellations.reactor.ts'
 import { dispatcherReactor } from './dispatcher/dispatcher.reactor.ts'
-import { openReaction, type ProcessManager, type ProcessManagerDeps } from './process-manager.ts'
-import { createReactor, type Reactor } from './reactor.ts'
+import { openReaction, type ProcessManager, type ProcessManagerDeps } from './reactor.ts'
+import { createReactor, type Reactor } from './runner.ts'
 import { hitlTaskReactor } from './hitl/hitl-task.reactor.ts'
 import { workflowTasksReactor } from './workflow/workflow-tasks.reactor.ts'
 import { workflowStepsReactor } from './workflow/workflow-steps.reactor.ts'
@@ -11,7 +11,7 @@ import { createDependencyReaction } from './dependencies/dependencies.reactor.ts
 import { createDependencyStore } from './dependencies/dependency-store.ts'
 
 export type { ProcessManager, ProcessManagerDeps }
-export { openReaction, type ReactionHandle } from './process-manager.ts'
+export { openReaction, type ReactionHandle } from './reactor.ts'
 
 /** Every process manager `agentfleet process-managers` runs, by name. */
 export const reactors: readonly ProcessManager[] = [

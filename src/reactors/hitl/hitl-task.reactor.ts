@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { taskDecider } from '../../commands/task/task.decider.ts'
 import { AppError } from '../../errors.ts'
-import type { ProcessManager } from '../process-manager.ts'
-import { reactionContext } from '../reactor.ts'
+import type { ProcessManager } from '../reactor.ts'
+import { reactionContext } from '../runner.ts'
 
 const actor = 'hitl-tasks'
 /** The task parks right after its request is raised: an answer may arrive in between. */

@@ -1,7 +1,7 @@
 import type { CommandHandler } from '../commands/handle-command.ts'
 import type { AggregateType } from '../events/envelope.ts'
 import type { Services } from '../infra/services.ts'
-import type { Reaction } from './reactor.ts'
+import type { Reaction } from './runner.ts'
 
 /** What a process manager may use to react: the connected services, the append path, a clock. */
 export type ProcessManagerDeps = Readonly<{

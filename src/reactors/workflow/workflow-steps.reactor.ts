@@ -1,8 +1,8 @@
 import { parseStepTaskId } from '../../commands/workflow/workflow-dag.ts'
 import { workflowDecider } from '../../commands/workflow/workflow.decider.ts'
 import type { StoredEvent } from '../../events/envelope.ts'
-import type { ProcessManager } from '../process-manager.ts'
-import { reactionContext } from '../reactor.ts'
+import type { ProcessManager } from '../reactor.ts'
+import { reactionContext } from '../runner.ts'
 
 const actor = 'workflow-steps'
 
