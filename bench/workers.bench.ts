@@ -25,7 +25,7 @@ export async function benchWorkers(env: BenchEnv, log: (line: string) => void, c
     const type = message.headers?.['event-type']?.toString()
     if (type === 'TaskStarted' || type === 'TaskCompleted') events.push(await services.codec.decode(message, { topic, partition, offset: message.offset }))
   } })
-  env.spawnRole(['process-managers', '--only', 'dispatcher'])
+  env.spawnRole(['reactors', '--group', 'dispatch'], { AGENTFLEET_REACTOR_GROUPS: 'dispatch:dispatcher;rest:*' })
   const create = async (pool: string, n: number, payload: unknown) => {
     const ids: string[] = []
     for (let i = 0; i < n; i += 200) {

@@ -1,5 +1,17 @@
 import { z } from 'zod'
 
+/** A consumer group as configured: a name and its members, `*` meaning every member no other group names. */
+export type GroupSpec = Readonly<{ name: string; members: '*' | readonly string[] }>
+
+/** `fast:tasks,snapshots;rest:*` → [{ name: 'fast', members: ['tasks', 'snapshots'] }, { name: 'rest', members: '*' }] */
+export const parseGroupSpecs = (value: string): GroupSpec[] => value.split(';').map((g) => g.trim()).filter(Boolean).map((g) => {
+  const [name, list] = g.split(':').map((s) => s.trim()) as [string, string]
+  return { name, members: list === '*' ? '*' as const : list.split(',').map((p) => p.trim()) }
+})
+
+/** The syntax parseGroupSpecs reads, for config validation. */
+export const groupSpecsPattern = /^\s*[a-z0-9_-]+\s*:\s*(\*|[a-z0-9_-]+(\s*,\s*[a-z0-9_-]+)*)\s*(;\s*[a-z0-9_-]+\s*:\s*(\*|[a-z0-9_-]+(\s*,\s*[a-z0-9_-]+)*)\s*)*;?\s*$/
+
 /**
  * Every setting AgentFleet reads, with its environment variable and default.
  * `loadConfig` is the only place that reads `process.env`; everything else gets a `Config`.
@@ -29,8 +41,10 @@ export const configSchema = z.object({
   AGENTFLEET_HEALTH_CHECK_INTERVAL_MS: positiveInt.default(5_000).describe('How often the health monitor looks for silent agents'),
   AGENTFLEET_POOL_DRAIN_INTERVAL_MS: positiveInt.default(2_000).describe('How often draining pools are checked for active tasks'),
   AGENTFLEET_HITL_EXPIRY_INTERVAL_MS: positiveInt.default(1_000).describe('How often pending HITL requests are checked for expiry'),
-  AGENTFLEET_PROJECTOR_GROUPS: z.string().regex(/^\s*[a-z0-9_-]+\s*:\s*(\*|[a-z0-9_-]+(\s*,\s*[a-z0-9_-]+)*)\s*(;\s*[a-z0-9_-]+\s*:\s*(\*|[a-z0-9_-]+(\s*,\s*[a-z0-9_-]+)*)\s*)*;?\s*$/, 'groups as name:projection,projection;name:* (one group may take the rest with *)')
+  AGENTFLEET_PROJECTOR_GROUPS: z.string().regex(groupSpecsPattern, 'groups as name:projection,projection;name:* (one group may take the rest with *)')
     .default('main:*').describe('Projector groups: `name:projection,…` separated by `;`, `*` for every other projection. Each group is one consumer group and one transaction per fetch'),
+  AGENTFLEET_REACTOR_GROUPS: z.string().regex(groupSpecsPattern, 'groups as name:reactor,reactor;name:* (one group may take the rest with *)')
+    .default('main:*').describe('Reactor groups: `name:reactor,…` separated by `;`, `*` for every other reactor. Each group is one consumer group running its reactors on one decode'),
   AGENTFLEET_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level'),
   AGENTFLEET_STACK_DIR: z.string().default('.stack').describe('Where `stack up` keeps downloads, data, logs and pid files'),
   AGENTFLEET_KAFKA_VERSION: z.string().default('4.3.1').describe('Apache Kafka version fetched from Maven Central'),
@@ -69,7 +83,8 @@ export type Config = Readonly<{
   redis: Readonly<{ url: string; prefix: string }>
   append: Readonly<{ leaseTtlMs: number; produceTimeoutMs: number; idempotencyTtlS: number }>
   readWaitMs: number
-  projector: Readonly<{ groups: readonly Readonly<{ name: string; projections: '*' | readonly string[] }>[] }>
+  projector: Readonly<{ groups: readonly GroupSpec[] }>
+  reactors: Readonly<{ groups: readonly GroupSpec[] }>
   agents: Readonly<{ heartbeatTimeoutMs: number; healthCheckIntervalMs: number }>
   pools: Readonly<{ drainIntervalMs: number }>
   stream: Readonly<{ heartbeatMs: number; bufferEvents: number; maxCatchUps: number }>
@@ -100,12 +115,6 @@ export class ConfigError extends Error {
   }
 }
 
-/** `fast:tasks,snapshots;rest:*` → [{ name: 'fast', projections: ['tasks', 'snapshots'] }, { name: 'rest', projections: '*' }] */
-const parseGroups = (value: string) => value.split(';').map((g) => g.trim()).filter(Boolean).map((g) => {
-  const [name, list] = g.split(':').map((s) => s.trim()) as [string, string]
-  return { name, projections: list === '*' ? '*' as const : list.split(',').map((p) => p.trim()) }
-})
-
 const list = (value: string): string[] => value.split(',').map((s) => s.trim()).filter(Boolean)
 
 /** Validates the environment eagerly, listing every bad key at once. */
@@ -127,7 +136,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     redis: { url: e.AGENTFLEET_REDIS_URL, prefix: e.AGENTFLEET_REDIS_PREFIX },
     append: { leaseTtlMs: e.AGENTFLEET_LEASE_TTL_MS, produceTimeoutMs: e.AGENTFLEET_PRODUCE_TIMEOUT_MS, idempotencyTtlS: e.AGENTFLEET_IDEMPOTENCY_TTL_S },
     readWaitMs: e.AGENTFLEET_READ_WAIT_MS,
-    projector: { groups: parseGroups(e.AGENTFLEET_PROJECTOR_GROUPS) },
+    projector: { groups: parseGroupSpecs(e.AGENTFLEET_PROJECTOR_GROUPS) },
+    reactors: { groups: parseGroupSpecs(e.AGENTFLEET_REACTOR_GROUPS) },
     agents: { heartbeatTimeoutMs: e.AGENTFLEET_HEARTBEAT_TIMEOUT_MS, healthCheckIntervalMs: e.AGENTFLEET_HEALTH_CHECK_INTERVAL_MS },
     pools: { drainIntervalMs: e.AGENTFLEET_POOL_DRAIN_INTERVAL_MS },
     stream: { heartbeatMs: e.AGENTFLEET_STREAM_HEARTBEAT_MS, bufferEvents: e.AGENTFLEET_STREAM_BUFFER_EVENTS, maxCatchUps: e.AGENTFLEET_STREAM_MAX_CATCHUPS },

@@ -7,7 +7,7 @@ import { DomainError } from '../src/errors.ts'
 import type { StoredEvent } from '../src/events/envelope.ts'
 import { replay, type ReplayRange } from '../src/ops/replay.ts'
 import { resolveReplayTarget } from '../src/ops/replay-target.ts'
-import type { ProcessManager } from '../src/reactors/catalog.ts'
+import type { Reactor } from '../src/reactors/reactor.ts'
 import { logEnd, startHarness, waitFor, type Harness } from './support/harness.ts'
 
 const run = promisify(execFile)
@@ -98,14 +98,18 @@ describe('replay to one projection or one process manager', () => {
   it('re-delivers a range to one process manager, in log order per stream', async () => {
     const seen = new Map<string, StoredEvent>()
     const order: string[] = []
-    const recorder: ProcessManager = {
+    const recorder: Reactor = {
       name: 'recorder',
       aggregates: ['task'],
-      create: () => async (event) => {
-        if (event.meta.aggregateId === 'rp-5') throw new DomainError('task.refused', 'refused on purpose')
-        if (!seen.has(event.meta.eventId)) order.push(`${event.meta.aggregateId}@${event.meta.version}`)
-        seen.set(event.meta.eventId, event)
-      },
+      create: () => ({
+        react: async (events) => {
+          for (const event of events) {
+            if (event.meta.aggregateId === 'rp-5') throw new DomainError('task.refused', 'refused on purpose')
+            if (!seen.has(event.meta.eventId)) order.push(`${event.meta.aggregateId}@${event.meta.version}`)
+            seen.set(event.meta.eventId, event)
+          }
+        },
+      }),
     }
     const before = await state()
     const once = async () => {

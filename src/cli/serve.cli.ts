@@ -6,7 +6,7 @@ import { startApi } from '../http/server.ts'
 import { isClusterWorker, leaveCluster, superviseApiWorkers } from '../http/api-cluster.ts'
 import { connectServices } from '../infra/services.ts'
 import { configuredGroups, startProjector } from '../projections/projector.ts'
-import { reactorByName, reactors, startReactors } from '../reactors/catalog.ts'
+import { configuredReactorGroups, reactors, startReactors } from '../reactors/catalog.ts'
 import { startHitlExpiry } from '../reactors/hitl/hitl-expiry.ts'
 import { prepareEnvironment } from '../setup.ts'
 import { startQueueLoops } from '../queue/queue-loops.ts'
@@ -51,11 +51,12 @@ export function registerServeCommands(program: Command): void {
       })
     })
 
-  program.command('process-managers').description('Run the process managers that react to events with commands')
-    .option('--only <names>', `comma-separated process managers (${reactors.map((r) => r.name).join(', ') || 'none registered'})`)
-    .action(async (opts: { only?: string }) => {
-      const selected = opts.only?.split(',').map((n) => reactorByName(n.trim()) ?? (() => { throw new AppError('reactor.unknown', `unknown process manager ${n}`) })())
-      await withServices('process-managers', async (services) => {
+  program.command('reactors').alias('process-managers').description(`Run the reactors (process managers) that react to events with commands: ${reactors.map((r) => r.name).join(', ')}`)
+    .option('--group <names>', 'comma-separated reactor groups of AGENTFLEET_REACTOR_GROUPS (default: all of them)')
+    .action(async (opts: { group?: string }) => {
+      await withServices('reactors', async (services) => {
+        const groups = configuredReactorGroups(services.config)
+        const selected = opts.group?.split(',').map((n) => groups.find((g) => g.name === n.trim()) ?? (() => { throw new AppError('reactors.unknown-group', `unknown reactor group ${n}; configured: ${groups.map((g) => g.name).join(', ')}`) })())
         const writeSide = await createWriteSide(services)
         const running = await startReactors({ services, execute: writeSide.execute, clock: Date.now }, selected)
         const expiry = startHitlExpiry({ services, execute: writeSide.execute, intervalMs: services.config.hitl.expiryIntervalMs })

@@ -1,7 +1,8 @@
 import { createWriteSide } from '../commands/write-side.ts'
 import { AppError } from '../errors.ts'
 import type { Services } from '../infra/services.ts'
-import { openReaction, reactors as allReactors, reactorByName, type ProcessManager } from '../reactors/catalog.ts'
+import { reactors as allReactors, reactorByName } from '../reactors/catalog.ts'
+import type { Reactor } from '../reactors/reactor.ts'
 import { projectionByName } from '../projections/catalog.ts'
 import type { ReplayTarget } from './replay.ts'
 
@@ -11,7 +12,7 @@ export type TargetChoice = Readonly<{ projection?: string; reactor?: string }>
  * The one projection or process manager a replay delivers to. A process manager gets a real
  * write side (its reactions issue commands); `close` releases it.
  */
-export async function resolveReplayTarget(services: Services, choice: TargetChoice, catalog: readonly ProcessManager[] = allReactors): Promise<{ target: ReplayTarget; close: () => Promise<void> }> {
+export async function resolveReplayTarget(services: Services, choice: TargetChoice, catalog: readonly Reactor[] = allReactors): Promise<{ target: ReplayTarget; close: () => Promise<void> }> {
   if ((choice.projection === undefined) === (choice.reactor === undefined)) throw new AppError('replay.bad-target', 'name exactly one of --projection or --reactor')
   if (choice.projection !== undefined) {
     const projection = projectionByName(choice.projection)
@@ -22,6 +23,6 @@ export async function resolveReplayTarget(services: Services, choice: TargetChoi
   if (!pm) throw new AppError('reactor.unknown', `unknown reactor ${choice.reactor}${catalog.length ? ` (known: ${catalog.map((r) => r.name).join(', ')})` : ' (none registered)'}`)
   await services.codec.resolveIds()
   const writeSide = await createWriteSide(services)
-  const { react, stop } = openReaction(await pm.create({ services: { ...services, logger: services.logger.child({ reactor: pm.name, replay: true }) }, execute: writeSide.execute, clock: Date.now }))
-  return { target: { kind: 'reactor', name: pm.name, aggregates: pm.aggregates, react }, close: async () => { await stop(); await writeSide.close() } }
+  const { react, stop } = await pm.create({ services: { ...services, logger: services.logger.child({ reactor: pm.name, replay: true }) }, execute: writeSide.execute, clock: Date.now })
+  return { target: { kind: 'reactor', name: pm.name, aggregates: pm.aggregates, react }, close: async () => { await stop?.(); await writeSide.close() } }
 }

@@ -5,7 +5,7 @@ import type { StoredEvent } from '../events/envelope.ts'
 import { eventTopic } from '../events/topics.ts'
 import type { Db } from '../infra/postgres.ts'
 import type { Logger } from '../infra/logger.ts'
-import type { Reaction } from '../reactors/runner.ts'
+import type { React } from '../reactors/reactor.ts'
 import { replayable, replayToProjection } from '../projections/replay-gate.ts'
 import type { Projection } from '../projections/projection.ts'
 import { readLog } from './log-reader.ts'
@@ -18,7 +18,7 @@ export type ReplayRange = RangeOptions & Readonly<{ topic?: string; aggregateId?
 /** Where replayed events go: one projection (version-gated) or one process manager's reaction. */
 export type ReplayTarget =
   | Readonly<{ kind: 'projection'; projection: Projection }>
-  | Readonly<{ kind: 'reactor'; name: string; aggregates: Projection['aggregates']; react: Reaction }>
+  | Readonly<{ kind: 'reactor'; name: string; aggregates: Projection['aggregates']; react: React }>
 
 export type ReplayReport = Readonly<{ target: string; read: number; delivered: number; applied: number; duplicates: number; refused: number; conflicts: number }>
 
@@ -62,7 +62,8 @@ export async function replay(deps: ReplayDeps, target: ReplayTarget, range: Repl
     } else {
       for (const event of selected) {
         try {
-          await target.react(event)
+          // One event at a time: log order exactly, and each refusal counted.
+          await target.react([event])
           counts.applied++
         } catch (error) {
           if (!(error instanceof AppError) || error.retriable) throw error

@@ -1,4 +1,4 @@
-import type { ProcessManager } from '../reactors/reactor.ts'
+import type { Reactor } from '../reactors/reactor.ts'
 import { createTaskQueue } from './task-queue.ts'
 
 /** Events after which a task is no longer waiting in a queue. */
@@ -10,19 +10,27 @@ const leavesQueue: ReadonlySet<string> = new Set([
 /**
  * queue-feeder: keeps the per-pool Redis queues equal to the tasks that are queued. Every entry
  * carries the version of the event that put it there, so redelivered events change nothing.
+ * A batch goes out as one pipelined write: the scripts run in event order, so each task's
+ * events keep theirs.
  */
-export const queueFeeder: ProcessManager = {
+export const queueFeeder: Reactor = {
   name: 'queue-feeder',
   aggregates: ['task'],
   create: ({ services }) => {
     const queue = createTaskQueue({ redis: services.redis, prefix: services.config.redis.prefix })
-    return async (event) => {
-      const taskId = event.meta.aggregateId
-      if (event.type === 'TaskQueued') {
-        await queue.enqueue({ taskId, pool: event.data.pool, priority: event.data.priority, version: event.meta.version, queuedAt: event.meta.occurredAt })
-      } else if (leavesQueue.has(event.type)) {
-        await queue.remove(taskId, event.meta.version)
-      }
+    return {
+      react: async (events) => {
+        const calls: Promise<boolean>[] = []
+        for (const event of events) {
+          const taskId = event.meta.aggregateId
+          if (event.type === 'TaskQueued') {
+            calls.push(queue.enqueue({ taskId, pool: event.data.pool, priority: event.data.priority, version: event.meta.version, queuedAt: event.meta.occurredAt }))
+          } else if (leavesQueue.has(event.type)) {
+            calls.push(queue.remove(taskId, event.meta.version))
+          }
+        }
+        await Promise.all(calls)
+      },
     }
   },
 }

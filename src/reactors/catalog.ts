@@ -1,20 +1,19 @@
+import type { Config } from '../config.ts'
+import { resolveGroups } from '../eventstore/consumer-groups.ts'
 import { queueFeeder } from '../queue/queue-feeder.reactor.ts'
 import { retryScheduler } from '../queue/retry/retry-scheduler.reactor.ts'
-import { cancellationsReactor } from './dispatcher/cancellations.reactor.ts'
-import { dispatcherReactor } from './dispatcher/dispatcher.reactor.ts'
-import { openReaction, type ProcessManager, type ProcessManagerDeps } from './reactor.ts'
-import { createReactor, type Reactor } from './runner.ts'
-import { hitlTaskReactor } from './hitl/hitl-task.reactor.ts'
-import { workflowTasksReactor } from './workflow/workflow-tasks.reactor.ts'
-import { workflowStepsReactor } from './workflow/workflow-steps.reactor.ts'
 import { createDependencyReaction } from './dependencies/dependencies.reactor.ts'
 import { createDependencyStore } from './dependencies/dependency-store.ts'
+import { cancellationsReactor } from './dispatcher/cancellations.reactor.ts'
+import { dispatcherReactor } from './dispatcher/dispatcher.reactor.ts'
+import { hitlTaskReactor } from './hitl/hitl-task.reactor.ts'
+import type { Reactor, ReactorDeps } from './reactor.ts'
+import { createReactorRunner, type RunningReactor } from './runner.ts'
+import { workflowStepsReactor } from './workflow/workflow-steps.reactor.ts'
+import { workflowTasksReactor } from './workflow/workflow-tasks.reactor.ts'
 
-export type { ProcessManager, ProcessManagerDeps }
-export { openReaction, type ReactionHandle } from './reactor.ts'
-
-/** Every process manager `agentfleet process-managers` runs, by name. */
-export const reactors: readonly ProcessManager[] = [
+/** Every reactor `agentfleet reactors` runs, by name. */
+export const reactors: readonly Reactor[] = [
   queueFeeder,
   retryScheduler,
   hitlTaskReactor,
@@ -23,29 +22,33 @@ export const reactors: readonly ProcessManager[] = [
   {
     name: 'dependencies',
     aggregates: ['task'],
-    create: ({ services, execute }) => createDependencyReaction({ store: createDependencyStore(services.db), execute, logger: services.logger.child({ reactor: 'dependencies' }) }),
+    create: ({ services, execute }) => ({ react: createDependencyReaction({ store: createDependencyStore(services.db), execute, logger: services.logger.child({ reactor: 'dependencies' }) }) }),
   },
   dispatcherReactor,
   cancellationsReactor,
 ]
 
-export const reactorByName = (name: string, list: readonly ProcessManager[] = reactors): ProcessManager | undefined => list.find((r) => r.name === name)
+export const reactorByName = (name: string, list: readonly Reactor[] = reactors): Reactor | undefined => list.find((r) => r.name === name)
 
-/** Starts the given process managers, each in its own consumer group. */
-export async function startReactors(deps: ProcessManagerDeps, specs: readonly ProcessManager[] = reactors): Promise<{ stop: () => Promise<void> }> {
+export type ReactorGroup = Readonly<{ name: string; reactors: readonly Reactor[] }>
+
+/** The configured reactor groups (AGENTFLEET_REACTOR_GROUPS): every reactor in exactly one. */
+export const configuredReactorGroups = (config: Pick<Config, 'reactors'>, catalog: readonly Reactor[] = reactors): ReactorGroup[] =>
+  resolveGroups(config.reactors.groups, catalog, { kind: 'reactor', setting: 'AGENTFLEET_REACTOR_GROUPS' }).map((g) => ({ name: g.name, reactors: g.members }))
+
+/** Starts reactor groups (every configured one by default), each one consumer group. */
+export async function startReactors(deps: ReactorDeps, groups: readonly ReactorGroup[] = configuredReactorGroups(deps.services.config)): Promise<{ stop: () => Promise<void> }> {
   const { services } = deps
-  const running: Reactor[] = []
-  const owned: (() => Promise<void>)[] = []
-  for (const spec of specs) {
-    const created = openReaction(await spec.create(deps))
-    owned.push(created.stop)
-    const reactor = createReactor({
-      kafka: services.kafka, codec: services.codec, name: spec.name, aggregates: spec.aggregates,
-      topicPrefix: services.config.kafka.topicPrefix, logger: services.logger, react: created.react,
-    })
-    await reactor.start()
-    running.push(reactor)
+  const created: RunningReactor[][] = []
+  for (const g of groups) created.push(await Promise.all(g.reactors.map(async (spec) => ({ spec, instance: await spec.create(deps) }))))
+  const runners = groups.map((g, i) => createReactorRunner({
+    kafka: services.kafka, codec: services.codec, topicPrefix: services.config.kafka.topicPrefix, logger: services.logger, group: g.name, reactors: created[i]!,
+  }))
+  await Promise.all(runners.map((r) => r.start()))
+  return {
+    stop: async () => {
+      await Promise.all(runners.map((r) => r.stop()))
+      await Promise.all(created.flat().map((r) => r.instance.stop?.()))
+    },
   }
-  if (specs.length > 0) services.logger.info({ reactors: specs.map((s) => s.name) }, 'process managers running')
-  return { stop: async () => { await Promise.all(running.map((r) => r.stop())); await Promise.all(owned.map((stop) => stop())) } }
 }

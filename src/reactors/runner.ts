@@ -1,98 +1,69 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { Consumer, Kafka } from 'kafkajs'
-import type { CommandContext } from '../commands/handle-command.ts'
-import { AppError } from '../errors.ts'
+import type { Kafka } from 'kafkajs'
 import type { EventCodec } from '../events/avro-codec.ts'
-import type { AggregateType, StoredEvent } from '../events/envelope.ts'
-import { eventTopic } from '../events/topics.ts'
+import type { StoredEvent } from '../events/envelope.ts'
+import { subscribe, type Subscription } from '../eventstore/subscription.ts'
 import type { Logger } from '../infra/logger.ts'
+import type { Reactor, ReactorInstance } from './reactor.ts'
 
-/** Reacts to one event, typically by issuing commands. Must be idempotent: events are redelivered. */
-export type Reaction = (event: StoredEvent) => Promise<void>
+export type RunningReactor = Readonly<{ spec: Reactor; instance: ReactorInstance }>
 
-export type ReactorDeps = Readonly<{
+export type ReactorRunnerDeps = Readonly<{
   kafka: Kafka
   codec: EventCodec
-  /** names the consumer group `<prefix>.reactor.<name>` */
-  name: string
-  aggregates: readonly AggregateType[]
   topicPrefix: string
   logger: Logger
-  react: Reaction
-  /** attempts for a retriable failure before the batch is handed back to Kafka (default 5) */
-  retries?: number
+  group: string
+  reactors: readonly RunningReactor[]
+  /** attempts of one reactor on one unit before the unit as a whole is handed back to be retried (default 5) */
+  attempts?: number
 }>
 
-export const reactorGroup = (prefix: string, name: string): string => `${prefix}.reactor.${name}`
+/** The Kafka consumer group of a reactor group. */
+export const reactorGroupId = (prefix: string, group: string): string => `${prefix}.reactors.${group}`
 
 /**
- * The context of a command a process manager issues in reaction to `event`: the command id is
- * derived from the event, so a redelivered event re-issues the very same command.
+ * One reactor group: one consumer group whose units of work (the batches of every partition
+ * fetched together, decoded once) go to all of the group's reactors side by side. Offsets are
+ * committed after every reactor handled the unit: at least once, and reactions are idempotent,
+ * so the effect is exactly once. A failing reactor is retried with backoff on the same unit;
+ * the unit is never skipped.
  */
-export const reactionContext = (event: StoredEvent, actor: string, suffix = ''): CommandContext => ({
-  commandId: `${actor}:${event.meta.eventId}${suffix}`,
-  correlationId: event.meta.correlationId,
-  causationId: event.meta.eventId,
-  actor,
-})
+export function createReactorRunner(deps: ReactorRunnerDeps) {
+  const log = deps.logger.child({ reactors: deps.group })
+  const attempts = deps.attempts ?? 5
+  const aggregates = [...new Set(deps.reactors.flatMap((r) => r.spec.aggregates))]
+  let subscription: Subscription | undefined
 
-/**
- * A process manager's consumer: events in log order per partition, offsets committed after
- * they were handled (at-least-once; reactions are idempotent, so the effect is exactly once).
- * A domain refusal (non-retriable AppError) is logged and skipped; a retriable failure is retried
- * with backoff, then the batch is handed back to Kafka to be redelivered.
- */
-export function createReactor(deps: ReactorDeps) {
-  const log = deps.logger.child({ reactor: deps.name })
-  const topics = deps.aggregates.map((a) => eventTopic(deps.topicPrefix, a))
-  const retries = deps.retries ?? 5
-  const consumer: Consumer = deps.kafka.consumer({
-    groupId: reactorGroup(deps.topicPrefix, deps.name),
-    maxWaitTimeInMs: 100,
-    sessionTimeout: 30_000,
-    heartbeatInterval: 3_000,
-  })
-
-  const handle = async (event: StoredEvent): Promise<void> => {
-    for (let attempt = 0; ; attempt++) {
+  const run = async ({ spec, instance }: RunningReactor, events: readonly StoredEvent[]): Promise<void> => {
+    const mine = events.filter((e) => spec.aggregates.includes(e.aggregateType))
+    if (mine.length === 0) return
+    for (let attempt = 1; ; attempt++) {
       try {
-        return await deps.react(event)
+        return await instance.react(mine)
       } catch (error) {
-        if (error instanceof AppError && !error.retriable) {
-          log.debug({ code: error.code, eventType: event.type, aggregateId: event.meta.aggregateId }, 'reaction refused by the domain; skipped')
-          return
-        }
-        if (attempt >= retries) throw error
-        log.warn({ err: error, eventType: event.type, attempt }, 'reaction failed; retrying')
-        await sleep(Math.min(2_000, 50 * 2 ** attempt) * (0.5 + Math.random()))
+        if (attempt >= attempts) throw error
+        const pause = Math.min(2_000, 50 * 2 ** attempt) * (0.5 + Math.random() / 2)
+        log.warn({ err: error, reactor: spec.name, attempt, retryInMs: Math.round(pause) }, 'reaction failed; retrying')
+        await sleep(pause)
       }
     }
   }
 
   return {
     async start(): Promise<void> {
-      await consumer.connect()
-      for (const topic of topics) await consumer.subscribe({ topic, fromBeginning: true })
-      await consumer.run({
-        autoCommit: true,
-        eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: 4,
-        eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
-          for (const message of batch.messages) {
-            if (!isRunning() || isStale()) return
-            const event = await deps.codec.decode(message, { topic: batch.topic, partition: batch.partition, offset: message.offset })
-            await handle(event)
-            resolveOffset(message.offset)
-            await heartbeat()
-          }
-          await commitOffsetsIfNecessary()
+      subscription = await subscribe(deps, {
+        groupId: reactorGroupId(deps.topicPrefix, deps.group),
+        aggregates,
+        handle: async (batches) => {
+          const events = batches.flatMap((b) => b.events)
+          await Promise.all(deps.reactors.map((r) => run(r, events)))
         },
       })
+      log.info({ reactors: deps.reactors.map((r) => r.spec.name) }, 'reactor group running')
     },
     async stop(): Promise<void> {
-      await consumer.disconnect()
+      await subscription?.stop()
     },
   }
 }
-
-export type Reactor = ReturnType<typeof createReactor>

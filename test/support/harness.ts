@@ -6,7 +6,7 @@ import { startApi } from '../../src/http/server.ts'
 import { createLogger } from '../../src/infra/logger.ts'
 import { connectServices, type Services } from '../../src/infra/services.ts'
 import { startProjector } from '../../src/projections/projector.ts'
-import { reactors, startReactors } from '../../src/reactors/catalog.ts'
+import { startReactors } from '../../src/reactors/catalog.ts'
 import { startHitlExpiry } from '../../src/reactors/hitl/hitl-expiry.ts'
 import { prepareEnvironment } from '../../src/setup.ts'
 import { startQueueLoops, type QueueLoop } from '../../src/queue/queue-loops.ts'
@@ -45,7 +45,7 @@ export async function startHarness(options: { api?: boolean; projector?: boolean
   const stops: (() => Promise<void>)[] = []
   const projector = options.projector === false ? undefined : await startProjector(services)
   if (projector) stops.push(projector.stop)
-  if (options.processManagers !== false && reactors.length > 0) {
+  if (options.processManagers !== false) {
     const pmWriteSide = await createWriteSide(services)
     const running = await startReactors({ services, execute: pmWriteSide.execute, clock: Date.now })
     stops.unshift(pmWriteSide.close)

@@ -1,15 +1,17 @@
 import { cancellationChannel } from '../../workers/cancellations.ts'
-import type { Services } from '../../infra/services.ts'
-import type { Reaction } from '../runner.ts'
+import type { Reactor } from '../reactor.ts'
 
 /** TaskCancelled → a Redis pub/sub message, so the worker running the task aborts it at once. */
-export const cancellationsReactor = {
+export const cancellationsReactor: Reactor = {
   name: 'cancellations',
-  aggregates: ['task'] as const,
-  create({ services }: { services: Services }): Reaction {
+  aggregates: ['task'],
+  create: ({ services }) => {
     const channel = cancellationChannel(services.config.redis.prefix)
-    return async (event) => {
-      if (event.type === 'TaskCancelled') await services.redis.publish(channel, event.meta.aggregateId)
+    return {
+      react: async (events) => {
+        // Issued without waiting in between: one pipelined write for the whole batch.
+        await Promise.all(events.filter((e) => e.type === 'TaskCancelled').map((e) => services.redis.publish(channel, e.meta.aggregateId)))
+      },
     }
   },
 }

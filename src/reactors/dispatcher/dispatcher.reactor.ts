@@ -1,20 +1,20 @@
 import { Partitioners } from 'kafkajs'
-import { headers } from '../../events/envelope.ts'
-import { createProduceBatcher } from '../../eventstore/produce-batcher.ts'
+import { headers, type StoredEvent } from '../../events/envelope.ts'
+import { createProduceBatcher, type OutgoingRecord } from '../../eventstore/produce-batcher.ts'
 import { createDispatchChannel } from '../../workers/dispatch/dispatch-channel.ts'
 import { deadLetterTopic, dispatchTopic, validPoolName } from '../../workers/dispatch/dispatch-topics.ts'
-import type { Services } from '../../infra/services.ts'
-import type { Reaction } from '../runner.ts'
+import type { Reactor } from '../reactor.ts'
 
 /**
  * TaskQueued → a dispatch record on the pool's priority lane; TaskDeadLettered → a record on the
- * pool's dead-letter topic. Redelivered events produce duplicate records, which are harmless:
- * StartTask accepts a dispatch record only once, for the TaskQueued version it carries.
+ * pool's dead-letter topic; a batch of events is one produce. Redelivered events produce duplicate
+ * records, which are harmless: StartTask accepts a dispatch record only once, for the TaskQueued
+ * version it carries.
  */
-export const dispatcherReactor = {
+export const dispatcherReactor: Reactor = {
   name: 'dispatcher',
-  aggregates: ['task'] as const,
-  async create({ services }: { services: Services }): Promise<{ react: Reaction; stop: () => Promise<void> }> {
+  aggregates: ['task'],
+  async create({ services }) {
     const { config, logger } = services
     const prefix = config.kafka.topicPrefix
     const channel = createDispatchChannel({
@@ -26,27 +26,35 @@ export const dispatcherReactor = {
     const batcher = createProduceBatcher({ producer, requestTimeoutMs: config.append.produceTimeoutMs })
     const log = logger.child({ reactor: 'dispatcher' })
 
+    const recordOf = async (event: StoredEvent): Promise<OutgoingRecord | undefined> => {
+      if (event.type !== 'TaskQueued' && event.type !== 'TaskDeadLettered') return undefined
+      const { pool, priority } = event.data
+      if (!validPoolName(pool)) {
+        log.warn({ taskId: event.meta.aggregateId, pool }, 'pool name cannot name a topic; task not dispatched')
+        return undefined
+      }
+      const ids = await channel.ensurePool(pool)
+      const common = { key: event.meta.aggregateId, timestamp: String(event.meta.occurredAt), headers: { [headers.correlationId]: event.meta.correlationId } }
+      if (event.type === 'TaskQueued') {
+        const value = channel.dispatch.encode({
+          taskId: event.meta.aggregateId, pool, priority, attempt: event.data.attempt, dispatchVersion: event.meta.version,
+          queuedAt: event.meta.occurredAt, correlationId: event.meta.correlationId,
+        }, ids.laneSchemaId)
+        return { topic: dispatchTopic(prefix, pool, priority), message: { ...common, value } }
+      }
+      const value = channel.deadLetter.encode({
+        taskId: event.meta.aggregateId, pool, priority, attempts: event.data.attempts, lastError: event.data.lastError,
+        version: event.meta.version, deadLetteredAt: event.meta.occurredAt, correlationId: event.meta.correlationId,
+      }, ids.dlqSchemaId)
+      return { topic: deadLetterTopic(prefix, pool), message: { ...common, value } }
+    }
+
     return {
       stop: () => producer.disconnect(),
-      async react(event) {
-        if (event.type !== 'TaskQueued' && event.type !== 'TaskDeadLettered') return
-        const { pool, priority } = event.data
-        if (!validPoolName(pool)) return log.warn({ taskId: event.meta.aggregateId, pool }, 'pool name cannot name a topic; task not dispatched')
-        const ids = await channel.ensurePool(pool)
-        const common = { key: event.meta.aggregateId, timestamp: String(event.meta.occurredAt), headers: { [headers.correlationId]: event.meta.correlationId } }
-        if (event.type === 'TaskQueued') {
-          const value = channel.dispatch.encode({
-            taskId: event.meta.aggregateId, pool, priority, attempt: event.data.attempt, dispatchVersion: event.meta.version,
-            queuedAt: event.meta.occurredAt, correlationId: event.meta.correlationId,
-          }, ids.laneSchemaId)
-          await batcher.send([{ topic: dispatchTopic(prefix, pool, priority), message: { ...common, value } }])
-        } else {
-          const value = channel.deadLetter.encode({
-            taskId: event.meta.aggregateId, pool, priority, attempts: event.data.attempts, lastError: event.data.lastError,
-            version: event.meta.version, deadLetteredAt: event.meta.occurredAt, correlationId: event.meta.correlationId,
-          }, ids.dlqSchemaId)
-          await batcher.send([{ topic: deadLetterTopic(prefix, pool), message: { ...common, value } }])
-        }
+      async react(events) {
+        // Records keep the events' order, so one task's records keep theirs on its partition.
+        const records = (await Promise.all(events.map(recordOf))).filter((r): r is OutgoingRecord => r !== undefined)
+        if (records.length > 0) await batcher.send(records)
       },
     }
   },

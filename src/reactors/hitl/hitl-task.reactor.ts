@@ -1,8 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { taskDecider } from '../../commands/task/task.decider.ts'
 import { AppError } from '../../errors.ts'
-import type { ProcessManager } from '../reactor.ts'
-import { reactionContext } from '../runner.ts'
+import { eachStream, reactionContext, type Reactor } from '../reactor.ts'
 
 const actor = 'hitl-tasks'
 /** The task parks right after its request is raised: an answer may arrive in between. */
@@ -14,11 +13,12 @@ const parkPauseMs = 100
  * TaskQueued 'resumed'); an expired or cancelled request cancels it. A task that already
  * finished refuses, which is fine.
  */
-export const hitlTaskReactor: ProcessManager = {
+export const hitlTaskReactor: Reactor = {
   name: 'hitl-tasks',
   aggregates: ['hitl'],
-  create: ({ execute, services }) => async (event) => {
+  create: ({ execute, services }) => {
     const log = services.logger.child({ reactor: actor })
+    return { react: eachStream(async (event) => {
     const requestId = event.meta.aggregateId
     if (event.type === 'HitlResponded' && event.data.taskId !== null) {
       const taskId = event.data.taskId
@@ -42,5 +42,6 @@ export const hitlTaskReactor: ProcessManager = {
       const why = event.data.reason === null ? '' : `: ${event.data.reason}`
       await execute('task', event.data.taskId, taskDecider, { type: 'CancelTask', reason: `input request ${requestId} cancelled${why}` }, reactionContext(event, actor))
     }
+    }, log) }
   },
 }

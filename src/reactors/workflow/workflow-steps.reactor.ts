@@ -1,8 +1,7 @@
 import { parseStepTaskId } from '../../commands/workflow/workflow-dag.ts'
 import { workflowDecider } from '../../commands/workflow/workflow.decider.ts'
 import type { StoredEvent } from '../../events/envelope.ts'
-import type { ProcessManager } from '../reactor.ts'
-import { reactionContext } from '../runner.ts'
+import { eachStream, reactionContext, type Reactor } from '../reactor.ts'
 
 const actor = 'workflow-steps'
 
@@ -22,15 +21,15 @@ function outcomeOf(event: StoredEvent): { outcome: 'completed' | 'failed'; error
  * the workflow. The workflow's own state maps task to step: a task id that only looks like a
  * step's is refused there (unknown workflow or step) and skipped.
  */
-export const workflowStepsReactor: ProcessManager = {
+export const workflowStepsReactor: Reactor = {
   name: 'workflow-steps',
   aggregates: ['task'],
-  create: ({ execute }) => async (event) => {
+  create: ({ execute, services }) => ({ react: eachStream(async (event) => {
     const outcome = outcomeOf(event)
     const ids = outcome && parseStepTaskId(event.meta.aggregateId)
     if (!outcome || !ids) return
     await execute('workflow', ids.workflowId, workflowDecider, {
       type: 'RecordWorkflowStep', stepId: ids.stepId, taskId: event.meta.aggregateId, outcome: outcome.outcome, error: outcome.error,
     }, reactionContext(event, actor))
-  },
+  }, services.logger.child({ reactor: actor })) }),
 }

@@ -5,8 +5,7 @@ import { stepDependencyId, stepTaskId } from '../../commands/workflow/workflow-d
 import { AppError } from '../../errors.ts'
 import type { StoredEvent } from '../../events/envelope.ts'
 import type { Logger } from '../../infra/logger.ts'
-import type { ProcessManager } from '../reactor.ts'
-import { reactionContext } from '../runner.ts'
+import { eachStream, reactionContext, type Reactor } from '../reactor.ts'
 
 const actor = 'workflow-tasks'
 
@@ -27,10 +26,10 @@ async function forEachTask(execute: CommandHandler, log: Logger, event: StoredEv
  * command ids, so a redelivered start creates nothing twice), releases the dependents of every
  * settled step, and cancels the open tasks of a failed or cancelled workflow.
  */
-export const workflowTasksReactor: ProcessManager = {
+export const workflowTasksReactor: Reactor = {
   name: 'workflow-tasks',
   aggregates: ['workflow'],
-  create: ({ execute, services }) => async (event) => {
+  create: ({ execute, services }) => ({ react: eachStream(async (event) => {
     const log = services.logger.child({ reactor: actor })
     const workflowId = event.meta.aggregateId
     const ctx = (taskId: string) => reactionContext(event, actor, `:${taskId}`)
@@ -68,5 +67,5 @@ export const workflowTasksReactor: ProcessManager = {
       default:
         return
     }
-  },
+  }, services.logger.child({ reactor: actor })) }),
 }
