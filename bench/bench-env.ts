@@ -34,12 +34,15 @@ export async function createBenchEnv(): Promise<BenchEnv> {
     env,
     services,
     spawnRole(args, extraEnv = {}) {
-      const child = spawn(process.execPath, ['bin/agentfleet.js', ...args], { env: { ...process.env, ...env, ...extraEnv }, stdio: ['ignore', 'ignore', 'inherit'] })
+      // BENCH_CPU_PROF_DIR=dir: every role writes a V8 CPU profile there (summarize with `node bench/cpu-profile.ts dir`).
+      const profiling = process.env.BENCH_CPU_PROF_DIR ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}` } : {}
+      const child = spawn(process.execPath, ['bin/agentfleet.js', ...args], { env: { ...process.env, ...env, ...profiling, ...extraEnv }, stdio: ['ignore', 'ignore', 'inherit'] })
       children.push(child)
       return child
     },
     async cleanup() {
-      await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => { c.once('exit', r); c.kill('SIGTERM') }) : undefined)))
+      // A role already asked to stop is only awaited: a second SIGTERM would end it at once.
+      await Promise.all(children.map((c) => (c.exitCode === null && c.signalCode === null ? new Promise((r) => { c.once('exit', r); if (!c.killed) c.kill('SIGTERM') }) : undefined)))
       await dropNamespace(services)
       await services.close()
     },

@@ -62,3 +62,14 @@ export function summarizeProfile(path: string, top = 12): { busyMs: number; func
   const fn = (n: Node) => `${n.callFrame.functionName || '(anonymous)'} ${shortUrl(n.callFrame.url)}${n.callFrame.url ? `:${n.callFrame.lineNumber + 1}` : ''}`
   return { busyMs, functions: group(fn), areas: group((n) => chargedArea(n, parentOf)) }
 }
+
+// `node bench/cpu-profile.ts <dir>`: a summary of every .cpuprofile in a folder.
+if (import.meta.main) {
+  const { readdirSync } = await import('node:fs')
+  const dir = process.argv[2] ?? 'profiles'
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'))) {
+    const { busyMs, functions, areas } = summarizeProfile(`${dir}/${file}`)
+    process.stdout.write(`\n## ${file}: ${(busyMs / 1000).toFixed(1)} s on CPU\nby area: ${areas.slice(0, 10).map((a) => `${a.what} ${Math.round(a.share * 100)}%`).join(', ')}\n`)
+    for (const f of functions) process.stdout.write(`  ${(f.share * 100).toFixed(1).padStart(5)}%  ${f.what}\n`)
+  }
+}

@@ -1,4 +1,4 @@
-import { ulid } from 'ulid'
+import { newId } from '../src/infra/ids.ts'
 import { eventTopic } from '../src/events/topics.ts'
 import { createKeyPartitioner } from '../src/eventstore/partitioner.ts'
 import type { BenchEnv } from './bench-env.ts'
@@ -18,8 +18,8 @@ export async function writeTaskEvents(env: BenchEnv, log: (line: string) => void
   const now = Date.now()
   for (let start = 0; start < count; start += 5_000) {
     const messages = Array.from({ length: Math.min(5_000, count - start) }, () => {
-      const id = ulid()
-      const meta = { eventId: ulid(), aggregateId: id, version: 1, occurredAt: now, commandId: id, correlationId: id, causationId: null, actor: 'bench' }
+      const id = newId()
+      const meta = { eventId: newId(), aggregateId: id, version: 1, occurredAt: now, commandId: id, correlationId: id, causationId: null, actor: 'bench' }
       const { value, headers } = services.codec.encode('task', {
         type: 'TaskCreated',
         data: { title: 'bench', description: null, pool: 'bench', priority: 'NORMAL', payload: '{"n":1}', maxAttempts: 3, timeoutMs: 1000, projectId: null, workflowId: null, dependsOn: [], role: null, metadata: null },

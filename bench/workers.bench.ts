@@ -1,4 +1,4 @@
-import { ulid } from 'ulid'
+import { newId } from '../src/infra/ids.ts'
 import { createWriteSide } from '../src/commands/write-side.ts'
 import { taskDecider } from '../src/commands/task/task.decider.ts'
 import type { StoredEvent } from '../src/events/envelope.ts'
@@ -30,7 +30,7 @@ export async function benchWorkers(env: BenchEnv, log: (line: string) => void, c
     const ids: string[] = []
     for (let i = 0; i < n; i += 200) {
       ids.push(...(await Promise.all(Array.from({ length: Math.min(200, n - i) }, () => {
-        const id = ulid()
+        const id = newId()
         return writeSide.execute('task', id, taskDecider, {
           type: 'CreateTask', commandId: id, title: 'bench', description: null, pool, role: null, priority: 'NORMAL', payload, metadata: {},
           maxAttempts: 3, timeoutMs: 30_000, projectId: null, workflowId: null, dependsOn: [],

@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline/promises'
 import type { Command } from 'commander'
-import { ulid } from 'ulid'
+import { newId } from '../infra/ids.ts'
 import { createWriteSide } from '../commands/write-side.ts'
 import { AppError, NotFoundError } from '../errors.ts'
 import { TaskPriority } from '../events/generated/event-types.ts'
@@ -12,7 +12,7 @@ import { withServices } from './context.ts'
 type FilterOpts = { pool?: string; priority?: string; from?: string; to?: string; all?: boolean; yes?: boolean; json?: boolean; limit?: string; reason?: string }
 
 const print = (line: string) => process.stdout.write(`${line}\n`)
-const context = () => ({ commandId: ulid(), correlationId: ulid(), causationId: null, actor: 'cli' })
+const context = () => ({ commandId: newId(), correlationId: newId(), causationId: null, actor: 'cli' })
 
 const time = (flag: string, value: string | undefined): Date | undefined => {
   if (value === undefined) return undefined

@@ -1,4 +1,4 @@
-import { ulid } from 'ulid'
+import { newId } from '../infra/ids.ts'
 import { Partitioners, type Producer } from 'kafkajs'
 import { eventTypesByAggregate, type AggregateType } from '../events/generated/event-types.ts'
 import { eventTopic } from '../events/topics.ts'
@@ -41,7 +41,7 @@ export async function createWriteSide(services: Services, overrides: Partial<Com
     produceTimeoutMs: config.append.produceTimeoutMs,
     leaseTtlMs,
     clock: Date.now,
-    newId: ulid,
+    newId: newId,
     logger: logger.child({ part: 'append' }),
     ...overrides,
   })

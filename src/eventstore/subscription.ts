@@ -117,24 +117,36 @@ export async function subscribe(deps: SubscriptionDeps, options: SubscriptionOpt
       }
     }, (error: unknown) => log.warn({ err: error }, 'could not read stored positions; resuming from committed offsets'))
   })
+  // kafkajs' auto-commit sends an OffsetCommit after every partition batch; positions that
+  // matter live with the owner, so Kafka's committed offsets (lag monitoring, a restart's
+  // starting point) are committed once a second instead.
+  const handled = new Map<string, { topic: string; partition: number; offset: string }>()
+  const commit = async () => {
+    if (handled.size === 0) return
+    const offsets = [...handled.values()]
+    handled.clear()
+    await consumer.commitOffsets(offsets).catch((error: unknown) => log.debug({ err: error }, 'offset commit deferred (rebalance)'))
+  }
+  const committer = setInterval(() => void commit(), 1_000)
   await consumer.subscribe({ topics, fromBeginning: true })
   await consumer.run({
-    autoCommit: true,
-    autoCommitInterval: 1_000,
+    autoCommit: false,
     eachBatchAutoResolve: false,
     partitionsConsumedConcurrently: 64,
-    eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary, heartbeat, isStale, isRunning }) => {
+    eachBatch: async ({ batch, resolveOffset, heartbeat, isStale, isRunning }) => {
       if (!isRunning() || isStale() || batch.isEmpty()) return
       const events = await deps.codec.decodeAll(batch.messages, batch.topic, batch.partition)
       await enqueue({ topic: batch.topic, partition: batch.partition, events, nextOffset: Number(batch.lastOffset()) + 1 })
       resolveOffset(batch.lastOffset())
-      await commitOffsetsIfNecessary()
+      handled.set(key(batch.topic, batch.partition), { topic: batch.topic, partition: batch.partition, offset: String(Number(batch.lastOffset()) + 1) })
       await heartbeat()
     },
   })
   return {
     stop: async () => {
       running = false
+      clearInterval(committer)
+      await commit()
       await consumer.disconnect()
     },
   }

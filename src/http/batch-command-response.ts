@@ -1,5 +1,5 @@
 import type { Context, TypedResponse } from 'hono'
-import { ulid } from 'ulid'
+import { newId } from '../infra/ids.ts'
 import type { CommandContext, CommandResult } from '../commands/handle-command.ts'
 import { ValidationError } from '../errors.ts'
 import type { CommandIds, IdempotencyStore } from './idempotency.ts'
@@ -19,8 +19,8 @@ export async function respondToBatchCommand<S extends 200 | 201 | 202>(
 ): Promise<TypedResponse<any, S, 'json'>> {
   const key = c.req.header('idempotency-key')
   if (key !== undefined && !idempotencyKey.test(key)) throw new ValidationError('Idempotency-Key must be 1-200 characters of letters, digits, _ . : -')
-  const correlationId = c.req.header('x-correlation-id') ?? (c.get('requestId' as never) as string | undefined) ?? ulid()
-  const newIds = (): CommandIds => ({ commandId: ulid(), aggregateId: ulid() })
+  const correlationId = c.req.header('x-correlation-id') ?? (c.get('requestId' as never) as string | undefined) ?? newId()
+  const newIds = (): CommandIds => ({ commandId: newId(), aggregateId: newId() })
   const execute = async (ids: CommandIds, isRetry: boolean) => {
     const results = await run(ids, { commandId: ids.commandId, correlationId, causationId: null, actor: 'api' }, isRetry)
     return { status, body: JSON.stringify({ items: results.map((r) => ({ id: r.aggregateId, version: r.version, events: r.events })) }) }

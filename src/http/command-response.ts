@@ -1,5 +1,5 @@
 import type { Context, TypedResponse } from 'hono'
-import { ulid } from 'ulid'
+import { newId } from '../infra/ids.ts'
 import type { CommandContext, CommandResult } from '../commands/handle-command.ts'
 import { ValidationError } from '../errors.ts'
 import type { CommandIds, IdempotencyStore } from './idempotency.ts'
@@ -22,8 +22,8 @@ export async function respondToCommand<S extends 200 | 201 | 202>(
 ): Promise<TypedResponse<any, S, 'json'>> {
   const key = c.req.header('idempotency-key')
   if (key !== undefined && !idempotencyKey.test(key)) throw new ValidationError('Idempotency-Key must be 1-200 characters of letters, digits, _ . : -')
-  const correlationId = c.req.header('x-correlation-id') ?? (c.get('requestId' as never) as string | undefined) ?? ulid()
-  const newIds = (): CommandIds => ({ commandId: ulid(), aggregateId: fixedAggregateId ?? ulid() })
+  const correlationId = c.req.header('x-correlation-id') ?? (c.get('requestId' as never) as string | undefined) ?? newId()
+  const newIds = (): CommandIds => ({ commandId: newId(), aggregateId: fixedAggregateId ?? newId() })
   const context = (ids: CommandIds): CommandContext => ({ commandId: ids.commandId, correlationId, causationId: null, actor: 'api' })
   const execute = async (ids: CommandIds, isRetry: boolean) => {
     const result = await run(ids, context(ids), isRetry)

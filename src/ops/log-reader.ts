@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Admin, Consumer, Kafka, KafkaMessage } from 'kafkajs'
-import { ulid } from 'ulid'
+import { newId } from '../infra/ids.ts'
 import type { Logger } from '../infra/logger.ts'
 import { topicOffsets } from '../infra/topic-offsets.ts'
 
@@ -41,7 +41,7 @@ export async function readLog(deps: LogReaderDeps, ranges: readonly PartitionRan
   const done = new Promise<void>((resolve, reject) => { settle = { resolve, reject } })
   if (open.size === 0) return { done: Promise.resolve(), stop: async () => undefined }
 
-  const groupId = `${deps.topicPrefix}.ops.${options.label ?? 'read'}.${ulid().toLowerCase()}`
+  const groupId = `${deps.topicPrefix}.ops.${options.label ?? 'read'}.${newId().toLowerCase()}`
   const consumer: Consumer = deps.kafka.consumer({ groupId, maxBytesPerPartition: 4 * 1024 * 1024, maxWaitTimeInMs: 100, sessionTimeout: 30_000, heartbeatInterval: 3_000 })
   let stopped = false
   const stop = async (): Promise<void> => {

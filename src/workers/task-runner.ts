@@ -1,4 +1,4 @@
-import { ulid } from 'ulid'
+import { newId } from '../infra/ids.ts'
 import type { CommandHandler, CommandContext } from '../commands/handle-command.ts'
 import { raiseInputRequest } from '../commands/hitl/raise-input-request.ts'
 import { retryDelayMs, type RetryPolicy } from '../commands/task/retry-policy.ts'
@@ -82,7 +82,7 @@ export function createTaskRunner(deps: RunnerDeps) {
       taskId, pool: record.pool, attempt: state.attempt, config: deps.handlerConfig, signal: abort.signal, log,
       payload: JSON.parse(state.payload) as unknown,
       inputs: state.inputs.map((i) => ({ requestId: i.requestId, response: JSON.parse(i.response) as unknown })),
-      progress: async (percent, message) => { await send(taskId, { type: 'ReportTaskProgress', percent: Math.round(percent), message: message ?? null, leaseEpoch: epoch }, { ...ctxFor(`progress:${ulid()}`) }) },
+      progress: async (percent, message) => { await send(taskId, { type: 'ReportTaskProgress', percent: Math.round(percent), message: message ?? null, leaseEpoch: epoch }, { ...ctxFor(`progress:${newId()}`) }) },
       requestInput: async (question, options) => {
         // A HITL request a human answers; answering it queues the task again with the answer.
         const { requestId } = await raiseInputRequest(deps.execute, {

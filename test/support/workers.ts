@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { ulid } from 'ulid'
+import { newId } from '../../src/infra/ids.ts'
 import type { CommandHandler } from '../../src/commands/handle-command.ts'
 import type { CreateTask } from '../../src/commands/task/task.commands.ts'
 import { taskDecider } from '../../src/commands/task/task.decider.ts'
@@ -26,7 +26,7 @@ export const stopProcess = async (child: ChildProcess & { exited: Promise<number
 /** Every task event of the harness, decoded, as it arrives. */
 export async function collectTaskEvents(h: Harness, aggregate = 'task') {
   const events: StoredEvent[] = []
-  const consumer = h.services.kafka.consumer({ groupId: `${h.config.kafka.topicPrefix}.test-collector.${ulid()}`, maxWaitTimeInMs: 50 })
+  const consumer = h.services.kafka.consumer({ groupId: `${h.config.kafka.topicPrefix}.test-collector.${newId()}`, maxWaitTimeInMs: 50 })
   await consumer.connect()
   await consumer.subscribe({ topic: eventTopic(h.config.kafka.topicPrefix, aggregate), fromBeginning: true })
   await consumer.run({ eachMessage: async ({ message, topic, partition }) => { events.push(await h.services.codec.decode(message, { topic, partition, offset: message.offset })) } })
@@ -34,7 +34,7 @@ export async function collectTaskEvents(h: Harness, aggregate = 'task') {
   return { events, of, stop: () => consumer.disconnect() }
 }
 
-export const createTask = (execute: CommandHandler, over: Partial<CreateTask> & { pool: string }, id = ulid()) =>
+export const createTask = (execute: CommandHandler, over: Partial<CreateTask> & { pool: string }, id = newId()) =>
   execute('task', id, taskDecider, {
     type: 'CreateTask', commandId: `c-${id}`, title: 't', description: null, role: null, priority: 'NORMAL' as TaskPriority, payload: {},
     metadata: {}, maxAttempts: 3, timeoutMs: 30_000, projectId: null, workflowId: null, dependsOn: [], ...over,

@@ -2,7 +2,7 @@ import { createRoute, type OpenAPIHono } from '@hono/zod-openapi'
 import type { AgentCommand } from '../../commands/agent/agent.commands.ts'
 import { agentDecider } from '../../commands/agent/agent.decider.ts'
 import type { CommandContext, CommandHandler, CommandResult } from '../../commands/handle-command.ts'
-import { ulid } from 'ulid'
+import { newId } from '../../infra/ids.ts'
 import { AppError, NotFoundError, ValidationError } from '../../errors.ts'
 import type { Db } from '../../infra/postgres.ts'
 import type { HeartbeatStore } from '../../reactors/heartbeat-store.ts'
@@ -107,7 +107,7 @@ export function registerAgentRoutes(app: OpenAPIHono, deps: AgentRouteDeps): voi
   }), async (c) => {
     const { id } = c.req.valid('param')
     // Heartbeats are idempotent by nature: no Idempotency-Key, which would replay a stale beat.
-    const ctx: CommandContext = { commandId: ulid(), correlationId: c.req.header('x-correlation-id') ?? c.get('requestId'), causationId: null, actor: 'api' }
+    const ctx: CommandContext = { commandId: newId(), correlationId: c.req.header('x-correlation-id') ?? c.get('requestId'), causationId: null, actor: 'api' }
     const at = Date.now()
     const recover = async () => {
       const result = await command(id, { type: 'RecordHeartbeat', at }, ctx)

@@ -1,5 +1,5 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi'
-import { ulid } from 'ulid'
+import { newId } from '../../infra/ids.ts'
 import type { CommandHandler } from '../../commands/handle-command.ts'
 import { NotFoundError, ValidationError } from '../../errors.ts'
 import type { Db } from '../../infra/postgres.ts'
@@ -63,7 +63,7 @@ export function registerDeadLetterRoutes(app: OpenAPIHono, deps: DeadLetterRoute
     responses: { 200: { description: 'One TaskQueued (reason requeued) per dead letter counted', ...json(BulkOutcome) }, ...commandResponses },
   }), async (c) => {
     const filters = bulkFilters(c.req.valid('json'))
-    return c.json(await requeueDeadLetters(deps, filters, 'api', c.get('requestId' as never) ?? ulid()), 200)
+    return c.json(await requeueDeadLetters(deps, filters, 'api', c.get('requestId' as never) ?? newId()), 200)
   })
 
   app.openapi(createRoute({
@@ -72,7 +72,7 @@ export function registerDeadLetterRoutes(app: OpenAPIHono, deps: DeadLetterRoute
     responses: { 200: { description: 'One TaskPurged per dead letter counted', ...json(BulkOutcome) }, ...commandResponses },
   }), async (c) => {
     const body = c.req.valid('json')
-    return c.json(await purgeDeadLetters(deps, bulkFilters(body), body.reason ?? null, 'api', c.get('requestId' as never) ?? ulid()), 200)
+    return c.json(await purgeDeadLetters(deps, bulkFilters(body), body.reason ?? null, 'api', c.get('requestId' as never) ?? newId()), 200)
   })
 
   app.openapi(createRoute({

@@ -1,6 +1,6 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi'
 import type { Context } from 'hono'
-import { ulid } from 'ulid'
+import { newId } from '../../infra/ids.ts'
 import type { CommandContext, CommandHandler } from '../../commands/handle-command.ts'
 import type { RetryPolicy } from '../../commands/task/retry-policy.ts'
 import { taskDecider } from '../../commands/task/task.decider.ts'
@@ -47,7 +47,7 @@ export function registerQueueRoutes(app: OpenAPIHono, deps: QueueRouteDeps): voi
   const wakeups = createWakeups({ redis: deps.redis, pattern: queue.wakePattern, logger: deps.logger })
   const backoff = createBackoffTaskDecider(deps.retryPolicy)
   const asAgent = (ctx: CommandContext, agentId: string): CommandContext => ({ ...ctx, actor: agentId })
-  const correlation = (c: Context): string => c.req.header('x-correlation-id') ?? (c.get('requestId' as never) as string | undefined) ?? ulid()
+  const correlation = (c: Context): string => c.req.header('x-correlation-id') ?? (c.get('requestId' as never) as string | undefined) ?? newId()
 
   app.openapi(createRoute({
     method: 'post', path: '/api/v1/queue/claim', tags: ['queue'], summary: 'Claim the next task of a pool (priority, then FIFO) with a run lease',
@@ -60,7 +60,7 @@ export function registerQueueRoutes(app: OpenAPIHono, deps: QueueRouteDeps): voi
     const claimed = await claimNext(
       { execute: deps.execute, queue, leases, wakeups, clock: Date.now, logger: deps.logger },
       { agentId: body.agentId, pool: body.pool, leaseMs: body.leaseMs ?? deps.leaseMs, waitMs: (body.wait ?? 0) * 1_000 },
-      () => ({ commandId: ulid(), correlationId, causationId: null, actor: body.agentId }),
+      () => ({ commandId: newId(), correlationId, causationId: null, actor: body.agentId }),
     )
     if (!claimed) return c.body(null, 204)
     return c.json(view(claimed), 200)

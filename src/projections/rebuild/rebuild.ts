@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Admin, Kafka } from 'kafkajs'
-import { ulid } from 'ulid'
+import { newId } from '../../infra/ids.ts'
 import type { Config } from '../../config.ts'
 import { AppError } from '../../errors.ts'
 import type { EventCodec } from '../../events/avro-codec.ts'
@@ -58,7 +58,7 @@ const keyOf = (topic: string, partition: number) => `${topic}:${partition}`
  */
 export async function rebuildProjection(deps: RebuildDeps, group: string, projection: Projection, options: RebuildOptions = {}): Promise<RebuildReport> {
   const live = deps.config.postgres.schema
-  const stamp = ulid().slice(-6)
+  const stamp = newId().slice(-6)
   const shadow = shadowSchemaName(live, projection.name, stamp)
   const old = shadowSchemaName(live, projection.name, stamp, 'old')
   const log = deps.logger.child({ rebuild: projection.name, shadow })

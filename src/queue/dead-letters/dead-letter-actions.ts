@@ -1,4 +1,4 @@
-import { ulid } from 'ulid'
+import { newId } from '../../infra/ids.ts'
 import type { CommandContext, CommandHandler, CommandResult } from '../../commands/handle-command.ts'
 import { taskDecider } from '../../commands/task/task.decider.ts'
 import { AppError } from '../../errors.ts'
@@ -19,7 +19,7 @@ export const requeueDeadLetter = (execute: CommandHandler, id: string, ctx: Comm
 export const purgeDeadLetter = (execute: CommandHandler, id: string, reason: string | null, ctx: CommandContext): Promise<CommandResult> =>
   execute('task', id, taskDecider, { type: 'PurgeTask', reason }, ctx)
 
-const contextFor = (actor: string, correlationId: string): CommandContext => ({ commandId: ulid(), correlationId, causationId: null, actor })
+const contextFor = (actor: string, correlationId: string): CommandContext => ({ commandId: newId(), correlationId, causationId: null, actor })
 
 /**
  * Applies one action to every dead letter matching the filters (as the read model sees them).
@@ -46,8 +46,8 @@ async function bulk(deps: DeadLetterActionDeps, filters: DeadLetterFilters, act:
   return { matched: ids.length, count, refused }
 }
 
-export const requeueDeadLetters = (deps: DeadLetterActionDeps, filters: DeadLetterFilters, actor: string, correlationId = ulid()): Promise<BulkOutcome> =>
+export const requeueDeadLetters = (deps: DeadLetterActionDeps, filters: DeadLetterFilters, actor: string, correlationId = newId()): Promise<BulkOutcome> =>
   bulk(deps, filters, (id) => requeueDeadLetter(deps.execute, id, contextFor(actor, correlationId)))
 
-export const purgeDeadLetters = (deps: DeadLetterActionDeps, filters: DeadLetterFilters, reason: string | null, actor: string, correlationId = ulid()): Promise<BulkOutcome> =>
+export const purgeDeadLetters = (deps: DeadLetterActionDeps, filters: DeadLetterFilters, reason: string | null, actor: string, correlationId = newId()): Promise<BulkOutcome> =>
   bulk(deps, filters, (id) => purgeDeadLetter(deps.execute, id, reason, contextFor(actor, correlationId)))
