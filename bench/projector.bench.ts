@@ -1,6 +1,6 @@
 import { newId } from '../src/infra/ids.ts'
 import { eventTopic } from '../src/events/topics.ts'
-import { createKeyPartitioner } from '../src/eventstore/partitioner.ts'
+import { partitionOfKey } from '../src/eventstore/partitioner.ts'
 import type { BenchEnv } from './bench-env.ts'
 import { waitUntil } from './bench-env.ts'
 import type { Row } from './commands.bench.ts'
@@ -11,7 +11,6 @@ export async function writeTaskEvents(env: BenchEnv, log: (line: string) => void
   await services.codec.resolveIds()
   const topic = eventTopic(config.kafka.topicPrefix, 'task')
   const partitions = (await services.admin.fetchTopicMetadata({ topics: [topic] })).topics[0]!.partitions.length
-  const partitionOf = createKeyPartitioner()
   const producer = services.kafka.producer({ idempotent: true, maxInFlightRequests: 1 })
   await producer.connect()
   log(`writing ${count.toLocaleString()} events to ${topic}`)
@@ -24,7 +23,7 @@ export async function writeTaskEvents(env: BenchEnv, log: (line: string) => void
         type: 'TaskCreated',
         data: { title: 'bench', description: null, pool: 'bench', priority: 'NORMAL', payload: '{"n":1}', maxAttempts: 3, timeoutMs: 1000, projectId: null, workflowId: null, dependsOn: [], role: null, metadata: null },
       }, meta)
-      return { key: id, value, headers, partition: partitionOf(topic, id, partitions) }
+      return { key: id, value, headers, partition: partitionOfKey(id, partitions) }
     })
     await producer.send({ topic, acks: -1, messages })
   }

@@ -33,8 +33,8 @@ export const configSchema = z.object({
   AGENTFLEET_REDIS_PREFIX: z.string().default('af:').describe('Prefix of every Redis key'),
   AGENTFLEET_TOPIC_PREFIX: z.string().regex(/^[a-zA-Z0-9._-]+$/).default('agentfleet').describe('Prefix of every Kafka topic and consumer group'),
   AGENTFLEET_TOPIC_PARTITIONS: positiveInt.default(12).describe('Partitions of newly created event topics'),
-  AGENTFLEET_LEASE_TTL_MS: positiveInt.default(10_000).describe('Aggregate write lease TTL'),
-  AGENTFLEET_PRODUCE_TIMEOUT_MS: positiveInt.default(3_000).describe('Deadline of one append (send + retries); must be far below the lease TTL'),
+  AGENTFLEET_SNAPSHOT_TTL_S: positiveInt.default(86_400).describe('How long Redis keeps an idle aggregate\'s cached state (a cache of the log: a miss reads the log)'),
+  AGENTFLEET_PRODUCE_TIMEOUT_MS: positiveInt.min(300).default(3_000).describe('Append budget: a writer holds an aggregate\'s write slot this long and must start its send in the first third; a writer that dies mid-append delays that aggregate\'s next write by at most this'),
   AGENTFLEET_IDEMPOTENCY_TTL_S: positiveInt.default(86_400).describe('How long Idempotency-Key results are kept'),
   AGENTFLEET_READ_WAIT_MS: positiveInt.default(2_000).describe('Longest a query waits for ?minVersion='),
   AGENTFLEET_HEARTBEAT_TIMEOUT_MS: positiveInt.default(30_000).describe('An agent whose last heartbeat is older than this is marked offline'),
@@ -81,7 +81,7 @@ export type Config = Readonly<{
   registryUrl: string
   postgres: Readonly<{ url: string; schema: string }>
   redis: Readonly<{ url: string; prefix: string }>
-  append: Readonly<{ leaseTtlMs: number; produceTimeoutMs: number; idempotencyTtlS: number }>
+  append: Readonly<{ produceTimeoutMs: number; snapshotTtlS: number; idempotencyTtlS: number }>
   readWaitMs: number
   projector: Readonly<{ groups: readonly GroupSpec[] }>
   reactors: Readonly<{ groups: readonly GroupSpec[] }>
@@ -124,9 +124,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`))
   }
   const e = parsed.data
-  if (e.AGENTFLEET_PRODUCE_TIMEOUT_MS * 2 > e.AGENTFLEET_LEASE_TTL_MS) {
-    throw new ConfigError(['AGENTFLEET_PRODUCE_TIMEOUT_MS: must be at most half of AGENTFLEET_LEASE_TTL_MS'])
-  }
   if (e.AGENTFLEET_RETRY_MAX_MS < e.AGENTFLEET_RETRY_BASE_MS) throw new ConfigError(['AGENTFLEET_RETRY_MAX_MS: must be at least AGENTFLEET_RETRY_BASE_MS'])
   return Object.freeze({
     http: { host: e.AGENTFLEET_HTTP_HOST, port: e.AGENTFLEET_HTTP_PORT, bodyLimit: e.AGENTFLEET_HTTP_BODY_LIMIT, corsOrigins: list(e.AGENTFLEET_CORS_ORIGINS) },
@@ -134,7 +131,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     registryUrl: e.AGENTFLEET_REGISTRY_URL.replace(/\/+$/, ''),
     postgres: { url: e.AGENTFLEET_DATABASE_URL, schema: e.AGENTFLEET_DATABASE_SCHEMA },
     redis: { url: e.AGENTFLEET_REDIS_URL, prefix: e.AGENTFLEET_REDIS_PREFIX },
-    append: { leaseTtlMs: e.AGENTFLEET_LEASE_TTL_MS, produceTimeoutMs: e.AGENTFLEET_PRODUCE_TIMEOUT_MS, idempotencyTtlS: e.AGENTFLEET_IDEMPOTENCY_TTL_S },
+    append: { produceTimeoutMs: e.AGENTFLEET_PRODUCE_TIMEOUT_MS, snapshotTtlS: e.AGENTFLEET_SNAPSHOT_TTL_S, idempotencyTtlS: e.AGENTFLEET_IDEMPOTENCY_TTL_S },
     readWaitMs: e.AGENTFLEET_READ_WAIT_MS,
     projector: { groups: parseGroupSpecs(e.AGENTFLEET_PROJECTOR_GROUPS) },
     reactors: { groups: parseGroupSpecs(e.AGENTFLEET_REACTOR_GROUPS) },

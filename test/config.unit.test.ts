@@ -26,8 +26,18 @@ describe('loadConfig', () => {
     expect(problems).toContain('AGENTFLEET_LOG_LEVEL')
   })
 
-  it('keeps the produce deadline far below the lease TTL', () => {
-    expect(() => loadConfig({ AGENTFLEET_LEASE_TTL_MS: '4000', AGENTFLEET_PRODUCE_TIMEOUT_MS: '3000' })).toThrow(/half of AGENTFLEET_LEASE_TTL_MS/)
+  it('refuses an append budget too short for a produce round trip', () => {
+    expect(() => loadConfig({ AGENTFLEET_PRODUCE_TIMEOUT_MS: '100' })).toThrow(/AGENTFLEET_PRODUCE_TIMEOUT_MS/)
+    expect(loadConfig({ AGENTFLEET_PRODUCE_TIMEOUT_MS: '300' }).append.produceTimeoutMs).toBe(300)
+  })
+
+  it('reads projector and reactor groups, and names the setting when their syntax is wrong', () => {
+    expect(loadConfig({ AGENTFLEET_PROJECTOR_GROUPS: 'fast:tasks, snapshots; rest:*' }).projector.groups).toEqual([
+      { name: 'fast', members: ['tasks', 'snapshots'] }, { name: 'rest', members: '*' },
+    ])
+    expect(loadConfig({}).reactors.groups).toEqual([{ name: 'main', members: '*' }])
+    expect(() => loadConfig({ AGENTFLEET_PROJECTOR_GROUPS: 'tasks,snapshots' })).toThrow(/AGENTFLEET_PROJECTOR_GROUPS/)
+    expect(() => loadConfig({ AGENTFLEET_REACTOR_GROUPS: 'main:' })).toThrow(/AGENTFLEET_REACTOR_GROUPS/)
   })
 })
 

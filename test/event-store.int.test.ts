@@ -6,6 +6,7 @@ import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { taskDecider } from '../src/commands/task/task.decider.ts'
 import type { CreateTask } from '../src/commands/task/task.commands.ts'
+import { createKafkaEventLog } from '../src/eventstore/kafka-event-log.ts'
 import { avroToolsJar } from './support/avro-tools.ts'
 import { postJson, startHarness, waitFor, type Harness } from './support/harness.ts'
 
@@ -76,34 +77,56 @@ describe('event store against the real stack', () => {
     expect(conflicts).toEqual([])
   })
 
-  it('a writer paused past its lease answers 503, the log order wins and the conflict is recorded', async () => {
+  it('a writer paused past its deadline before the send never sends: 503 append.not-sent, and the next writer appends the next version', async () => {
     const stream = `paused-${h.id}`
-    const fast = await h.writeSide({ leaseTtlMs: 300 })
+    const fast = await h.writeSide({ budgetMs: 300 })
     let release!: () => void
     const paused = new Promise<void>((r) => { release = r })
     let reachedSend!: () => void
     const atSend = new Promise<void>((r) => { reachedSend = r })
-    // A second "process": its own write side, whose send pauses after the final lease check.
-    const slow = await h.writeSide({ leaseTtlMs: 300, beforeSend: async (s) => { if (s === `task:${stream}`) { reachedSend(); await paused } } })
+    // A second "process": its own write side, whose send pauses after it took the write slot.
+    const slow = await h.writeSide({ budgetMs: 300, beforeSend: async (s) => { if (s === `task:${stream}`) { reachedSend(); await paused } } })
     await fast.execute('task', stream, taskDecider, create('k0'), ctx('k0'), { expectNew: true })
 
-    const slowCommand = slow.execute('task', stream, taskDecider, { type: 'ReportTaskProgress', percent: 10, message: 'slow' }, ctx('slow'))
-    const slowOutcome = slowCommand.then(() => 'ok', (e: { code?: string }) => e.code)
+    const slowOutcome = slow.execute('task', stream, taskDecider, { type: 'ReportTaskProgress', percent: 10, message: 'slow' }, ctx('slow')).then(() => 'ok', (e: { code?: string }) => e.code)
     await atSend
-    await new Promise((r) => setTimeout(r, 400)) // the slow writer's lease expires while it is paused
+    // The fast writer waits out the slow one's slot, finds its append in doubt, reads the log (nothing new) and appends.
     const winner = await fast.execute('task', stream, taskDecider, { type: 'ReportTaskProgress', percent: 90, message: 'fast' }, ctx('fast'))
     expect(winner.version).toBe(2)
     release()
-    expect(await slowOutcome).toBe('append.outcome-unknown')
+    expect(await slowOutcome).toBe('append.not-sent')
 
-    const conflict = await waitFor(async () => h.services.db.selectFrom('event_conflicts').selectAll().where('stream', '=', `task:${stream}`).where('consumer', '=', 'main').executeTakeFirst(), 'conflict row')
-    expect(conflict).toMatchObject({ kind: 'duplicate-version', version: 2 })
-    const row = await h.services.db.selectFrom('tasks').select(['version', 'progress_message']).where('id', '=', stream).executeTakeFirstOrThrow()
-    expect(row).toEqual({ version: 2, progress_message: 'fast' })
-
-    // The next command still works: every reader agrees on version 2 and appends version 3.
     const next = await fast.execute('task', stream, taskDecider, { type: 'ReportTaskProgress', percent: 95, message: 'after' }, ctx('after'))
     expect(next.version).toBe(3)
+    const inLog = (await fast.store.readStream('task', stream)).map((e) => [e.meta.version, (e.data as { message?: string }).message ?? null])
+    expect(inLog).toEqual([[1, null], [2, 'fast'], [3, 'after']])
+    const row = await waitFor(async () => (await h.services.db.selectFrom('tasks').select(['version', 'progress_message']).where('id', '=', stream).executeTakeFirst())?.version === 3, 'the read model at version 3')
+    expect(row).toBe(true)
+    expect(await h.services.db.selectFrom('event_conflicts').selectAll().where('stream', '=', `task:${stream}`).execute()).toEqual([])
+  })
+
+  it('two events with one version in the log (a writer outside the protocol): every reader keeps the first, the conflict is recorded', async () => {
+    const stream = `dup-${h.id}`
+    const w = await h.writeSide()
+    await w.execute('task', stream, taskDecider, create('d0'), ctx('d0'), { expectNew: true })
+    await w.execute('task', stream, taskDecider, { type: 'ReportTaskProgress', percent: 20, message: 'first' }, ctx('d1'))
+    // Version 2 again, straight to the log with the store's own codec and partition.
+    const topic = `${h.config.kafka.topicPrefix}.task.events`
+    const meta = { eventId: `rogue-${h.id}`, aggregateId: stream, version: 2, occurredAt: Date.now(), commandId: 'rogue', correlationId: 'rogue', causationId: null, actor: 'rogue' }
+    const { value, headers } = h.services.codec.encode('task', { type: 'TaskProgressReported', data: { percent: 99, message: 'second' } }, meta)
+    const log = await createKafkaEventLog({ config: h.config, codec: h.services.codec, clientId: `rogue-${h.id}`, logger: h.services.logger })
+    await log.append([{ topic, partition: log.partitionOf('task', stream), key: stream, value, headers: headers as Record<string, string>, timestamp: meta.occurredAt }], performance.now() + 1_000)
+    await log.close()
+
+    const conflict = await waitFor(async () => h.services.db.selectFrom('event_conflicts').selectAll().where('stream', '=', `task:${stream}`).where('consumer', '=', 'main').executeTakeFirst(), 'conflict row')
+    expect(conflict).toMatchObject({ kind: 'duplicate-version', version: 2, event_id: `rogue-${h.id}` })
+    const row = await h.services.db.selectFrom('tasks').select(['version', 'progress_message']).where('id', '=', stream).executeTakeFirstOrThrow()
+    expect(row).toEqual({ version: 2, progress_message: 'first' })
+    // The store agrees with every reader: from its cache, and from the log alone.
+    expect((await w.execute('task', stream, taskDecider, { type: 'ReportTaskProgress', percent: 30, message: 'third' }, ctx('d3'))).version).toBe(3)
+    await h.services.redis.del(`${h.config.redis.prefix}agg:task:${stream}`)
+    const reread = await h.writeSide()
+    expect((await reread.execute('task', stream, taskDecider, { type: 'ReportTaskProgress', percent: 40, message: 'fourth' }, ctx('d4'))).version).toBe(4)
   })
 
   it('rebuilds a lost Redis snapshot from the log before deciding', async () => {
@@ -111,11 +134,11 @@ describe('event store against the real stack', () => {
     const id = `lost-${h.id}`
     await execute('task', id, taskDecider, create('l0'), ctx('l0'), { expectNew: true })
     await execute('task', id, taskDecider, { type: 'ReportTaskProgress', percent: 5, message: null }, ctx('l1'))
-    await h.services.redis.del(`${h.config.redis.prefix}snap:task:${id}`)
+    await h.services.redis.del(`${h.config.redis.prefix}agg:task:${id}`)
     const result = await execute('task', id, taskDecider, { type: 'CancelTask', reason: 'redis was flushed' }, ctx('l2'))
     expect(result.version).toBe(3)
     // A repeated create with the original command id is recognised from the log-built state.
-    await h.services.redis.del(`${h.config.redis.prefix}snap:task:${id}`)
+    await h.services.redis.del(`${h.config.redis.prefix}agg:task:${id}`)
     expect((await execute('task', id, taskDecider, create('l0'), ctx('l0'))).events).toEqual([])
   })
 })

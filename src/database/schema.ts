@@ -45,6 +45,8 @@ export interface AggregateSnapshotsTable {
   aggregate_id: string
   version: number
   state: Json
+  /** offset of the last event folded in (its partition is the aggregate's): a log read resumes after it */
+  offset: number
 }
 
 export interface TasksTable {

@@ -1,72 +1,74 @@
-import type { Message, Producer, RecordMetadata } from 'kafkajs'
+import { UnknownOutcomeError } from '../errors.ts'
+import type { Delivered } from './event-store.ts'
+import { AppendNotSentError } from './event-log.ts'
 
-export type OutgoingRecord = Readonly<{ topic: string; message: Message }>
-export type Delivered = Readonly<{ topic: string; partition: number; offset: string }>
+/** A record as the batcher sends it: its partition is chosen by the caller (the aggregate's). */
+export type BatchedRecord = Readonly<{ topic: string; partition: number }>
 
-type Pending = { records: readonly OutgoingRecord[]; resolve: (d: Delivered[]) => void; reject: (e: unknown) => void }
+/** Base offset per topic-partition of one produce request, as the broker answered. */
+export type PartitionOffset = Readonly<{ topic: string; partition: number; offset: bigint | string | number }>
+
+type Pending<R> = { records: readonly R[]; sendBy: number; resolve: (d: Delivered[]) => void; reject: (e: unknown) => void }
 
 /**
- * kafkajs' idempotent producer keeps one request in flight per broker and has no linger, so
- * concurrent appends share batches: while one send is in flight, new records queue up and go
- * out together as soon as it returns. Per-key order is kept because records of one aggregate
- * are serialized by its lease before they get here.
+ * Concurrent appends share produce requests: while one request is in flight, new records queue
+ * and go out together as soon as it returns (group commit; the producer keeps its own order per
+ * partition). A record whose `sendBy` (performance.now() time) has passed by the time its request
+ * would go out is never sent: it fails with `append.not-sent`, so its writer knows nothing landed.
  */
-export function createProduceBatcher(deps: { producer: Producer; requestTimeoutMs: number; maxBatchRecords?: number }) {
+export function createProduceBatcher<R extends BatchedRecord>(deps: { send: (records: readonly R[]) => Promise<readonly PartitionOffset[]>; maxBatchRecords?: number; now?: () => number }) {
   const maxBatch = deps.maxBatchRecords ?? 2_000
-  let queue: Pending[] = []
+  const now = deps.now ?? (() => performance.now())
+  let queue: Pending<R>[] = []
   let sending = false
 
   const flush = async (): Promise<void> => {
     if (sending || queue.length === 0) return
     sending = true
+    const at = now()
+    const late = queue.filter((p) => p.sendBy < at)
+    queue = queue.filter((p) => p.sendBy >= at)
+    for (const p of late) p.reject(new AppendNotSentError(`the append could not be sent within its deadline (Kafka busy or unreachable); nothing was written`))
     let taken = 0
     let i = 0
     while (i < queue.length && (taken === 0 || taken + queue[i]!.records.length <= maxBatch)) taken += queue[i++]!.records.length
     const batch = queue.slice(0, i)
     queue = queue.slice(i)
     try {
-      const byTopic = new Map<string, Message[]>()
-      for (const p of batch) for (const r of p.records) byTopic.set(r.topic, [...(byTopic.get(r.topic) ?? []), r.message])
-      const meta = await deps.producer.sendBatch({
-        acks: -1,
-        timeout: deps.requestTimeoutMs,
-        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-      })
-      settle(batch, meta)
+      if (batch.length > 0) settle(batch, await deps.send(batch.flatMap((p) => p.records)))
     } catch (error) {
-      for (const p of batch) p.reject(error)
+      // Sent, and then it failed: the records may or may not be in the log.
+      for (const p of batch) p.reject(new UnknownOutcomeError(`append failed after it was sent: ${(error as Error).message}; the outcome is reconciled from the log`, error))
     } finally {
       sending = false
-      void flush()
+      if (queue.length > 0) void flush()
     }
   }
 
   return {
-    send(records: readonly OutgoingRecord[]): Promise<Delivered[]> {
+    send(records: readonly R[], sendBy: number): Promise<Delivered[]> {
       return new Promise((resolve, reject) => {
-        queue.push({ records, resolve, reject })
+        queue.push({ records, sendBy, resolve, reject })
         void flush()
       })
     },
   }
 }
 
-export type ProduceBatcher = ReturnType<typeof createProduceBatcher>
+export type ProduceBatcher<R extends BatchedRecord> = ReturnType<typeof createProduceBatcher<R>>
 
 /**
- * kafkajs reports one base offset per topic-partition; records keep their batch order within a
- * partition, so each record's offset is the base plus its rank there. Records carry an explicit
- * partition (the appender computes it), which makes this exact.
+ * The broker reports one base offset per topic-partition; records keep their request order within
+ * a partition, so each record's offset is the base plus its rank there.
  */
-function settle(batch: readonly Pending[], meta: readonly RecordMetadata[]): void {
-  const next = new Map(meta.map((m) => [`${m.topicName}:${m.partition}`, BigInt(m.baseOffset ?? m.offset ?? '0')]))
+function settle<R extends BatchedRecord>(batch: readonly Pending<R>[], offsets: readonly PartitionOffset[]): void {
+  const next = new Map(offsets.map((o) => [`${o.topic}:${o.partition}`, BigInt(o.offset)]))
   for (const p of batch) {
     p.resolve(p.records.map((r) => {
-      const partition = r.message.partition ?? -1
-      const key = `${r.topic}:${partition}`
+      const key = `${r.topic}:${r.partition}`
       const offset = next.get(key) ?? -1n
       if (offset >= 0n) next.set(key, offset + 1n)
-      return { topic: r.topic, partition, offset: offset.toString() }
+      return { topic: r.topic, partition: r.partition, offset: offset.toString() }
     }))
   }
 }

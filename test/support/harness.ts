@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { loadConfig, type Config } from '../../src/config.ts'
-import { createWriteSide, type WriteSide } from '../../src/commands/write-side.ts'
-import type { CommandHandlerDeps } from '../../src/commands/handle-command.ts'
+import { createWriteSide, type WriteSide, type WriteSideOverrides } from '../../src/commands/write-side.ts'
 import { startApi } from '../../src/http/server.ts'
 import { createLogger } from '../../src/infra/logger.ts'
 import { connectServices, type Services } from '../../src/infra/services.ts'
@@ -19,7 +18,7 @@ export type Harness = Readonly<{
   env: Record<string, string>
   services: Services
   baseUrl: string
-  writeSide: (overrides?: Partial<CommandHandlerDeps>) => Promise<WriteSide>
+  writeSide: (overrides?: WriteSideOverrides) => Promise<WriteSide>
   stop: () => Promise<void>
 }>
 

@@ -32,6 +32,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`alter table event_conflicts rename column projection to consumer`.execute(db)
   await sql`alter table event_conflicts rename constraint event_conflicts_once to event_conflicts_once_per_consumer`.execute(db)
   await sql`truncate ${sql.join([...readModels, 'event_conflicts'].map((t) => sql.table(t)))}`.execute(db)
+  // The log position of each snapshot: the event store reads an aggregate's partition from there on.
+  await sql`alter table aggregate_snapshots add column "offset" bigint not null default -1`.execute(db)
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

@@ -2,7 +2,7 @@ import type { Decider } from '../../commands/decider.ts'
 import type { AggregateType, StoredEvent } from '../../events/envelope.ts'
 import type { RowProjection } from '../projection.ts'
 
-export type SnapshotRow = { stream: string; aggregate_type: string; aggregate_id: string; version: number; state: unknown }
+export type SnapshotRow = { stream: string; aggregate_type: string; aggregate_id: string; version: number; state: unknown; offset: number }
 
 // biome-ignore lint: deciders of every aggregate type, erased to a common shape
 export type AnyDecider = Decider<any, any, any>
@@ -26,6 +26,7 @@ export function createSnapshotsProjection(deciders: Readonly<Record<AggregateTyp
         aggregate_type: event.aggregateType,
         aggregate_id: event.meta.aggregateId,
         version: event.meta.version,
+        offset: Number(event.position.offset),
         state: decider.evolve(row ? row.state : decider.initialState(), { type: event.type, data: event.data }, event.meta),
       }
     },

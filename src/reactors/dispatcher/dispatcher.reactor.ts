@@ -1,9 +1,12 @@
-import { Partitioners } from 'kafkajs'
 import { headers, type StoredEvent } from '../../events/envelope.ts'
-import { createProduceBatcher, type OutgoingRecord } from '../../eventstore/produce-batcher.ts'
+import { partitionOfKey } from '../../eventstore/partitioner.ts'
+import { createProduceBatcher } from '../../eventstore/produce-batcher.ts'
+import { createProducer } from '../../infra/kafka-clients.ts'
 import { createDispatchChannel } from '../../workers/dispatch/dispatch-channel.ts'
 import { deadLetterTopic, dispatchTopic, validPoolName } from '../../workers/dispatch/dispatch-topics.ts'
 import type { Reactor } from '../reactor.ts'
+
+type DispatchOut = Readonly<{ topic: string; partition: number; key: string; value: Buffer; timestamp: number; correlationId: string }>
 
 /**
  * TaskQueued → a dispatch record on the pool's priority lane; TaskDeadLettered → a record on the
@@ -21,12 +24,15 @@ export const dispatcherReactor: Reactor = {
       admin: services.admin, registry: services.registry, registryUrl: config.registryUrl, schemas: services.schemas,
       prefix, partitions: config.workers.dispatchPartitions,
     })
-    const producer = services.kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner })
-    await producer.connect()
-    const batcher = createProduceBatcher({ producer, requestTimeoutMs: config.append.produceTimeoutMs })
+    const producer = createProducer(config, `${prefix}-dispatcher`)
+    const batcher = createProduceBatcher<DispatchOut>({
+      send: async (records) => (await producer.send({
+        messages: records.map((r) => ({ topic: r.topic, partition: r.partition, key: Buffer.from(r.key), value: r.value, timestamp: BigInt(r.timestamp), headers: new Map([[Buffer.from(headers.correlationId), Buffer.from(r.correlationId)]]) })),
+      })).offsets ?? [],
+    })
     const log = logger.child({ reactor: 'dispatcher' })
 
-    const recordOf = async (event: StoredEvent): Promise<OutgoingRecord | undefined> => {
+    const recordOf = async (event: StoredEvent): Promise<DispatchOut | undefined> => {
       if (event.type !== 'TaskQueued' && event.type !== 'TaskDeadLettered') return undefined
       const { pool, priority } = event.data
       if (!validPoolName(pool)) {
@@ -34,27 +40,30 @@ export const dispatcherReactor: Reactor = {
         return undefined
       }
       const ids = await channel.ensurePool(pool)
-      const common = { key: event.meta.aggregateId, timestamp: String(event.meta.occurredAt), headers: { [headers.correlationId]: event.meta.correlationId } }
+      const key = event.meta.aggregateId
+      const common = { key, timestamp: event.meta.occurredAt, correlationId: event.meta.correlationId }
       if (event.type === 'TaskQueued') {
         const value = channel.dispatch.encode({
           taskId: event.meta.aggregateId, pool, priority, attempt: event.data.attempt, dispatchVersion: event.meta.version,
           queuedAt: event.meta.occurredAt, correlationId: event.meta.correlationId,
         }, ids.laneSchemaId)
-        return { topic: dispatchTopic(prefix, pool, priority), message: { ...common, value } }
+        const topic = dispatchTopic(prefix, pool, priority)
+        return { ...common, topic, partition: partitionOfKey(key, await channel.partitionsOf(topic)), value }
       }
       const value = channel.deadLetter.encode({
         taskId: event.meta.aggregateId, pool, priority, attempts: event.data.attempts, lastError: event.data.lastError,
         version: event.meta.version, deadLetteredAt: event.meta.occurredAt, correlationId: event.meta.correlationId,
       }, ids.dlqSchemaId)
-      return { topic: deadLetterTopic(prefix, pool), message: { ...common, value } }
+      const topic = deadLetterTopic(prefix, pool)
+      return { ...common, topic, partition: partitionOfKey(key, await channel.partitionsOf(topic)), value }
     }
 
     return {
-      stop: () => producer.disconnect(),
+      stop: () => producer.close(),
       async react(events) {
         // Records keep the events' order, so one task's records keep theirs on its partition.
-        const records = (await Promise.all(events.map(recordOf))).filter((r): r is OutgoingRecord => r !== undefined)
-        if (records.length > 0) await batcher.send(records)
+        const records = (await Promise.all(events.map(recordOf))).filter((r): r is DispatchOut => r !== undefined)
+        if (records.length > 0) await batcher.send(records, performance.now() + config.append.produceTimeoutMs)
       },
     }
   },

@@ -27,6 +27,7 @@ export function createDispatchChannel(deps: { admin: Admin; registry: SchemaRegi
   const dispatch = createRecordCodec<DispatchRecord>({ registry: deps.registry, record: schemaOf('DispatchRecord') })
   const deadLetter = createRecordCodec<DeadLetterRecord>({ registry: deps.registry, record: schemaOf('DeadLetterRecord') })
   const pools = new Map<string, Promise<PoolChannel>>()
+  const partitionCounts = new Map<string, Promise<number>>()
 
   const create = async (pool: string): Promise<PoolChannel> => {
     const lanes = laneTopics(deps.prefix, pool)
@@ -48,6 +49,16 @@ export function createDispatchChannel(deps: { admin: Admin; registry: SchemaRegi
   return {
     dispatch,
     deadLetter,
+    /** Partitions of a dispatch topic as the cluster has it (looked up once): records go to murmur2(taskId) of them. */
+    partitionsOf(topic: string): Promise<number> {
+      let count = partitionCounts.get(topic)
+      if (!count) {
+        count = deps.admin.fetchTopicMetadata({ topics: [topic] }).then((m) => m.topics[0]!.partitions.length)
+        partitionCounts.set(topic, count)
+        count.catch(() => partitionCounts.delete(topic))
+      }
+      return count
+    },
     /** Creates the pool's topics once per process; concurrent callers share the work. */
     ensurePool(pool: string): Promise<PoolChannel> {
       let ready = pools.get(pool)

@@ -1,0 +1,103 @@
+import type { Consumer, Producer, RecordsBatch } from '@platformatic/kafka'
+import type { Config } from '../config.ts'
+import type { EventCodec } from '../events/avro-codec.ts'
+import type { AggregateType, StoredEvent } from '../events/envelope.ts'
+import { eventTopic } from '../events/topics.ts'
+import { createConsumer, createProducer } from '../infra/kafka-clients.ts'
+import type { Logger } from '../infra/logger.ts'
+import type { EventLog, LogRecord } from './event-log.ts'
+import { partitionOfKey } from './partitioner.ts'
+import { createProduceBatcher } from './produce-batcher.ts'
+
+/** Control batches (transaction markers) hold no events. */
+const isControl = (batch: RecordsBatch): boolean => (batch.attributes & 0b10_0000) !== 0
+
+export type KafkaEventLogDeps = Readonly<{ config: Pick<Config, 'kafka' | 'append'>; codec: EventCodec; clientId: string; logger: Logger }>
+
+/**
+ * The event topics through @platformatic/kafka: one idempotent producer (acks=all) behind a batcher
+ * that turns concurrent appends into one request, and direct fetches (no consumer group) to read
+ * one aggregate's records back from its partition.
+ */
+export async function createKafkaEventLog(deps: KafkaEventLogDeps): Promise<EventLog> {
+  const prefix = deps.config.kafka.topicPrefix
+  const producer: Producer = createProducer(deps.config, `${deps.clientId}-appender`)
+  const reader: Consumer = createConsumer(deps.config, `${deps.clientId}-reader`, `${prefix}.direct-reader`)
+  const topics = new Map<string, AggregateType>()
+  const partitions = new Map<string, number>()
+
+  const describe = async (topic: string) => {
+    const meta = await reader.metadata({ topics: [topic] })
+    const t = meta.topics.get(topic)
+    if (!t) throw new Error(`Kafka has no topic ${topic}; run \`agentfleet topics ensure\``)
+    partitions.set(topic, t.partitionsCount)
+    return t
+  }
+  const partitionCount = (topic: string): number => {
+    const n = partitions.get(topic)
+    if (n === undefined) throw new Error(`partition count of ${topic} unknown`)
+    return n
+  }
+  for (const aggregate of ['task', 'agent', 'pool', 'hitl', 'project', 'workflow'] as const) {
+    const topic = eventTopic(prefix, aggregate)
+    topics.set(topic, aggregate)
+    await describe(topic)
+  }
+
+  const batcher = createProduceBatcher<LogRecord>({
+    send: async (records) => {
+      const result = await producer.send({
+        messages: records.map((r) => ({
+          topic: r.topic, partition: r.partition, key: Buffer.from(r.key), value: r.value, timestamp: BigInt(r.timestamp),
+          headers: new Map(Object.entries(r.headers).map(([k, v]) => [Buffer.from(k), Buffer.from(v)])),
+        })) as never,
+      })
+      return (result.offsets ?? []).map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset }))
+    },
+  })
+
+  return {
+    append: (records: readonly LogRecord[], sendBy: number) => batcher.send(records, sendBy),
+
+    partitionOf: (aggregate, id) => partitionOfKey(id, partitionCount(eventTopic(prefix, aggregate))),
+
+    async readAggregate(aggregate, id, from) {
+      const topic = eventTopic(prefix, aggregate)
+      const meta = await describe(topic)
+      const partition = partitionOfKey(id, meta.partitionsCount)
+      const leader = meta.partitions[partition]!.leader
+      const ends = await reader.listOffsets({ topics: [topic], partitions: { [topic]: [partition] } })
+      const end = ends.get(topic)?.[partition] ?? 0n
+      const key = Buffer.from(id)
+      const found: StoredEvent[] = []
+      for (let next = BigInt(from); next < end;) {
+        const response = await reader.fetch({
+          node: leader, maxWaitTime: 0, minBytes: 1, maxBytes: 4_194_304,
+          topics: [{ topicId: meta.id, partitions: [{ partition, fetchOffset: next, partitionMaxBytes: 4_194_304, currentLeaderEpoch: -1, lastFetchedEpoch: -1 }] }],
+        })
+        const data = response.responses[0]?.partitions[0]
+        if (!data || data.errorCode !== 0) throw new Error(`fetching ${topic}/${partition} at ${next} failed (error ${data?.errorCode ?? 'no data'})`)
+        let last = next - 1n
+        const mine: { value: Buffer | null; headers: Record<string, Buffer>; offset: string }[] = []
+        for (const batch of data.records ?? []) {
+          last = batch.firstOffset + BigInt(batch.lastOffsetDelta)
+          if (isControl(batch)) continue
+          for (const r of batch.records) {
+            const offset = batch.firstOffset + BigInt(r.offsetDelta)
+            if (offset < next || !r.key?.equals(key)) continue
+            mine.push({ value: r.value, headers: Object.fromEntries(r.headers.map(([k, v]) => [k?.toString() ?? '', v ?? Buffer.alloc(0)])), offset: String(offset) })
+          }
+        }
+        found.push(...(await deps.codec.decodeAll(mine, topic, partition)))
+        // A fetch that returns nothing past `next` would loop forever: the end moved back (truncation).
+        if (last < next) break
+        next = last + 1n
+      }
+      return found
+    },
+
+    async close() {
+      await Promise.all([producer.close(), reader.close()])
+    },
+  }
+}
