@@ -9,6 +9,7 @@ import { runCli } from './cli/run-cli.ts'
 import { registerServeCommands } from './cli/serve.cli.ts'
 import { registerStackCommands } from './cli/stack.cli.ts'
 import { registerSystemCommands } from './cli/system.cli.ts'
+import { registerLoopsCommand } from './cli/loops.cli.ts'
 import { registerQueueCommands } from './cli/queue.cli.ts'
 import { registerDlqCommands } from './cli/dlq.cli.ts'
 import { registerWorkersCommands } from './cli/workers.cli.ts'
@@ -28,6 +29,7 @@ registerReplayCommand(program)
 registerRebuildCommand(program)
 registerSystemCommands(program)
 registerQueueCommands(program)
+registerLoopsCommand(program)
 registerDlqCommands(program)
 registerWorkersCommands(program)
 

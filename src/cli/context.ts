@@ -19,9 +19,13 @@ export function configAndLogger(component: string): { config: Config; logger: Lo
   return { config, logger: createLogger(config, component) }
 }
 
-/** Resolves when the process is asked to stop (SIGINT/SIGTERM). */
-export const untilSignal = (): Promise<NodeJS.Signals> =>
+/**
+ * Resolves when the process is asked to stop: SIGINT/SIGTERM, or — for a role that `dev` forked —
+ * its parent going away (the IPC channel closes even when the parent was killed).
+ */
+export const untilSignal = (): Promise<NodeJS.Signals | 'disconnect'> =>
   new Promise((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'))
     process.once('SIGTERM', () => resolve('SIGTERM'))
+    if (process.send && !process.env.NODE_UNIQUE_ID) process.once('disconnect', () => resolve('disconnect'))
   })

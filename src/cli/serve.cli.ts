@@ -1,7 +1,7 @@
+import { availableParallelism } from 'node:os'
 import type { Command } from 'commander'
 import { createWriteSide } from '../commands/write-side.ts'
 import { AppError } from '../errors.ts'
-import { startHealthMonitor } from '../reactors/agent-health.ts'
 import { startApi } from '../http/server.ts'
 import { isClusterWorker, leaveCluster, superviseApiWorkers } from '../http/api-cluster.ts'
 import { connectServices } from '../infra/services.ts'
@@ -9,12 +9,10 @@ import { configuredGroups, startProjector } from '../projections/projector.ts'
 import { configuredReactorGroups, reactors, startReactors } from '../reactors/catalog.ts'
 import { startHitlExpiry } from '../reactors/hitl/hitl-expiry.ts'
 import { prepareEnvironment } from '../setup.ts'
-import { startQueueLoops } from '../queue/queue-loops.ts'
 import { createConsoleReporter } from '../stack/reporter.ts'
 import { stackUp } from '../stack/stack.ts'
 import { configAndLogger, untilSignal, withServices } from './context.ts'
-import { startConfiguredMetricsSnapshots } from './system.cli.ts'
-import { startDevWorkers } from './workers.cli.ts'
+import { superviseRoles } from './role-supervisor.ts'
 
 const portInUse = (error: unknown, port: number): never => {
   if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new AppError('http.port-in-use', `port ${port} is in use; stop the other process or set AGENTFLEET_HTTP_PORT`)
@@ -67,34 +65,43 @@ export function registerServeCommands(program: Command): void {
       })
     })
 
-  program.command('dev').description('Everything on one machine: stack up, migrate, topics, schemas, then api, projector, process managers, reaper, health monitor and the worker groups of active pools').action(async () => {
-    const { config, logger } = configAndLogger('dev')
-    await stackUp(config, createConsoleReporter())
-    const services = await connectServices(config, logger, 'agentfleet-dev', { resolveSchemas: false })
-    try {
-      await prepareEnvironment(services)
-      const projector = await startProjector(services)
-      const writeSide = await createWriteSide(services)
-      const processManagers = await startReactors({ services, execute: writeSide.execute, clock: Date.now })
-      const queueLoops = startQueueLoops(services, writeSide.execute)
-      const hitlExpiry = startHitlExpiry({ services, execute: writeSide.execute, intervalMs: config.hitl.expiryIntervalMs })
-      const api = await startApi(services).catch((e) => portInUse(e, config.http.port))
-      const monitor = startHealthMonitor(services, writeSide.execute)
-      const snapshots = startConfiguredMetricsSnapshots(services)
-      const workers = await startDevWorkers(services, writeSide.execute)
-      process.stdout.write(`\nAgentFleet is running: http://${config.http.host}:${api.port}  (Ctrl+C stops api and projector; \`agentfleet stack down\` stops Kafka and the registry)\n`)
+  program.command('dev').description('Everything on one machine: stack up, migrate, topics, schemas, then every role in its own process — api (cluster), projector, reactors, loops, and the worker groups of active pools')
+    .option('--api-workers <n>', 'API processes sharing the port (default: one per core, at most 4)')
+    .action(async (opts: { apiWorkers?: string }) => {
+      const { config, logger } = configAndLogger('dev')
+      const apiWorkers = opts.apiWorkers === undefined ? Math.min(4, Math.max(1, availableParallelism())) : Number(opts.apiWorkers)
+      if (!Number.isInteger(apiWorkers) || apiWorkers < 1 || apiWorkers > 64) throw new AppError('cli.invalid-option', '--api-workers must be an integer from 1 to 64')
+      await stackUp(config, createConsoleReporter())
+      const services = await connectServices(config, logger, 'agentfleet-dev', { resolveSchemas: false })
+      try {
+        await prepareEnvironment(services)
+      } finally {
+        await services.close()
+      }
+      const roles = superviseRoles({
+        entry: process.argv[1]!, env: process.env, logger, stopTimeoutMs: config.workers.shutdownMs + 10_000,
+        roles: [
+          { name: 'api', args: ['api', '--workers', String(apiWorkers)] },
+          { name: 'projector', args: ['projector'] },
+          { name: 'reactors', args: ['reactors'] },
+          { name: 'loops', args: ['loops'] },
+          { name: 'workers', args: ['workers', '--all'] },
+        ],
+      })
+      const url = `http://${config.http.host}:${config.http.port}`
+      await untilHealthy(`${url}/health`)
+      process.stdout.write(`\nAgentFleet is running: ${url}  (api ×${apiWorkers}, projector, reactors, loops, worker groups; Ctrl+C stops them; \`agentfleet stack down\` stops Kafka and the registry)\n`)
       await untilSignal()
-      await workers.stop()
-      await monitor.stop()
-      await snapshots.stop()
-      await api.stop()
-      await queueLoops.stop()
-      await hitlExpiry.stop()
-      await processManagers.stop()
-      await writeSide.close()
-      await projector.stop()
-    } finally {
-      await services.close()
-    }
-  })
+      await roles.stop()
+    })
+}
+
+/** Waits until the API answers (its processes start in parallel). */
+async function untilHealthy(url: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    if ((await fetch(url).catch(() => undefined))?.ok) return
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  throw new AppError('dev.api-not-up', `the API did not answer at ${url} within ${timeoutMs / 1000} s; see its log lines above`)
 }

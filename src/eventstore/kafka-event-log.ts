@@ -1,4 +1,4 @@
-import type { Consumer, Producer, RecordsBatch } from '@platformatic/kafka'
+import { fetchV17, type Consumer, type Producer, type RecordsBatch } from '@platformatic/kafka'
 import type { Config } from '../config.ts'
 import type { EventCodec } from '../events/avro-codec.ts'
 import type { AggregateType, StoredEvent } from '../events/envelope.ts'
@@ -71,12 +71,15 @@ export async function createKafkaEventLog(deps: KafkaEventLogDeps): Promise<Even
       const key = Buffer.from(id)
       const found: StoredEvent[] = []
       for (let next = BigInt(from); next < end;) {
-        const response = await reader.fetch({
-          node: leader, maxWaitTime: 0, minBytes: 1, maxBytes: 4_194_304,
-          topics: [{ topicId: meta.id, partitions: [{ partition, fetchOffset: next, partitionMaxBytes: 4_194_304, currentLeaderEpoch: -1, lastFetchedEpoch: -1 }] }],
-        })
-        const data = response.responses[0]?.partitions[0]
+        // Sessionless full fetches (epoch -1): the client's fetch sessions would serve a partition
+        // from the broker's session position instead of the offset asked for.
+        const connection = (await reader.connectToBrokers([leader])).get(leader)!
+        const response = await fetchV17.api.async(connection, 0, 1, 4_194_304, 0, 0, -1,
+          [{ topicId: meta.id, partitions: [{ partition, fetchOffset: next, partitionMaxBytes: 4_194_304, currentLeaderEpoch: -1, lastFetchedEpoch: -1 }] }], [], '')
+        const data = response.responses[0]?.partitions.find((p) => p.partitionIndex === partition)
         if (!data || data.errorCode !== 0) throw new Error(`fetching ${topic}/${partition} at ${next} failed (error ${data?.errorCode ?? 'no data'})`)
+        // Records before the log start are gone (retention): carry on from the start.
+        if (data.logStartOffset > next) { next = data.logStartOffset; continue }
         let last = next - 1n
         const mine: { value: Buffer | null; headers: Record<string, Buffer>; offset: string }[] = []
         for (const batch of data.records ?? []) {
@@ -89,8 +92,7 @@ export async function createKafkaEventLog(deps: KafkaEventLogDeps): Promise<Even
           }
         }
         found.push(...(await deps.codec.decodeAll(mine, topic, partition)))
-        // A fetch that returns nothing past `next` would loop forever: the end moved back (truncation).
-        if (last < next) break
+        if (last < next) throw new Error(`fetching ${topic}/${partition} at ${next} returned nothing before the end offset ${end}`)
         next = last + 1n
       }
       return found

@@ -11,20 +11,22 @@ export type PartitionOffset = Readonly<{ topic: string; partition: number; offse
 type Pending<R> = { records: readonly R[]; sendBy: number; resolve: (d: Delivered[]) => void; reject: (e: unknown) => void }
 
 /**
- * Concurrent appends share produce requests: while one request is in flight, new records queue
- * and go out together as soon as it returns (group commit; the producer keeps its own order per
- * partition). A record whose `sendBy` (performance.now() time) has passed by the time its request
+ * Concurrent appends share produce requests: while `inFlight` requests are out, new records queue
+ * and go out together as soon as one returns (group commit). Requests in flight together never
+ * hold two appends of one aggregate (its write slot is held until the first commits), so the
+ * order between them does not matter. A record whose `sendBy` (performance.now() time) has passed by the time its request
  * would go out is never sent: it fails with `append.not-sent`, so its writer knows nothing landed.
  */
-export function createProduceBatcher<R extends BatchedRecord>(deps: { send: (records: readonly R[]) => Promise<readonly PartitionOffset[]>; maxBatchRecords?: number; now?: () => number }) {
+export function createProduceBatcher<R extends BatchedRecord>(deps: { send: (records: readonly R[]) => Promise<readonly PartitionOffset[]>; maxBatchRecords?: number; inFlight?: number; now?: () => number }) {
   const maxBatch = deps.maxBatchRecords ?? 2_000
+  const maxInFlight = deps.inFlight ?? 3
   const now = deps.now ?? (() => performance.now())
   let queue: Pending<R>[] = []
-  let sending = false
+  let sending = 0
 
   const flush = async (): Promise<void> => {
-    if (sending || queue.length === 0) return
-    sending = true
+    if (sending >= maxInFlight || queue.length === 0) return
+    sending++
     const at = now()
     const late = queue.filter((p) => p.sendBy < at)
     queue = queue.filter((p) => p.sendBy >= at)
@@ -40,7 +42,7 @@ export function createProduceBatcher<R extends BatchedRecord>(deps: { send: (rec
       // Sent, and then it failed: the records may or may not be in the log.
       for (const p of batch) p.reject(new UnknownOutcomeError(`append failed after it was sent: ${(error as Error).message}; the outcome is reconciled from the log`, error))
     } finally {
-      sending = false
+      sending--
       if (queue.length > 0) void flush()
     }
   }

@@ -10,6 +10,11 @@ export async function dropNamespace(services: Services): Promise<void> {
   const topics = (await admin.listTopics()).filter((t) => t.startsWith(`${config.kafka.topicPrefix}.`))
   if (topics.length) await admin.deleteTopics({ topics }).catch(() => undefined)
   await dropSchema(db, config.postgres.schema)
-  const keys = await redis.keys(`${config.redis.prefix}*`)
-  if (keys.length) await redis.del(...keys)
+  // SCAN in pages (KEYS blocks Redis), UNLINK in chunks (a spread of 100,000 keys overflows the stack).
+  let cursor = '0'
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${config.redis.prefix}*`, 'COUNT', 1_000)
+    cursor = next
+    if (keys.length > 0) await redis.unlink(...keys)
+  } while (cursor !== '0')
 }

@@ -1,4 +1,4 @@
-import { setImmediate as yieldToBatches } from 'node:timers/promises'
+import { setImmediate as yieldToBatches, setTimeout as yieldFor } from 'node:timers/promises'
 import type { Consumer, Kafka } from 'kafkajs'
 import type { DispatchRecord } from '../events/generated/event-types.ts'
 import type { Logger } from '../infra/logger.ts'
@@ -124,10 +124,19 @@ export function createDispatchConsumer(deps: DispatchConsumerDeps) {
               const chained: Promise<void> = before.then(() => slots.run(li, async () => {
                 // A record not started before shutdown stays uncommitted: the next owner runs it.
                 if (draining && abandonQueued) { handled = false; return }
-                await deps.run(record).catch((error: unknown) => {
-                  handled = false
-                  log.error({ err: error, taskId: record.taskId }, 'task run failed; the record is redelivered after a restart')
-                })
+                // A failure here is infrastructure (Kafka, Redis busy or away): the run is retried in
+                // this process with backoff, never left behind the committed offset until a restart.
+                for (let attempt = 1; ; attempt++) {
+                  try {
+                    await deps.run(record)
+                    break
+                  } catch (error) {
+                    if (draining) { handled = false; break }
+                    const pause = Math.min(10_000, 100 * 2 ** attempt) * (0.5 + Math.random() / 2)
+                    log[attempt < 5 ? 'warn' : 'error']({ err: error, taskId: record.taskId, attempt, retryInMs: Math.round(pause) }, 'task run failed; retrying')
+                    await yieldFor(pause)
+                  }
+                }
               })).finally(() => {
                 inFlight.delete(recordKey)
                 if (chains.get(record.taskId) === chained) chains.delete(record.taskId)

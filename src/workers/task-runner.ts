@@ -13,6 +13,8 @@ import type { TaskLeases } from './leases/task-leases.ts'
 
 /** Refusals of StartTask meaning "someone else runs it, or it is over": skip the record. */
 const skipCodes = new Set(['task.already-running', 'task.finished', 'task.stale-dispatch', 'task.not-startable', 'task.not-found'])
+/** A dispatch record exists only for a queued task: "not found" means this process does not see it yet. */
+const notYetSeen = 'task.not-found'
 
 export type RunnerDeps = Readonly<{
   execute: CommandHandler
@@ -39,7 +41,8 @@ export function createTaskRunner(deps: RunnerDeps) {
       try {
         return await deps.execute('task', taskId, taskDecider, command, ctx)
       } catch (error) {
-        if (!(error instanceof AppError && error.retriable) || attempt >= 4) throw error
+        const again = error instanceof AppError && (error.retriable || (command.type === 'StartTask' && error.code === notYetSeen))
+        if (!again || attempt >= 5) throw error
         await new Promise((r) => setTimeout(r, 50 * 2 ** attempt))
       }
     }
@@ -58,7 +61,7 @@ export function createTaskRunner(deps: RunnerDeps) {
       if (started.events.length === 0 && !(state.status === 'running' && state.holder === deps.agentId)) return 'skipped'
     } catch (error) {
       if (error instanceof AppError && skipCodes.has(error.code)) {
-        log.debug({ code: error.code }, 'dispatch record skipped')
+        log[error.code === notYetSeen ? 'error' : 'debug']({ code: error.code }, 'dispatch record skipped')
         return 'skipped'
       }
       throw error
