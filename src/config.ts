@@ -55,6 +55,7 @@ export const configSchema = z.object({
   AGENTFLEET_REGISTRY_DATABASE: z.string().default('agentfleet_registry').describe('Postgres database where the local registry stores schemas'),
   AGENTFLEET_STREAM_HEARTBEAT_MS: positiveInt.default(15_000).describe('Interval of live-stream heartbeat comments'),
   AGENTFLEET_STREAM_BUFFER_EVENTS: positiveInt.default(1_000).describe('Events buffered per live-stream client before it is told to reconnect (overflow)'),
+  AGENTFLEET_STREAM_IDLE_MS: positiveInt.default(30_000).describe('How long an API process keeps reading the log for the live stream after its last client left'),
   AGENTFLEET_STREAM_MAX_CATCHUPS: positiveInt.default(16).describe('Resuming live-stream clients reading history at once, per API process'),
   AGENTFLEET_METRICS_CACHE_MS: positiveInt.default(2_000).describe('How long lag and read-model gauges are reused between scrapes'),
   AGENTFLEET_METRICS_SNAPSHOT_INTERVAL_MS: positiveInt.min(100).default(60_000).describe('How often a system metrics snapshot is written to metrics_snapshots'),
@@ -87,7 +88,7 @@ export type Config = Readonly<{
   reactors: Readonly<{ groups: readonly GroupSpec[] }>
   agents: Readonly<{ heartbeatTimeoutMs: number; healthCheckIntervalMs: number }>
   pools: Readonly<{ drainIntervalMs: number }>
-  stream: Readonly<{ heartbeatMs: number; bufferEvents: number; maxCatchUps: number }>
+  stream: Readonly<{ heartbeatMs: number; bufferEvents: number; maxCatchUps: number; idleMs: number }>
   metrics: Readonly<{ cacheMs: number; snapshotIntervalMs: number; retentionDays: number }>
   queue: Readonly<{ leaseMs: number; maxWaitS: number; reaperIntervalMs: number }>
   retry: Readonly<{ baseMs: number; maxMs: number; pollMs: number }>
@@ -137,7 +138,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     reactors: { groups: parseGroupSpecs(e.AGENTFLEET_REACTOR_GROUPS) },
     agents: { heartbeatTimeoutMs: e.AGENTFLEET_HEARTBEAT_TIMEOUT_MS, healthCheckIntervalMs: e.AGENTFLEET_HEALTH_CHECK_INTERVAL_MS },
     pools: { drainIntervalMs: e.AGENTFLEET_POOL_DRAIN_INTERVAL_MS },
-    stream: { heartbeatMs: e.AGENTFLEET_STREAM_HEARTBEAT_MS, bufferEvents: e.AGENTFLEET_STREAM_BUFFER_EVENTS, maxCatchUps: e.AGENTFLEET_STREAM_MAX_CATCHUPS },
+    stream: { heartbeatMs: e.AGENTFLEET_STREAM_HEARTBEAT_MS, bufferEvents: e.AGENTFLEET_STREAM_BUFFER_EVENTS, maxCatchUps: e.AGENTFLEET_STREAM_MAX_CATCHUPS, idleMs: e.AGENTFLEET_STREAM_IDLE_MS },
     metrics: { cacheMs: e.AGENTFLEET_METRICS_CACHE_MS, snapshotIntervalMs: e.AGENTFLEET_METRICS_SNAPSHOT_INTERVAL_MS, retentionDays: e.AGENTFLEET_METRICS_RETENTION_DAYS },
     queue: { leaseMs: e.AGENTFLEET_QUEUE_LEASE_MS, maxWaitS: e.AGENTFLEET_QUEUE_MAX_WAIT_S, reaperIntervalMs: e.AGENTFLEET_REAPER_INTERVAL_MS },
     retry: { baseMs: e.AGENTFLEET_RETRY_BASE_MS, maxMs: e.AGENTFLEET_RETRY_MAX_MS, pollMs: e.AGENTFLEET_RETRY_POLL_MS },

@@ -6,7 +6,7 @@ import { eventsOf, openSse, type SseClient, type StreamedEvent } from './support
 describe('live event stream (SSE) against the real stack', () => {
   let h: Harness
   const clients: SseClient[] = []
-  beforeAll(async () => { h = await startHarness({ env: { AGENTFLEET_STREAM_HEARTBEAT_MS: '300' } }) })
+  beforeAll(async () => { h = await startHarness({ env: { AGENTFLEET_STREAM_HEARTBEAT_MS: '300', AGENTFLEET_STREAM_IDLE_MS: '500' } }) })
   afterAll(async () => {
     for (const c of clients) c.close()
     await h?.stop()
@@ -50,6 +50,16 @@ describe('live event stream (SSE) against the real stack', () => {
     // Heartbeats are comments that carry the current position.
     await waitFor(async () => c.comments.includes('heartbeat'), 'a heartbeat')
     c.close()
+  })
+
+  it('reads the log only while clients are connected: the tail consumer starts with the first and leaves after the last', async () => {
+    const tailGroups = async () => (await h.services.admin.listGroups()).groups.filter((g) => g.groupId.startsWith(`${h.config.kafka.topicPrefix}.stream.`))
+    const described = async () => (await h.services.admin.describeGroups((await tailGroups()).map((g) => g.groupId))).groups.filter((g) => g.members.length > 0)
+    await waitFor(async () => (await described()).length === 0, 'no tail consumer while nobody listens', 10_000)
+    const c = await open()
+    expect((await described()).length).toBe(1)
+    c.close()
+    await waitFor(async () => (await described()).length === 0, 'the tail consumer to leave after the idle time', 10_000)
   })
 
   it('resumes after a disconnect with Last-Event-ID: every missed event exactly once, in per-aggregate order', async () => {
