@@ -4,7 +4,7 @@ import { Queue } from 'bullmq'
 import type { BenchEnv } from './bench-env.ts'
 import { waitForHttp, waitUntil } from './bench-env.ts'
 import type { Row } from './commands.bench.ts'
-import { describePeaks, peakRss } from './process-memory.ts'
+import { describeCpu, describePeaks, peakRss } from './process-memory.ts'
 
 const callers = 64
 const workerProcesses = 2
@@ -34,7 +34,7 @@ async function agentfleet(env: BenchEnv, log: (line: string) => void, count: num
   const pool = 'e2e'
   const url = `http://127.0.0.1:${env.config.http.port}`
   log('starting `agentfleet dev`')
-  const dev = env.spawnRole(['dev'])
+  const dev = env.spawnRole(['dev', ...(process.env.BENCH_DEV_ARGS?.split(' ').filter(Boolean) ?? [])])
   await waitForHttp(`${url}/health/ready`)
   const created = await fetch(`${url}/api/v1/pools`, {
     method: 'POST', headers: { 'content-type': 'application/json' },
@@ -62,8 +62,10 @@ async function agentfleet(env: BenchEnv, log: (line: string) => void, count: num
   await waitUntil(async () => (await completed()) - before >= accepted, 600_000, 'every task to complete')
   clearInterval(progress)
   const rate = accepted / ((performance.now() - started) / 1000)
-  const memory = describePeaks(peakRss(dev.pid!))
+  const processes = peakRss(dev.pid!)
+  const memory = describePeaks(processes)
   log(`  ${Math.round(rate)} tasks/s end to end; peak RSS ${memory}`)
+  log(`  CPU time since start: ${describeCpu(processes)}`)
   await stop(dev)
   return { rate, memory }
 }

@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs'
 
-export type ProcessPeak = Readonly<{ pid: number; name: string; peakMb: number }>
+export type ProcessPeak = Readonly<{ pid: number; name: string; peakMb: number; cpuS: number }>
 
 const read = (path: string): string | undefined => {
   try {
@@ -48,8 +48,19 @@ export function peakRss(rootPid: number): ProcessPeak[] {
   }
   return [...tree].flatMap((pid) => {
     const hwm = /VmHWM:\s+(\d+) kB/.exec(read(`/proc/${pid}/status`) ?? '')
-    return hwm ? [{ pid, name: nameOf(pid), peakMb: Math.round(Number(hwm[1]) / 1024) }] : []
+    // utime and stime (fields 14 and 15 of /proc/<pid>/stat) in clock ticks of 1/100 s.
+    const stat = read(`/proc/${pid}/stat`)
+    const fields = stat?.slice(stat.lastIndexOf(')') + 2).split(' ') ?? []
+    const cpuS = (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) / 100
+    return hwm ? [{ pid, name: nameOf(pid), peakMb: Math.round(Number(hwm[1]) / 1024), cpuS }] : []
   })
+}
+
+/** "projector 12.1 s, worker 5.0/4.8 s": CPU time (user + system) each process used so far. */
+export function describeCpu(peaks: readonly ProcessPeak[]): string {
+  const byName = new Map<string, number[]>()
+  for (const p of peaks) byName.set(p.name, [...(byName.get(p.name) ?? []), p.cpuS])
+  return [...byName].map(([name, s]) => `${name} ${s.sort((a, b) => b - a).map((x) => x.toFixed(1)).join('/')} s`).join(', ')
 }
 
 /** "api 92 MB, projector 130 MB, worker 88/90 MB": one figure per role, several for repeated roles. */
