@@ -14,13 +14,13 @@ import { createCommandHandler, type CommandHandler } from './handle-command.ts'
 export type WriteSide = Readonly<{ execute: CommandHandler; store: EventStore; close: () => Promise<void> }>
 
 /** What tests and benchmarks may change: the write budget, the clock, a pause before the send. */
-export type WriteSideOverrides = Partial<Pick<KafkaEventStoreDeps, 'budgetMs' | 'clock' | 'beforeSend'>>
+export type WriteSideOverrides = Partial<Pick<KafkaEventStoreDeps, 'budgetMs' | 'clock' | 'beforeSend' | 'afterSend' | 'log'>>
 
 /** Wires the event store (Kafka log, Redis write slots and state cache) and the command handler on top. */
 export async function createWriteSide(services: Services, overrides: WriteSideOverrides = {}): Promise<WriteSide> {
   const { config, redis, db, codec, logger } = services
   const prefix = config.kafka.topicPrefix
-  const log = await createKafkaEventLog({ config, codec, clientId: `${prefix}-writer`, logger })
+  const log = overrides.log ?? (await createKafkaEventLog({ config, codec, clientId: `${prefix}-writer`, logger }))
   const budgetMs = overrides.budgetMs ?? config.append.produceTimeoutMs
   const store = createKafkaEventStore({
     records: createAggregateRecords({ redis, prefix: config.redis.prefix, budgetMs, ttlMs: config.append.snapshotTtlS * 1000 }),

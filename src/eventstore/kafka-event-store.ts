@@ -35,6 +35,8 @@ export type KafkaEventStoreDeps = Readonly<{
   logger: Logger
   /** test hook: runs just before the send */
   beforeSend?: (stream: string) => Promise<void>
+  /** test hook: runs once the append landed, before the commit (a crash here leaves the slot in doubt) */
+  afterSend?: (stream: string) => Promise<void>
   close?: () => Promise<void>
 }>
 
@@ -190,6 +192,7 @@ export function createKafkaEventStore(deps: KafkaEventStoreDeps): EventStore {
         if ((error as { code?: string }).code === 'append.not-sent') await deps.records.abort(stream, token).catch(() => undefined)
         throw error
       }
+      await deps.afterSend?.(stream)
       const version = current.version + events.length
       const offset = Number(positions[positions.length - 1]!.offset)
       if (!(await deps.records.commit(stream, token, version, JSON.stringify(next), offset))) {
