@@ -1,3 +1,4 @@
+import cluster from 'node:cluster'
 import type { Command } from 'commander'
 import { AppError } from '../errors.ts'
 import { ConfigError } from '../config.ts'
@@ -8,8 +9,8 @@ const unknownTopic = /does not host this topic-partition|unknown topic/i
 export async function runCli(program: Command, argv: readonly string[]): Promise<void> {
   try {
     await program.parseAsync([...argv])
-    // A role forked with an IPC channel (by `dev`, or a cluster primary) would be kept alive by it.
-    if (process.connected) process.disconnect()
+    // A role forked with an IPC channel by `dev` would be kept alive by it (cluster workers leave their own way).
+    if (process.connected && !cluster.isWorker) process.disconnect()
   } catch (error) {
     if (error instanceof ConfigError || error instanceof AppError) fail(error.message)
     // A role started before its topics exist: say what to run instead of a kafkajs stack trace.

@@ -1,5 +1,6 @@
 import { fetchV17, type Consumer, type Producer, type RecordsBatch } from '@platformatic/kafka'
 import type { Config } from '../config.ts'
+import { AppError } from '../errors.ts'
 import type { EventCodec } from '../events/avro-codec.ts'
 import type { AggregateType, StoredEvent } from '../events/envelope.ts'
 import { eventTopic } from '../events/topics.ts'
@@ -62,44 +63,52 @@ export async function createKafkaEventLog(deps: KafkaEventLogDeps): Promise<Even
     partitionOf: (aggregate, id) => partitionOfKey(id, partitionCount(eventTopic(prefix, aggregate))),
 
     async readAggregate(aggregate, id, from) {
-      const topic = eventTopic(prefix, aggregate)
-      const meta = await describe(topic)
-      const partition = partitionOfKey(id, meta.partitionsCount)
-      const leader = meta.partitions[partition]!.leader
-      const ends = await reader.listOffsets({ topics: [topic], partitions: { [topic]: [partition] } })
-      const end = ends.get(topic)?.[partition] ?? 0n
-      const key = Buffer.from(id)
-      const found: StoredEvent[] = []
-      for (let next = BigInt(from); next < end;) {
-        // Sessionless full fetches (epoch -1): the client's fetch sessions would serve a partition
-        // from the broker's session position instead of the offset asked for.
-        const connection = (await reader.connectToBrokers([leader])).get(leader)!
-        const response = await fetchV17.api.async(connection, 0, 1, 4_194_304, 0, 0, -1,
-          [{ topicId: meta.id, partitions: [{ partition, fetchOffset: next, partitionMaxBytes: 4_194_304, currentLeaderEpoch: -1, lastFetchedEpoch: -1 }] }], [], '')
-        const data = response.responses[0]?.partitions.find((p) => p.partitionIndex === partition)
-        if (!data || data.errorCode !== 0) throw new Error(`fetching ${topic}/${partition} at ${next} failed (error ${data?.errorCode ?? 'no data'})`)
-        // Records before the log start are gone (retention): carry on from the start.
-        if (data.logStartOffset > next) { next = data.logStartOffset; continue }
-        let last = next - 1n
-        const mine: { value: Buffer | null; headers: Record<string, Buffer>; offset: string }[] = []
-        for (const batch of data.records ?? []) {
-          last = batch.firstOffset + BigInt(batch.lastOffsetDelta)
-          if (isControl(batch)) continue
-          for (const r of batch.records) {
-            const offset = batch.firstOffset + BigInt(r.offsetDelta)
-            if (offset < next || !r.key?.equals(key)) continue
-            mine.push({ value: r.value, headers: Object.fromEntries(r.headers.map(([k, v]) => [k?.toString() ?? '', v ?? Buffer.alloc(0)])), offset: String(offset) })
-          }
-        }
-        found.push(...(await deps.codec.decodeAll(mine, topic, partition)))
-        if (last < next) throw new Error(`fetching ${topic}/${partition} at ${next} returned nothing before the end offset ${end}`)
-        next = last + 1n
+      try {
+        return await read(aggregate, id, from)
+      } catch (error) {
+        throw new AppError('log.unavailable', `reading ${aggregate} ${id} from Kafka failed (${(error as Error).message}); retry shortly`, { retriable: true, cause: error })
       }
-      return found
     },
 
     async close() {
       await Promise.all([producer.close(), reader.close()])
     },
+  }
+
+  async function read(aggregate: AggregateType, id: string, from: number): Promise<StoredEvent[]> {
+    const topic = eventTopic(prefix, aggregate)
+    const meta = await describe(topic)
+    const partition = partitionOfKey(id, meta.partitionsCount)
+    const leader = meta.partitions[partition]!.leader
+    const ends = await reader.listOffsets({ topics: [topic], partitions: { [topic]: [partition] } })
+    const end = ends.get(topic)?.[partition] ?? 0n
+    const key = Buffer.from(id)
+    const found: StoredEvent[] = []
+    for (let next = BigInt(from); next < end;) {
+      // Sessionless full fetches (epoch -1): the client's fetch sessions would serve a partition
+      // from the broker's session position instead of the offset asked for.
+      const connection = (await reader.connectToBrokers([leader])).get(leader)!
+      const response = await fetchV17.api.async(connection, 0, 1, 4_194_304, 0, 0, -1,
+        [{ topicId: meta.id, partitions: [{ partition, fetchOffset: next, partitionMaxBytes: 4_194_304, currentLeaderEpoch: -1, lastFetchedEpoch: -1 }] }], [], '')
+      const data = response.responses[0]?.partitions.find((p) => p.partitionIndex === partition)
+      if (!data || data.errorCode !== 0) throw new Error(`fetching ${topic}/${partition} at ${next} failed (error ${data?.errorCode ?? 'no data'})`)
+      // Records before the log start are gone (retention): carry on from the start.
+      if (data.logStartOffset > next) { next = data.logStartOffset; continue }
+      let last = next - 1n
+      const mine: { value: Buffer | null; headers: Record<string, Buffer>; offset: string }[] = []
+      for (const batch of data.records ?? []) {
+        last = batch.firstOffset + BigInt(batch.lastOffsetDelta)
+        if (isControl(batch)) continue
+        for (const r of batch.records) {
+          const offset = batch.firstOffset + BigInt(r.offsetDelta)
+          if (offset < next || !r.key?.equals(key)) continue
+          mine.push({ value: r.value, headers: Object.fromEntries(r.headers.map(([k, v]) => [k?.toString() ?? '', v ?? Buffer.alloc(0)])), offset: String(offset) })
+        }
+      }
+      found.push(...(await deps.codec.decodeAll(mine, topic, partition)))
+      if (last < next) throw new Error(`fetching ${topic}/${partition} at ${next} returned nothing before the end offset ${end}`)
+      next = last + 1n
+    }
+    return found
   }
 }
