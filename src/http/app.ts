@@ -32,6 +32,7 @@ import { registerStreamRoutes } from './routes/stream.routes.ts'
 import { registerQueueStatsRoutes } from './routes/queue-stats.routes.ts'
 import { registerSystemRoutes } from './routes/system.routes.ts'
 import { configuredPlacements } from '../projections/projector.ts'
+import { createVersionWaiter, type ProjectionChanges } from '../projections/read-your-writes.ts'
 import { registerQueueRoutes } from './routes/queue.routes.ts'
 import { registerDeadLetterRoutes } from './routes/dead-letters.routes.ts'
 import { registerHitlRoutes } from './routes/hitl.routes.ts'
@@ -53,6 +54,8 @@ export type AppDeps = Readonly<{
   stream?: StreamHub
   /** Prometheus registry and lag source; without them /metrics is not served */
   metrics?: Readonly<{ api: ApiMetrics; lag: () => Promise<LagReport> }>
+  /** projector commits, so that reads with ?minVersion= re-check as soon as they land (they poll without it) */
+  projectionChanges?: ProjectionChanges
 }>
 
 const issuesOf = (error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }) =>
@@ -60,6 +63,7 @@ const issuesOf = (error: { issues: readonly { path: readonly PropertyKey[]; mess
 
 /** The HTTP API: every error leaves as application/problem+json, through one handler. */
 export function createApp(deps: AppDeps): OpenAPIHono {
+  const waitForVersion = createVersionWaiter({ waitMs: deps.config.readWaitMs, changes: deps.projectionChanges, db: deps.db })
   const app = new OpenAPIHono({
     defaultHook: (result, c) => {
       if (!result.success) {
@@ -84,11 +88,11 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   })
 
   registerHealthRoutes(app, { probes: deps.probes, startedAt: Date.now() })
-  registerTaskRoutes(app, { execute: deps.execute, db: deps.db, idempotency: deps.idempotency, readWaitMs: deps.config.readWaitMs })
+  registerTaskRoutes(app, { execute: deps.execute, db: deps.db, idempotency: deps.idempotency, readWaitMs: deps.config.readWaitMs, waitForVersion })
   const heartbeats = createHeartbeatStore({ redis: deps.redis, prefix: deps.config.redis.prefix, timeoutMs: deps.config.agents.heartbeatTimeoutMs })
   registerAgentLifecycleRoutes(app, { execute: deps.execute, db: deps.db, idempotency: deps.idempotency, heartbeats })
-  registerAgentRoutes(app, { execute: deps.execute, db: deps.db, idempotency: deps.idempotency, heartbeats, readWaitMs: deps.config.readWaitMs })
-  registerPoolRoutes(app, { execute: deps.execute, db: deps.db, idempotency: deps.idempotency, readWaitMs: deps.config.readWaitMs })
+  registerAgentRoutes(app, { execute: deps.execute, db: deps.db, idempotency: deps.idempotency, heartbeats, waitForVersion })
+  registerPoolRoutes(app, { execute: deps.execute, db: deps.db, idempotency: deps.idempotency, waitForVersion })
   registerWorkerRoutes(app, { db: deps.db })
   if (deps.stream) registerStreamRoutes(app, { stream: deps.stream })
   if (deps.metrics) registerMetricsRoutes(app, { metrics: deps.metrics.api, lag: deps.metrics.lag })
@@ -99,9 +103,9 @@ export function createApp(deps: AppDeps): OpenAPIHono {
     leaseMs: deps.config.queue.leaseMs, maxWaitS: deps.config.queue.maxWaitS, retryPolicy: { baseMs: deps.config.retry.baseMs, maxMs: deps.config.retry.maxMs },
   })
   registerDeadLetterRoutes(app, { execute: deps.execute, db: deps.db, idempotency: deps.idempotency })
-  registerHitlRoutes(app, { execute: deps.execute, db: deps.db, idempotency: deps.idempotency, readWaitMs: deps.config.readWaitMs })
-  registerProjectRoutes(app, { execute: deps.execute, db: deps.db, idempotency: deps.idempotency, readWaitMs: deps.config.readWaitMs })
-  registerWorkflowRoutes(app, { execute: deps.execute, db: deps.db, idempotency: deps.idempotency, readWaitMs: deps.config.readWaitMs })
+  registerHitlRoutes(app, { execute: deps.execute, db: deps.db, idempotency: deps.idempotency, waitForVersion })
+  registerProjectRoutes(app, { execute: deps.execute, db: deps.db, idempotency: deps.idempotency, waitForVersion })
+  registerWorkflowRoutes(app, { execute: deps.execute, db: deps.db, idempotency: deps.idempotency, waitForVersion })
 
   app.doc31('/openapi.json', { openapi: '3.1.0', info: { title: 'AgentFleet API', version: '1' } })
   registerDashboardRoutes(app)

@@ -29,7 +29,7 @@ export type GroupOutcome = Readonly<{
  * effect in Postgres whatever Kafka redelivers. Each event is decoded once and gated once for
  * the whole group; each projection writes set-based, a handful of statements per unit of work.
  */
-export async function applyToGroup(tx: Transaction<Database>, group: ProjectorGroup, batches: readonly PartitionEvents[], cache?: HeadsCache): Promise<GroupOutcome> {
+export async function applyToGroup(tx: Transaction<Database>, group: ProjectorGroup, batches: readonly PartitionEvents[], cache?: HeadsCache, options: { notify?: string } = {}): Promise<GroupOutcome> {
   const partitions: TopicPartition[] = batches.map((b) => ({ topic: b.topic, partition: b.partition }))
   if (partitions.length === 0) return { applied: 0, skipped: 0, duplicates: 0, conflicts: [], heads: new Map() }
   const from = await lockCheckpoints(tx, group.consumer, partitions)
@@ -68,7 +68,7 @@ export async function applyToGroup(tx: Transaction<Database>, group: ProjectorGr
   }
   await writeCheckpoints(tx, group.consumer, next)
   // Readers waiting for read-your-writes re-check once this commits.
-  if (outcome.applied > 0) await sql`select pg_notify('agentfleet_projection', ${group.consumer})`.execute(tx)
+  if (outcome.applied > 0 && options.notify) await sql`select pg_notify(${options.notify}, ${group.consumer})`.execute(tx)
   return { ...outcome, skipped }
 }
 
@@ -85,3 +85,4 @@ export async function recordConflicts(tx: Transaction<Database>, consumer: strin
     version: c.event.meta.version, expected_version: c.expected, topic: c.event.position.topic, partition: c.event.position.partition, offset: Number(c.event.position.offset),
   }))).onConflict((oc) => oc.columns(['consumer', 'event_id']).doNothing()).execute()
 }
+

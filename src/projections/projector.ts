@@ -14,7 +14,7 @@ export const configuredPlacements = (config: Pick<Config, 'projector'>) => proje
 /** The projector process role: the given groups (every configured group by default), each its own consumer group. */
 export async function startProjector(services: Services, groups: readonly ProjectorGroup[] = configuredGroups(services.config)): Promise<{ stop: () => Promise<void> }> {
   const runners = groups.map((group) => createProjectorRunner({
-    kafka: services.kafka, db: services.db, codec: services.codec, group, topicPrefix: services.config.kafka.topicPrefix, logger: services.logger,
+    kafka: services.kafka, db: services.db, codec: services.codec, group, topicPrefix: services.config.kafka.topicPrefix, schema: services.config.postgres.schema, logger: services.logger,
   }))
   await Promise.all(runners.map((r) => r.start()))
   return { stop: async () => { await Promise.all(runners.map((r) => r.stop())) } }

@@ -6,6 +6,7 @@ import type { Logger } from '../infra/logger.ts'
 import { partitionKey, readCheckpoints } from './checkpoints.ts'
 import { applyToGroup, type GroupOutcome, type ProjectorGroup } from './group-apply.ts'
 import { projectorGroupId } from './groups.ts'
+import { projectionChannel } from './read-your-writes.ts'
 import { createHeadsCache } from './stream-heads.ts'
 
 export type ProjectorRunnerDeps = Readonly<{
@@ -14,6 +15,8 @@ export type ProjectorRunnerDeps = Readonly<{
   codec: EventCodec
   group: ProjectorGroup
   topicPrefix: string
+  /** the read models' schema: waiting reads listen on its channel */
+  schema: string
   logger: Logger
   onUnit?: (outcome: GroupOutcome & { events: number; ms: number }) => void
 }>
@@ -28,6 +31,7 @@ export function createProjectorRunner(deps: ProjectorRunnerDeps) {
   const { group } = deps
   const log = deps.logger.child({ projector: group.consumer })
   const heads = createHeadsCache()
+  const channel = projectionChannel(deps.schema)
   const aggregates = [...new Set(group.projections.flatMap((p) => p.aggregates))]
   let subscription: Subscription | undefined
 
@@ -40,7 +44,7 @@ export function createProjectorRunner(deps: ProjectorRunnerDeps) {
         onAssignment: () => heads.clear(),
         handle: async (batches) => {
           const started = performance.now()
-          const outcome = await deps.db.transaction().execute((tx) => applyToGroup(tx, group, batches, heads))
+          const outcome = await deps.db.transaction().execute((tx) => applyToGroup(tx, group, batches, heads, { notify: channel }))
           heads.remember(outcome.heads)
           for (const c of outcome.conflicts) {
             log.error({ stream: c.stream, kind: c.kind, version: c.event.meta.version, expected: c.expected, eventId: c.event.meta.eventId }, 'event conflict: skipped')

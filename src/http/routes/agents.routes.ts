@@ -7,7 +7,7 @@ import { AppError, NotFoundError, ValidationError } from '../../errors.ts'
 import type { Db } from '../../infra/postgres.ts'
 import type { HeartbeatStore } from '../../reactors/heartbeat-store.ts'
 import { decodeAgentCursor, getAgent, listAgents, type AgentFilters } from '../../projections/agents/agents.queries.ts'
-import { waitForVersion } from '../../projections/wait-for-version.ts'
+import type { VersionWaiter } from '../../projections/read-your-writes.ts'
 import { respondToCommand } from '../command-response.ts'
 import type { IdempotencyStore } from '../idempotency.ts'
 import { commandResponses, problemResponses } from '../openapi-responses.ts'
@@ -15,7 +15,7 @@ import { CommandAccepted, MinVersionQuery } from './tasks.schemas.ts'
 import { AgentIdParam, AgentList, AgentStatusBody, AgentView, DeregisterQuery, HealthyAgentsQuery, ListAgentsQuery, ProjectAgentsQuery, RegisterAgentBody } from './agents.schemas.ts'
 import { agentViews } from './agents.views.ts'
 
-export type AgentRouteDeps = Readonly<{ execute: CommandHandler; db: Db; idempotency: IdempotencyStore; heartbeats: HeartbeatStore; readWaitMs: number }>
+export type AgentRouteDeps = Readonly<{ execute: CommandHandler; db: Db; idempotency: IdempotencyStore; heartbeats: HeartbeatStore; waitForVersion: VersionWaiter }>
 
 const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } })
 
@@ -83,7 +83,7 @@ export function registerAgentRoutes(app: OpenAPIHono, deps: AgentRouteDeps): voi
   }), async (c) => {
     const { id } = c.req.valid('param')
     const { minVersion } = c.req.valid('query')
-    const { row, reached } = await waitForVersion(() => getAgent(deps.db, id), minVersion, deps.readWaitMs)
+    const { row, reached } = await deps.waitForVersion(() => getAgent(deps.db, id), minVersion, { table: 'agents', key: id })
     if (!reached) throw new AppError('read-model.behind', `the read model has not reached version ${minVersion} of agent ${id} yet; retry shortly`, { retriable: true })
     if (!row) throw new NotFoundError('agent', id)
     const [view] = await agentViews(deps.heartbeats, [row])

@@ -8,14 +8,14 @@ import type { Db } from '../../infra/postgres.ts'
 import { getHitlRequest, listHitlRequests, type HitlRecord } from '../../projections/hitl/hitl-requests.queries.ts'
 import { decodeCursor } from '../../projections/created-at-cursor.ts'
 import { getTask } from '../../projections/tasks/tasks.queries.ts'
-import { waitForVersion } from '../../projections/wait-for-version.ts'
+import type { VersionWaiter } from '../../projections/read-your-writes.ts'
 import { respondToCommand } from '../command-response.ts'
 import type { IdempotencyStore } from '../idempotency.ts'
 import { commandResponses, problemResponses } from '../openapi-responses.ts'
 import { CommandAccepted, MinVersionQuery, TaskIdParam } from './tasks.schemas.ts'
 import { CancelHitlBody, HitlIdParam, HitlList, HitlView, ListHitlQuery, RaiseHitlBody, RespondBody, TaskInputRequestBody } from './hitl.schemas.ts'
 
-export type HitlRouteDeps = Readonly<{ execute: CommandHandler; db: Db; idempotency: IdempotencyStore; readWaitMs: number; clock?: () => number }>
+export type HitlRouteDeps = Readonly<{ execute: CommandHandler; db: Db; idempotency: IdempotencyStore; waitForVersion: VersionWaiter; clock?: () => number }>
 
 const iso = (d: Date | null) => (d === null ? null : d.toISOString())
 
@@ -53,7 +53,7 @@ export function registerHitlRoutes(app: OpenAPIHono, deps: HitlRouteDeps): void 
     const { id: taskId } = c.req.valid('param')
     const b = c.req.valid('json')
     // A task's project never changes once created: its row, once projected, is the authority.
-    const projectId = b.projectId ?? (await waitForVersion(() => getTask(deps.db, taskId), 1, deps.readWaitMs)).row?.project_id ?? null
+    const projectId = b.projectId ?? (await deps.waitForVersion(() => getTask(deps.db, taskId), 1)).row?.project_id ?? null
     return respondToCommand(c, deps.idempotency, 201, async (_ids, ctx): Promise<CommandResult> => {
       const raised = await raiseInputRequest(deps.execute, {
         taskId, leaseEpoch: b.leaseEpoch, agentId: b.agentId, projectId, question: b.question, options: b.options ?? null,
@@ -82,7 +82,7 @@ export function registerHitlRoutes(app: OpenAPIHono, deps: HitlRouteDeps): void 
   }), async (c) => {
     const { id } = c.req.valid('param')
     const { minVersion } = c.req.valid('query')
-    const { row, reached } = await waitForVersion(() => getHitlRequest(deps.db, id), minVersion, deps.readWaitMs)
+    const { row, reached } = await deps.waitForVersion(() => getHitlRequest(deps.db, id), minVersion, { table: 'hitl_requests', key: id })
     if (!reached) throw new AppError('read-model.behind', `the read model has not reached version ${minVersion} of HITL request ${id} yet; retry shortly`, { retriable: true })
     if (!row) throw new NotFoundError('hitl', id)
     return c.json(toHitlView(row), 200)

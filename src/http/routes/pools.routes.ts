@@ -7,14 +7,14 @@ import { AppError, NotFoundError } from '../../errors.ts'
 import type { Db } from '../../infra/postgres.ts'
 import { agentCountsByStatus } from '../../projections/agents/agents.queries.ts'
 import { countActiveTasks, deletedPoolVersion, getPool, listPools, reportedWorkers, taskCountsByStatus, type PoolRecord } from '../../projections/pools/pools.queries.ts'
-import { waitForVersion } from '../../projections/wait-for-version.ts'
+import type { VersionWaiter } from '../../projections/read-your-writes.ts'
 import { respondToCommand } from '../command-response.ts'
 import type { IdempotencyStore } from '../idempotency.ts'
 import { commandResponses, problemResponses } from '../openapi-responses.ts'
 import { CommandAccepted, MinVersionQuery } from './tasks.schemas.ts'
 import { CreatePoolBody, DeletePoolQuery, ListPoolsQuery, PoolList, PoolNameParam, PoolStats, PoolView, UpdatePoolBody } from './pools.schemas.ts'
 
-export type PoolRouteDeps = Readonly<{ execute: CommandHandler; db: Db; idempotency: IdempotencyStore; readWaitMs: number }>
+export type PoolRouteDeps = Readonly<{ execute: CommandHandler; db: Db; idempotency: IdempotencyStore; waitForVersion: VersionWaiter }>
 
 const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } })
 const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0)
@@ -66,7 +66,7 @@ export function registerPoolRoutes(app: OpenAPIHono, deps: PoolRouteDeps): void 
       const deleted = await deletedPoolVersion(deps.db, name)
       return (await getPool(deps.db, name)) ?? deleted
     }
-    const { row, reached } = await waitForVersion(read, minVersion, deps.readWaitMs)
+    const { row, reached } = await deps.waitForVersion(read, minVersion)
     if (!reached) throw new AppError('read-model.behind', `the read model has not reached version ${minVersion} of pool ${name} yet; retry shortly`, { retriable: true })
     if (!row || 'deleted' in row) throw new NotFoundError('pool', name)
     return c.json(toPoolView(row), 200)

@@ -6,14 +6,14 @@ import { AppError, NotFoundError, ValidationError } from '../../errors.ts'
 import type { Db } from '../../infra/postgres.ts'
 import { getProject, listProjects, projectStatus, type ProjectRecord } from '../../projections/projects/projects.queries.ts'
 import { decodeCursor } from '../../projections/created-at-cursor.ts'
-import { waitForVersion } from '../../projections/wait-for-version.ts'
+import type { VersionWaiter } from '../../projections/read-your-writes.ts'
 import { respondToCommand } from '../command-response.ts'
 import type { IdempotencyStore } from '../idempotency.ts'
 import { commandResponses, problemResponses } from '../openapi-responses.ts'
 import { CommandAccepted, MinVersionQuery } from './tasks.schemas.ts'
 import { ArchiveProjectBody, CreateProjectBody, ListProjectsQuery, ProjectIdParam, ProjectList, ProjectStatusView, ProjectView, UpdateProjectBody } from './projects.schemas.ts'
 
-export type ProjectRouteDeps = Readonly<{ execute: CommandHandler; db: Db; idempotency: IdempotencyStore; readWaitMs: number }>
+export type ProjectRouteDeps = Readonly<{ execute: CommandHandler; db: Db; idempotency: IdempotencyStore; waitForVersion: VersionWaiter }>
 
 const toProjectView = (p: ProjectRecord) => ({
   id: p.id, version: p.version, name: p.name, description: p.description, metadata: p.metadata, status: p.status as 'active',
@@ -25,7 +25,7 @@ const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } })
 export function registerProjectRoutes(app: OpenAPIHono, deps: ProjectRouteDeps): void {
   const command = (id: string, c: ProjectCommand, ctx: CommandContext, expectNew = false) => deps.execute('project', id, projectDecider, c, ctx, { expectNew })
   const read = async (id: string, minVersion: number | undefined) => {
-    const { row, reached } = await waitForVersion(() => getProject(deps.db, id), minVersion, deps.readWaitMs)
+    const { row, reached } = await deps.waitForVersion(() => getProject(deps.db, id), minVersion, { table: 'projects', key: id })
     if (!reached) throw new AppError('read-model.behind', `the read model has not reached version ${minVersion} of project ${id} yet; retry shortly`, { retriable: true })
     if (!row) throw new NotFoundError('project', id)
     return row

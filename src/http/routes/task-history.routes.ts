@@ -2,7 +2,6 @@ import { createRoute, type OpenAPIHono } from '@hono/zod-openapi'
 import { AppError, NotFoundError } from '../../errors.ts'
 import { aggregateEvents, historyVersion, taskAttempts } from '../../projections/history/history.queries.ts'
 import { getTask } from '../../projections/tasks/tasks.queries.ts'
-import { waitForVersion } from '../../projections/wait-for-version.ts'
 import { problemResponses } from '../openapi-responses.ts'
 import { AttemptList, EventList, EventsQuery } from './task-actions.schemas.ts'
 import { json, type TaskRouteDeps } from './task-route-deps.ts'
@@ -18,7 +17,7 @@ export function registerTaskHistoryRoutes(app: OpenAPIHono, deps: TaskRouteDeps)
   }), async (c) => {
     const { id } = c.req.valid('param')
     const q = c.req.valid('query')
-    const { row, reached } = await waitForVersion(() => historyVersion(deps.db, 'task', id), q.minVersion, deps.readWaitMs)
+    const { row, reached } = await deps.waitForVersion(() => historyVersion(deps.db, 'task', id), q.minVersion)
     if (!reached) throw new AppError('read-model.behind', `the event history has not reached version ${q.minVersion} of task ${id} yet; retry shortly`, { retriable: true })
     if (!row) throw new NotFoundError('task', id)
     const rows = await aggregateEvents(deps.db, 'task', id, q.afterVersion, q.limit)

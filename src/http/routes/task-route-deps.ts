@@ -6,8 +6,9 @@ import { DomainError } from '../../errors.ts'
 import type { Db } from '../../infra/postgres.ts'
 import { knownTaskIds } from '../../projections/tasks/task-graph.queries.ts'
 import type { IdempotencyStore } from '../idempotency.ts'
+import type { VersionWaiter } from '../../projections/read-your-writes.ts'
 
-export type TaskRouteDeps = Readonly<{ execute: CommandHandler; db: Db; idempotency: IdempotencyStore; readWaitMs: number }>
+export type TaskRouteDeps = Readonly<{ execute: CommandHandler; db: Db; idempotency: IdempotencyStore; readWaitMs: number; waitForVersion: VersionWaiter }>
 
 export const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } })
 

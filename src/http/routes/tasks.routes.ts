@@ -2,7 +2,6 @@ import { createRoute, type OpenAPIHono } from '@hono/zod-openapi'
 import { AppError, DomainError, NotFoundError, ValidationError } from '../../errors.ts'
 import { poolForRole } from '../../projections/tasks/task-graph.queries.ts'
 import { decodeCursor, getTask, listTasks } from '../../projections/tasks/tasks.queries.ts'
-import { waitForVersion } from '../../projections/wait-for-version.ts'
 import { respondToCommand } from '../command-response.ts'
 import { commandResponses, problemResponses } from '../openapi-responses.ts'
 import { registerTaskActionRoutes } from './task-actions.routes.ts'
@@ -55,7 +54,7 @@ export function registerTaskRoutes(app: OpenAPIHono, deps: TaskRouteDeps): void 
   }), async (c) => {
     const { id } = c.req.valid('param')
     const { minVersion } = c.req.valid('query')
-    const { row, reached } = await waitForVersion(() => getTask(deps.db, id), minVersion, deps.readWaitMs)
+    const { row, reached } = await deps.waitForVersion(() => getTask(deps.db, id), minVersion, { table: 'tasks', key: id })
     if (!reached) throw new AppError('read-model.behind', `the read model has not reached version ${minVersion} of task ${id} yet; retry shortly`, { retriable: true })
     if (!row) throw new NotFoundError('task', id)
     return c.json(toTaskView(row), 200)

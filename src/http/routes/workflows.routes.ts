@@ -5,14 +5,14 @@ import type { WorkflowCommand } from '../../commands/workflow/workflow.commands.
 import { AppError, NotFoundError } from '../../errors.ts'
 import type { Db } from '../../infra/postgres.ts'
 import { getWorkflow, getWorkflowSteps, type WorkflowRecord, type WorkflowStepRecord } from '../../projections/workflows/workflows.queries.ts'
-import { waitForVersion } from '../../projections/wait-for-version.ts'
+import type { VersionWaiter } from '../../projections/read-your-writes.ts'
 import { respondToCommand } from '../command-response.ts'
 import type { IdempotencyStore } from '../idempotency.ts'
 import { commandResponses, problemResponses } from '../openapi-responses.ts'
 import { CommandAccepted, MinVersionQuery } from './tasks.schemas.ts'
 import { CancelWorkflowBody, CreateWorkflowBody, ListWorkflowsQuery, WorkflowIdParam, WorkflowList, WorkflowView } from './workflows.schemas.ts'
 
-export type WorkflowRouteDeps = Readonly<{ execute: CommandHandler; db: Db; idempotency: IdempotencyStore; readWaitMs: number }>
+export type WorkflowRouteDeps = Readonly<{ execute: CommandHandler; db: Db; idempotency: IdempotencyStore; waitForVersion: VersionWaiter }>
 
 const iso = (d: Date | null) => (d === null ? null : d.toISOString())
 const running = new Set(['claimed', 'running', 'awaiting_input', 'retry_scheduled'])
@@ -77,7 +77,7 @@ export function registerWorkflowRoutes(app: OpenAPIHono, deps: WorkflowRouteDeps
   }), async (c) => {
     const { id } = c.req.valid('param')
     const { minVersion } = c.req.valid('query')
-    const { row, reached } = await waitForVersion(() => getWorkflow(deps.db, id), minVersion, deps.readWaitMs)
+    const { row, reached } = await deps.waitForVersion(() => getWorkflow(deps.db, id), minVersion, { table: 'workflows', key: id })
     if (!reached) throw new AppError('read-model.behind', `the read model has not reached version ${minVersion} of workflow ${id} yet; retry shortly`, { retriable: true })
     if (!row) throw new NotFoundError('workflow', id)
     const steps = await getWorkflowSteps(deps.db, id)

@@ -19,5 +19,4 @@ export async function swapTables(tx: Transaction<Database>, plan: SwapPlan): Pro
     await sql`alter table ${sql.id(live, t)} set schema ${sql.id(plan.old)}`.execute(tx)
     await sql`alter table ${sql.id(shadow, t)} set schema ${sql.id(live)}`.execute(tx)
   }
-  await sql`select pg_notify('agentfleet_projection', 'rebuild')`.execute(tx)
 }
