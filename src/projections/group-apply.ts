@@ -29,10 +29,22 @@ export type GroupOutcome = Readonly<{
  * effect in Postgres whatever Kafka redelivers. Each event is decoded once and gated once for
  * the whole group; each projection writes set-based, a handful of statements per unit of work.
  */
-export async function applyToGroup(tx: Transaction<Database>, group: ProjectorGroup, batches: readonly PartitionEvents[], cache?: HeadsCache, options: { notify?: string } = {}): Promise<GroupOutcome> {
+export type ApplyOptions = Readonly<{
+  /** channel to notify after the unit (waiting reads) */
+  notify?: string
+  /**
+   * 'memory': positions and stream heads are the caller's (a rebuild reads every partition from
+   * offset 0 into a fresh schema, so it has seen every stream's head): nothing is read or written
+   * for them, and the heads cache must never forget.
+   */
+  bookkeeping?: 'database' | 'memory'
+}>
+
+export async function applyToGroup(tx: Transaction<Database>, group: ProjectorGroup, batches: readonly PartitionEvents[], cache?: HeadsCache, options: ApplyOptions = {}): Promise<GroupOutcome> {
   const partitions: TopicPartition[] = batches.map((b) => ({ topic: b.topic, partition: b.partition }))
   if (partitions.length === 0) return { applied: 0, skipped: 0, duplicates: 0, conflicts: [], heads: new Map() }
-  const from = await lockCheckpoints(tx, group.consumer, partitions)
+  const inMemory = options.bookkeeping === 'memory'
+  const from = inMemory ? new Map<string, number>() : await lockCheckpoints(tx, group.consumer, partitions)
   const fresh: StoredEvent[] = []
   const next = new Map<string, TopicPartition & { offset: number }>()
   let skipped = 0
@@ -56,17 +68,17 @@ export async function applyToGroup(tx: Transaction<Database>, group: ProjectorGr
       if (head) known.set(s, head)
       else unknown.push(s)
     }
-    for (const [s, v] of await loadStreamHeads(tx, group.consumer, unknown)) known.set(s, v)
+    if (!inMemory) for (const [s, v] of await loadStreamHeads(tx, group.consumer, unknown)) known.set(s, v)
     const gate = gateByVersion(fresh, streamOf, known)
     const accepted = gate.accepted.map((a) => a.event)
     if (accepted.length > 0) {
       for (const projection of group.projections) await applyProjection(tx, projection, eventsFor(projection, accepted))
-      await writeStreamHeads(tx, group.consumer, gate.versions)
+      if (!inMemory) await writeStreamHeads(tx, group.consumer, gate.versions)
     }
     if (gate.conflicts.length > 0) await recordConflicts(tx, group.consumer, gate.conflicts)
     outcome = { applied: accepted.length, duplicates: gate.duplicates, conflicts: gate.conflicts, heads: gate.versions }
   }
-  await writeCheckpoints(tx, group.consumer, next)
+  if (!inMemory) await writeCheckpoints(tx, group.consumer, next)
   // Readers waiting for read-your-writes re-check once this commits.
   if (outcome.applied > 0 && options.notify) await sql`select pg_notify(${options.notify}, ${group.consumer})`.execute(tx)
   return { ...outcome, skipped }

@@ -24,6 +24,7 @@ export async function writeStreamHeads(tx: Transaction<Database>, consumer: stri
  * partitions the runner owns: dropped whenever the assignment changes, updated only after commit.
  */
 export function createHeadsCache(limit = 200_000) {
+  // limit Infinity: the cache is the only record of the heads (a rebuild's in-memory bookkeeping).
   let heads = new Map<string, StreamVersion>()
   return {
     get: (stream: string) => heads.get(stream),

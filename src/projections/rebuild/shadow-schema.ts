@@ -25,6 +25,22 @@ export async function createShadow(config: Pick<Config, 'postgres'>, schema: str
 export { dropSchema } from '../../database/ddl-lock.ts'
 
 /**
+ * Drops the non-unique indexes of a shadow's tables (unique ones stay: upserts need them) and
+ * returns what builds them again. One index build over the loaded rows costs a fraction of keeping
+ * GIN and trigram indexes up to date row by row.
+ */
+export async function deferSecondaryIndexes(db: Db, schema: string, tables: readonly string[]): Promise<() => Promise<void>> {
+  const { rows } = await sql<{ name: string; definition: string }>`
+    select i.relname as name, pg_get_indexdef(x.indexrelid) as definition
+    from pg_index x join pg_class i on i.oid = x.indexrelid join pg_class t on t.oid = x.indrelid join pg_namespace n on n.oid = t.relnamespace
+    where n.nspname = ${schema} and t.relname = any(${[...tables]}::text[]) and not x.indisunique and not x.indisprimary`.execute(db)
+  for (const r of rows) await sql`drop index ${sql.id(schema, r.name)}`.execute(db)
+  return async () => {
+    for (const r of rows) await sql.raw(r.definition).execute(db)
+  }
+}
+
+/**
  * Locks the live checkpoint rows of the projection's group (the live runner locks the same rows
  * first in each unit of work, so it waits here) and returns their positions.
  */
