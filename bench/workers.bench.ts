@@ -32,7 +32,7 @@ export async function benchWorkers(env: BenchEnv, log: (line: string) => void, c
       ids.push(...(await Promise.all(Array.from({ length: Math.min(200, n - i) }, () => {
         const id = newId()
         return writeSide.execute('task', id, taskDecider, {
-          type: 'CreateTask', commandId: id, title: 'bench', description: null, pool, role: null, priority: 'NORMAL', payload, metadata: {},
+          type: 'CreateTask', taskId: id, commandId: id, title: 'bench', description: null, pool, role: null, priority: 'NORMAL', payload, metadata: {},
           maxAttempts: 3, timeoutMs: 30_000, projectId: null, workflowId: null, dependsOn: [],
         }, { commandId: id, correlationId: id, causationId: null, actor: 'bench' }, { expectNew: true }).then(() => id)
       }))))

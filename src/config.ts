@@ -94,7 +94,7 @@ export type Config = Readonly<{
   retry: Readonly<{ baseMs: number; maxMs: number; pollMs: number }>
   hitl: Readonly<{ expiryIntervalMs: number }>
   logLevel: Env['AGENTFLEET_LOG_LEVEL']
-  workers: Readonly<{ dispatchPartitions: number; leaseMs: number; shutdownMs: number; restartMs: number; configFile: string | undefined; retryBaseMs: number; retryMaxMs: number }>
+  workers: Readonly<{ dispatchPartitions: number; leaseMs: number; shutdownMs: number; restartMs: number; configFile: string | undefined }>
   stack: Readonly<{
     dir: string
     kafkaVersion: string
@@ -146,7 +146,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.AGENTFLEET_LOG_LEVEL,
     workers: {
       dispatchPartitions: e.AGENTFLEET_DISPATCH_PARTITIONS, leaseMs: e.AGENTFLEET_WORKER_LEASE_MS, shutdownMs: e.AGENTFLEET_WORKER_SHUTDOWN_MS,
-      restartMs: e.AGENTFLEET_WORKER_RESTART_MS, configFile: e.AGENTFLEET_WORKERS_CONFIG, retryBaseMs: e.AGENTFLEET_RETRY_BASE_MS, retryMaxMs: e.AGENTFLEET_RETRY_MAX_MS,
+      restartMs: e.AGENTFLEET_WORKER_RESTART_MS, configFile: e.AGENTFLEET_WORKERS_CONFIG,
     },
     stack: {
       dir: e.AGENTFLEET_STACK_DIR,

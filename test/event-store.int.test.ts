@@ -12,8 +12,8 @@ import { postJson, startHarness, waitFor, type Harness } from './support/harness
 
 const run = promisify(execFile)
 
-const create = (commandId: string): CreateTask => ({
-  type: 'CreateTask', commandId, title: 'concurrent', description: null, pool: 'p', priority: 'NORMAL',
+const create = (commandId: string, taskId: string): CreateTask => ({
+  type: 'CreateTask', taskId, commandId, title: 'concurrent', description: null, pool: 'p', priority: 'NORMAL',
   payload: {}, maxAttempts: 1, timeoutMs: 1000, projectId: null, workflowId: null, role: null, metadata: {},
   // waiting on a dependency, so that creating it is exactly one event (version 1)
   dependsOn: ['upstream'],
@@ -56,7 +56,7 @@ describe('event store against the real stack', () => {
   it('serializes 50 concurrent commands on one aggregate into versions 1..51 with none lost', async () => {
     const { execute } = await h.writeSide()
     const id = `conc-${h.id}`
-    await execute('task', id, taskDecider, create('c0'), ctx('c0'), { expectNew: true })
+    await execute('task', id, taskDecider, create('c0', id), ctx('c0'), { expectNew: true })
     const results = await Promise.all(Array.from({ length: 50 }, (_, i) =>
       execute('task', id, taskDecider, { type: 'ReportTaskProgress', percent: i + 1, message: `step ${i + 1}` }, ctx(`p${i}`))))
     expect(results.map((r) => r.version).sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i + 2))
@@ -86,7 +86,7 @@ describe('event store against the real stack', () => {
     const atSend = new Promise<void>((r) => { reachedSend = r })
     // A second "process": its own write side, whose send pauses after it took the write slot.
     const slow = await h.writeSide({ budgetMs: 300, beforeSend: async (s) => { if (s === `task:${stream}`) { reachedSend(); await paused } } })
-    await fast.execute('task', stream, taskDecider, create('k0'), ctx('k0'), { expectNew: true })
+    await fast.execute('task', stream, taskDecider, create('k0', stream), ctx('k0'), { expectNew: true })
 
     const slowOutcome = slow.execute('task', stream, taskDecider, { type: 'ReportTaskProgress', percent: 10, message: 'slow' }, ctx('slow')).then(() => 'ok', (e: { code?: string }) => e.code)
     await atSend
@@ -108,7 +108,7 @@ describe('event store against the real stack', () => {
   it('two events with one version in the log (a writer outside the protocol): every reader keeps the first, the conflict is recorded', async () => {
     const stream = `dup-${h.id}`
     const w = await h.writeSide()
-    await w.execute('task', stream, taskDecider, create('d0'), ctx('d0'), { expectNew: true })
+    await w.execute('task', stream, taskDecider, create('d0', stream), ctx('d0'), { expectNew: true })
     await w.execute('task', stream, taskDecider, { type: 'ReportTaskProgress', percent: 20, message: 'first' }, ctx('d1'))
     // Version 2 again, straight to the log with the store's own codec and partition.
     const topic = `${h.config.kafka.topicPrefix}.task.events`
@@ -132,13 +132,13 @@ describe('event store against the real stack', () => {
   it('rebuilds a lost Redis snapshot from the log before deciding', async () => {
     const { execute } = await h.writeSide()
     const id = `lost-${h.id}`
-    await execute('task', id, taskDecider, create('l0'), ctx('l0'), { expectNew: true })
+    await execute('task', id, taskDecider, create('l0', id), ctx('l0'), { expectNew: true })
     await execute('task', id, taskDecider, { type: 'ReportTaskProgress', percent: 5, message: null }, ctx('l1'))
     await h.services.redis.del(`${h.config.redis.prefix}agg:task:${id}`)
     const result = await execute('task', id, taskDecider, { type: 'CancelTask', reason: 'redis was flushed' }, ctx('l2'))
     expect(result.version).toBe(3)
     // A repeated create with the original command id is recognised from the log-built state.
     await h.services.redis.del(`${h.config.redis.prefix}agg:task:${id}`)
-    expect((await execute('task', id, taskDecider, create('l0'), ctx('l0'))).events).toEqual([])
+    expect((await execute('task', id, taskDecider, create('l0', id), ctx('l0'))).events).toEqual([])
   })
 })

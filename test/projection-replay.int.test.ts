@@ -11,7 +11,7 @@ import type { Database } from '../src/database/schema.ts'
 import { startHarness, type Harness } from './support/harness.ts'
 
 const create = (id: string, dependsOn: string[] = []): TaskCommand => ({
-  type: 'CreateTask', commandId: `create-${id}`, title: `task ${id}`, description: null, pool: 'replay', role: null, priority: 'HIGH',
+  type: 'CreateTask', taskId: id, commandId: `create-${id}`, title: `task ${id}`, description: null, pool: 'replay', role: null, priority: 'HIGH',
   payload: { id }, metadata: { id }, maxAttempts: 2, timeoutMs: 1000, projectId: null, workflowId: null, dependsOn,
 })
 
@@ -50,7 +50,7 @@ describe('projection replay safety', () => {
     const events = history(topic, {
       a: [create('a'), { type: 'ClaimTask', agentId: 'ag', leaseMs: 1000, now: 1 }, { type: 'StartTask', agentId: 'ag', dispatchVersion: null, leaseEpoch: 1 },
         { type: 'ReportTaskProgress', percent: 50, message: 'half' }, { type: 'CompleteTask', agentId: 'ag', leaseEpoch: 1, result: { ok: 1 }, now: 2 }],
-      b: [create('b', ['a']), { type: 'AddTaskDependency', dependencyId: 'c' }, { type: 'ResolveTaskDependency', dependencyId: 'a' }, { type: 'RemoveTaskDependency', dependencyId: 'c' },
+      b: [create('b', ['a']), { type: 'AddTaskDependency', taskId: 'b', dependencyId: 'c' }, { type: 'ResolveTaskDependency', dependencyId: 'a' }, { type: 'RemoveTaskDependency', dependencyId: 'c' },
         { type: 'StartTask', agentId: 'w', dispatchVersion: null, leaseEpoch: null }, { type: 'RequestTaskInput', requestId: 'r1', question: '?', leaseEpoch: 1 },
         { type: 'ProvideTaskInput', requestId: 'r1', response: 'yes' }, { type: 'CancelTask', reason: 'enough' }],
       c: [create('c'), { type: 'StartTask', agentId: 'w', dispatchVersion: null, leaseEpoch: null },

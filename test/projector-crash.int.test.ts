@@ -7,7 +7,7 @@ import { startHarness, waitFor, type Harness } from './support/harness.ts'
 const tasks = 1_500
 
 const create = (i: number): CreateTask => ({
-  type: 'CreateTask', commandId: `c${i}`, title: `task ${i}`, description: null, pool: 'crash', priority: 'NORMAL',
+  type: 'CreateTask', taskId: `crash-${i}`, commandId: `c${i}`, title: `task ${i}`, description: null, pool: 'crash', priority: 'NORMAL',
   payload: { i }, maxAttempts: 1, timeoutMs: 1000, projectId: null, workflowId: null, dependsOn: [], role: null, metadata: {},
 })
 

@@ -29,7 +29,7 @@ describe('queue statistics over HTTP against the real stack', () => {
     return result.state as ExistingTask
   }
   const create = (id: string, pool: string, priority: TaskPriority, maxAttempts = 3) => {
-    const c: CreateTask = { type: 'CreateTask', commandId: `create-${id}`, title: id, description: null, pool, role: null, priority, payload: {}, metadata: {}, maxAttempts, timeoutMs: 60_000, projectId: null, workflowId: null, dependsOn: [] }
+    const c: CreateTask = { type: 'CreateTask', taskId: id, commandId: `create-${id}`, title: id, description: null, pool, role: null, priority, payload: {}, metadata: {}, maxAttempts, timeoutMs: 60_000, projectId: null, workflowId: null, dependsOn: [] }
     return run(id, c, base)
   }
   const start = (id: string, at: number, leaseEpoch: number | null = null) => run(id, { type: 'StartTask', agentId: 'w1', dispatchVersion: null, leaseEpoch }, at)

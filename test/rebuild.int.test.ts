@@ -12,8 +12,8 @@ import { tasksProjection } from '../src/projections/tasks/tasks.projection.ts'
 import { startHarness, waitFor, type Harness } from './support/harness.ts'
 
 const ctx = (id: string) => ({ commandId: id, correlationId: 'rebuild', causationId: null, actor: 'test' })
-const create = (i: number): CreateTask => ({
-  type: 'CreateTask', commandId: `c${i}`, title: `task ${i}`, description: null, pool: 'rebuild', priority: 'NORMAL',
+const create = (i: number, taskId: string): CreateTask => ({
+  type: 'CreateTask', taskId, commandId: `c${i}`, title: `task ${i}`, description: null, pool: 'rebuild', priority: 'NORMAL',
   payload: { i }, maxAttempts: 1, timeoutMs: 1000, projectId: null, workflowId: null, role: null, metadata: {},
   // waiting on a dependency: creating it is exactly one event
   dependsOn: ['upstream'],
@@ -33,7 +33,7 @@ describe('blue/green rebuild while commands keep flowing', () => {
   const topic = () => `${h.config.kafka.topicPrefix}.task.events`
   const append = async (id: string, kind: 'create' | 'progress', i: number) => {
     const r = kind === 'create'
-      ? await w.execute('task', id, taskDecider, create(i), ctx(`c-${id}`), { expectNew: true })
+      ? await w.execute('task', id, taskDecider, create(i, id), ctx(`c-${id}`), { expectNew: true })
       : await w.execute('task', id, taskDecider, { type: 'ReportTaskProgress', percent: i % 100, message: `m${i}` }, ctx(`p-${id}-${i}`))
     versions.set(id, Math.max(versions.get(id) ?? 0, r.version))
   }
@@ -117,7 +117,7 @@ describe('rebuild CLI', () => {
 
   it('rebuilds through the real binary and prints events/s', async () => {
     const w = await h.writeSide()
-    await Promise.all(Array.from({ length: 50 }, (_, i) => w.execute('task', `cli-${i}`, taskDecider, create(i), ctx(`cli-${i}`), { expectNew: true })))
+    await Promise.all(Array.from({ length: 50 }, (_, i) => w.execute('task', `cli-${i}`, taskDecider, create(i, `cli-${i}`), ctx(`cli-${i}`), { expectNew: true })))
     await waitFor(async () => (await h.services.db.selectFrom('tasks').select('id').execute()).length === 50, 'the seed')
     const run = promisify(execFile)
     const env = { ...process.env, ...h.env }

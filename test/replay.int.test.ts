@@ -14,7 +14,7 @@ const run = promisify(execFile)
 const tasks = 30
 const ctx = (id: string) => ({ commandId: id, correlationId: 'replay', causationId: null, actor: 'test' })
 const create = (i: number): CreateTask => ({
-  type: 'CreateTask', commandId: `c${i}`, title: `task ${i}`, description: null, pool: 'replay', priority: 'HIGH',
+  type: 'CreateTask', taskId: `rp-${i}`, commandId: `c${i}`, title: `task ${i}`, description: null, pool: 'replay', priority: 'HIGH',
   payload: { i }, maxAttempts: 2, timeoutMs: 1000, projectId: null, workflowId: null, role: null, metadata: {},
   // waiting on a dependency: creating it is exactly one event
   dependsOn: ['upstream'],

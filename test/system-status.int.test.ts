@@ -16,7 +16,7 @@ import { logEnd, startHarness, waitFor, type Harness } from './support/harness.t
 
 const ctx = (): CommandContext => ({ commandId: `cmd-${Math.random().toString(36).slice(2)}`, correlationId: 'sys', causationId: null, actor: 'test' })
 const createTask = (id: string): CreateTask => ({
-  type: 'CreateTask', commandId: `create-${id}`, title: id, description: null, pool: 'sys', role: null, priority: 'NORMAL', payload: {}, metadata: {},
+  type: 'CreateTask', taskId: id, commandId: `create-${id}`, title: id, description: null, pool: 'sys', role: null, priority: 'NORMAL', payload: {}, metadata: {},
   maxAttempts: 3, timeoutMs: 60_000, projectId: null, workflowId: null, dependsOn: [],
 })
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { CreateTask } from '../src/commands/task/task.commands.ts'
-import { decideTask, taskDecider } from '../src/commands/task/task.decider.ts'
+import { taskDecider } from '../src/commands/task/task.decider.ts'
 import { retryDelayMs } from '../src/commands/task/retry-policy.ts'
 import type { TaskEvent } from '../src/events/generated/event-types.ts'
 import { specFor } from './support/decider-spec.ts'
@@ -9,7 +9,7 @@ const spec = specFor(taskDecider)
 type Data<T extends TaskEvent['type']> = Extract<TaskEvent, { type: T }>['data']
 
 const createTask = (overrides: Partial<CreateTask> = {}): CreateTask => ({
-  type: 'CreateTask', commandId: 'cmd-1', title: 'Summarise', description: null, pool: 'default', role: null, priority: 'HIGH',
+  type: 'CreateTask', taskId: 't1', commandId: 'cmd-1', title: 'Summarise', description: null, pool: 'default', role: null, priority: 'HIGH',
   payload: { doc: 42 }, metadata: {}, maxAttempts: 3, timeoutMs: 60_000, projectId: null, workflowId: null, dependsOn: [], ...overrides,
 })
 const created = (overrides: Partial<Data<'TaskCreated'>> = {}): TaskEvent => ({
@@ -26,6 +26,8 @@ const failed = (attempt = 1, agentId = 'a1'): TaskEvent => ({ type: 'TaskFailed'
 const retryScheduled = (attempt: number): TaskEvent => ({ type: 'TaskRetryScheduled', data: { attempt, retryAt: 2_000, delayMs: 1_000 } })
 const fail = (leaseEpoch = 1, retryable = true) => ({ type: 'FailTask' as const, agentId: 'a1', leaseEpoch, error: 'boom', retryable, now: 1_000, retryDelayMs: 1_000 })
 const runningOnce = [created(), queued(), started()]
+/** The command names the task that will wait (t1 throughout): the decider refuses it as its own dependency. */
+const addDependency = (dependencyId: string, taskId = 't1') => ({ type: 'AddTaskDependency' as const, taskId, dependencyId })
 
 describe('task decider: creation and dependencies', () => {
   it('creates and queues a task without dependencies, payload and metadata as JSON text', () => {
@@ -50,15 +52,26 @@ describe('task decider: creation and dependencies', () => {
       .then([{ type: 'TaskDependencyResolved', data: { dependencyId: 'd2' } }, queued(1, 'dependencies-met')])
   })
   it('adds a dependency to a queued task (it waits again) and removes one (it is queued)', () => {
-    spec.given([created(), queued()]).when({ type: 'AddTaskDependency', dependencyId: 'd9' }).then([{ type: 'TaskDependencyAdded', data: { dependencyId: 'd9' } }])
+    spec.given([created(), queued()]).when(addDependency('d9')).then([{ type: 'TaskDependencyAdded', data: { dependencyId: 'd9' } }])
     const state = spec.given([created(), queued(), { type: 'TaskDependencyAdded', data: { dependencyId: 'd9' } }]).state
     expect(state.exists && state.status).toBe('waiting')
     spec.given([created(), queued(), { type: 'TaskDependencyAdded', data: { dependencyId: 'd9' } }]).when({ type: 'RemoveTaskDependency', dependencyId: 'd9' })
       .then([{ type: 'TaskDependencyRemoved', data: { dependencyId: 'd9' } }, queued(1, 'dependencies-met')])
   })
   it('refuses dependency changes once started, and a dependency on itself', () => {
-    spec.given(runningOnce).when({ type: 'AddTaskDependency', dependencyId: 'd9' }).thenThrows('task.already-started')
-    expect(() => decideTask({ type: 'AddTaskDependency', dependencyId: 't1' }, spec.given([created()]).state, 't1')).toThrow(expect.objectContaining({ code: 'task.dependency-cycle' }))
+    spec.given(runningOnce).when(addDependency('d9')).thenThrows('task.already-started')
+    spec.given([created()]).when(addDependency('t1')).thenThrows('task.dependency-cycle')
+  })
+  it('refuses a self-dependency through taskDecider.decide, with the task id from the command', () => {
+    spec.given([created(), queued()]).when(addDependency('t1')).thenThrows('task.dependency-cycle')
+    spec.given([created({ dependsOn: ['d1'] })]).when(addDependency('t7', 't7')).thenThrows('task.dependency-cycle')
+    // the same dependency id is fine for another task
+    spec.given([created(), queued()]).when(addDependency('t1', 't2')).then([{ type: 'TaskDependencyAdded', data: { dependencyId: 't1' } }])
+  })
+  it('refuses to create a task that depends on itself, alone or among others; appends nothing', () => {
+    spec.given([]).when(createTask({ dependsOn: ['t1'] })).thenThrows('task.dependency-cycle')
+    spec.given([]).when(createTask({ dependsOn: ['d1', 't1'] })).thenThrows('task.dependency-cycle')
+    spec.given([]).when(createTask({ taskId: 't2', dependsOn: ['t1'] })).then([created({ dependsOn: ['t1'] })])
   })
 })
 

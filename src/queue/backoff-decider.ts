@@ -1,8 +1,8 @@
 import type { Decider } from '../commands/decider.ts'
-import { retryDelayMs, type RetryPolicy } from '../commands/task/retry-policy.ts'
+import { retryDelayFor, type RetryPolicy } from '../commands/task/retry-policy.ts'
 import type { ExpireTaskLease, FailTask, TaskCommand } from '../commands/task/task.commands.ts'
 import { taskDecider } from '../commands/task/task.decider.ts'
-import { attemptsUsed, type TaskState } from '../commands/task/task.state.ts'
+import type { TaskState } from '../commands/task/task.state.ts'
 import type { TaskEvent } from '../events/generated/event-types.ts'
 
 /** FailTask / ExpireTaskLease carrying a random number in [0, 1) instead of a computed delay. */
@@ -12,14 +12,13 @@ export type BackoffTaskCommand = TaskCommand | JitteredFailTask | JitteredExpire
 
 /**
  * The retry delay depends on which attempt of the budget failed, which only the aggregate's
- * state knows: this decider computes it from that state and the random number in the command,
- * then lets the task decider decide. Still pure.
+ * state knows: this decider computes it (retryDelayFor, as the workers do) from that state and
+ * the random number in the command, then lets the task decider decide. Still pure.
  */
 export function withRetryDelay(policy: RetryPolicy, command: BackoffTaskCommand, state: TaskState): TaskCommand {
   if (!('random' in command)) return command
   const { random, ...rest } = command
-  const failedAttempt = state.exists ? attemptsUsed(state) : 1
-  return { ...rest, retryDelayMs: retryDelayMs(policy, failedAttempt, random) } as TaskCommand
+  return { ...rest, retryDelayMs: retryDelayFor(policy, state, random) } as TaskCommand
 }
 
 export const createBackoffTaskDecider = (policy: RetryPolicy): Decider<TaskState, BackoffTaskCommand, TaskEvent> => ({

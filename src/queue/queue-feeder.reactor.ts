@@ -1,11 +1,6 @@
+import { leavesQueue } from '../commands/task/task.lifecycle.ts'
 import type { Reactor } from '../reactors/reactor.ts'
 import { createTaskQueue } from './task-queue.ts'
-
-/** Events after which a task is no longer waiting in a queue. */
-const leavesQueue: ReadonlySet<string> = new Set([
-  'TaskClaimed', 'TaskStarted', 'TaskCancelled', 'TaskDeadLettered', 'TaskCompleted', 'TaskFailed', 'TaskLeaseExpired',
-  'TaskRetryScheduled', 'TaskInputRequested', 'TaskDependencyAdded', 'TaskPurged',
-])
 
 /**
  * queue-feeder: keeps the per-pool Redis queues equal to the tasks that are queued. Every entry
@@ -25,7 +20,7 @@ export const queueFeeder: Reactor = {
           const taskId = event.meta.aggregateId
           if (event.type === 'TaskQueued') {
             calls.push(queue.enqueue({ taskId, pool: event.data.pool, priority: event.data.priority, version: event.meta.version, queuedAt: event.meta.occurredAt }))
-          } else if (leavesQueue.has(event.type)) {
+          } else if (leavesQueue(event.type)) {
             calls.push(queue.remove(taskId, event.meta.version))
           }
         }

@@ -1,7 +1,7 @@
 import { newId } from '../infra/ids.ts'
 import type { CommandHandler, CommandContext } from '../commands/handle-command.ts'
 import { raiseInputRequest } from '../commands/hitl/raise-input-request.ts'
-import { retryDelayMs, type RetryPolicy } from '../commands/task/retry-policy.ts'
+import { retryDelayFor, type RetryPolicy } from '../commands/task/retry-policy.ts'
 import type { TaskCommand } from '../commands/task/task.commands.ts'
 import { taskDecider } from '../commands/task/task.decider.ts'
 import type { ExistingTask, TaskState } from '../commands/task/task.state.ts'
@@ -125,7 +125,7 @@ export function createTaskRunner(deps: RunnerDeps) {
       log.warn({ err: reason ? undefined : error, reason, retryable }, 'task attempt failed')
       await send(taskId, {
         type: 'FailTask', agentId: deps.agentId, leaseEpoch: epoch, error: message, retryable, now: deps.clock(),
-        retryDelayMs: retryDelayMs(deps.retryPolicy, state.attempt, Math.random()),
+        retryDelayMs: retryDelayFor(deps.retryPolicy, state, Math.random()),
       }, ctxFor('fail')).catch((e: unknown) => log.warn({ err: e }, 'could not record the failure; the lease reaper will'))
       return 'failed'
     } finally {

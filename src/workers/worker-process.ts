@@ -38,7 +38,7 @@ export async function runWorkerProcess(services: Services, settings: PoolSetting
   const runner = createTaskRunner({
     execute: writeSide.execute, leases: createTaskLeases({ redis: services.redis, prefix: config.redis.prefix }), handler,
     handlerConfig: settings.handlerConfig, agentId, leaseMs: config.workers.leaseMs,
-    retryPolicy: { baseMs: config.workers.retryBaseMs, maxMs: config.workers.retryMaxMs }, logger: log, clock: Date.now,
+    retryPolicy: { baseMs: config.retry.baseMs, maxMs: config.retry.maxMs }, logger: log, clock: Date.now,
   })
   const consumer = createDispatchConsumer({
     kafka: services.kafka, prefix, pool: settings.pool, maxAgents: settings.maxAgentsPerProcess, codec: channel.dispatch, logger: log,

@@ -38,7 +38,7 @@ const ids = Array.from({ length: Number(count) }, (_, i) => `${config.kafka.topi
 const ctx = (c: string) => ({ commandId: c, correlationId: 'crash', causationId: null, actor: 'append-writer' })
 for (const id of ids) {
   await w.execute('task', id, taskDecider, {
-    type: 'CreateTask', commandId: `create-${id}`, title: id, description: null, pool: 'crash', role: null, priority: 'NORMAL', payload: {}, metadata: {},
+    type: 'CreateTask', taskId: id, commandId: `create-${id}`, title: id, description: null, pool: 'crash', role: null, priority: 'NORMAL', payload: {}, metadata: {},
     maxAttempts: 1, timeoutMs: 1000, projectId: null, workflowId: null, dependsOn: ['never'],
   }, ctx(`create-${id}`)).catch(() => undefined)
 }

@@ -37,7 +37,7 @@ export async function collectTaskEvents(h: Harness, aggregate = 'task') {
 export const createTask = (execute: CommandHandler, over: Partial<CreateTask> & { pool: string }, id = newId()) =>
   execute('task', id, taskDecider, {
     type: 'CreateTask', commandId: `c-${id}`, title: 't', description: null, role: null, priority: 'NORMAL' as TaskPriority, payload: {},
-    metadata: {}, maxAttempts: 3, timeoutMs: 30_000, projectId: null, workflowId: null, dependsOn: [], ...over,
+    metadata: {}, maxAttempts: 3, timeoutMs: 30_000, projectId: null, workflowId: null, dependsOn: [], ...over, taskId: id,
   }, { commandId: `c-${id}`, correlationId: id, causationId: null, actor: 'test' }, { expectNew: true })
 
 /**

@@ -6,6 +6,8 @@ import type { TaskPriority } from '../../events/generated/event-types.ts'
  */
 export type CreateTask = Readonly<{
   type: 'CreateTask'
+  /** the id of the task being created: the decider refuses it in dependsOn */
+  taskId: string
   commandId: string
   title: string
   description: string | null
@@ -21,7 +23,8 @@ export type CreateTask = Readonly<{
   dependsOn: readonly string[]
 }>
 
-export type AddTaskDependency = Readonly<{ type: 'AddTaskDependency'; dependencyId: string }>
+/** `taskId` is the task that will wait: the decider refuses it as its own dependency. */
+export type AddTaskDependency = Readonly<{ type: 'AddTaskDependency'; taskId: string; dependencyId: string }>
 export type RemoveTaskDependency = Readonly<{ type: 'RemoveTaskDependency'; dependencyId: string }>
 /** A dependency completed (issued by the dependency process manager). */
 export type ResolveTaskDependency = Readonly<{ type: 'ResolveTaskDependency'; dependencyId: string }>

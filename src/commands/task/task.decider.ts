@@ -3,7 +3,8 @@ import type { TaskEvent } from '../../events/generated/event-types.ts'
 import { assertNever, type Decider } from '../decider.ts'
 import type * as C from './task.commands.ts'
 import { evolveTask } from './task.evolve.ts'
-import { attemptsUsed, heldStatuses, terminalStatuses, type ExistingTask, type TaskState } from './task.state.ts'
+import { heldStatuses, terminalStatuses } from './task.lifecycle.ts'
+import { attemptsUsed, type ExistingTask, type TaskState } from './task.state.ts'
 
 type Events = TaskEvent[]
 
@@ -34,9 +35,15 @@ const afterFailure = (t: ExistingTask, lastError: string, now: number, retryDela
     ? { type: 'TaskRetryScheduled', data: { attempt: t.attempt + 1, retryAt: now + retryDelayMs, delayMs: retryDelayMs } }
     : { type: 'TaskDeadLettered', data: { attempts: attemptsUsed(t), lastError, pool: t.pool, priority: t.priority } }
 
+/** A task may not wait for itself: it would never be queued. The id comes with the command. */
+const notSelf = (taskId: string, dependencyId: string): void => {
+  if (dependencyId === taskId) refuse('task.dependency-cycle', 'a task cannot depend on itself', { cycle: [taskId, taskId] })
+}
+
 const create = (c: C.CreateTask, state: TaskState): Events => {
   if (state.exists) return state.createdBy === c.commandId ? [] : refuse('task.already-exists', 'a task with this id already exists')
   if (c.dependsOn.length !== new Set(c.dependsOn).size) refuse('task.duplicate-dependency', 'a dependency is listed twice')
+  for (const d of c.dependsOn) notSelf(c.taskId, d)
   const created: TaskEvent = {
     type: 'TaskCreated',
     data: {
@@ -51,10 +58,10 @@ const create = (c: C.CreateTask, state: TaskState): Events => {
 const notStarted = (t: ExistingTask): ExistingTask =>
   ['created', 'waiting', 'queued'].includes(t.status) ? t : refuse('task.already-started', `dependencies can change only before the task starts; it is ${t.status}`, { status: t.status })
 
-const addDependency = (c: C.AddTaskDependency, state: TaskState, taskId: string): Events => {
+const addDependency = (c: C.AddTaskDependency, state: TaskState): Events => {
   const t = notStarted(mustExist(state))
   if (t.dependsOn.includes(c.dependencyId)) return []
-  if (c.dependencyId === taskId) refuse('task.dependency-cycle', 'a task cannot depend on itself')
+  notSelf(c.taskId, c.dependencyId)
   return [{ type: 'TaskDependencyAdded', data: { dependencyId: c.dependencyId } }]
 }
 
@@ -188,15 +195,11 @@ const purge = (c: C.PurgeTask, state: TaskState): Events => {
   return [{ type: 'TaskPurged', data: { reason: c.reason } }]
 }
 
-/**
- * The task lifecycle: created → (waiting →) queued → claimed → running ⇄ awaiting_input →
- * completed | failed | cancelled | dead_lettered, with retry_scheduled between attempts.
- * `decideFor(taskId)` is needed only for the self-dependency check.
- */
-export const decideTask = (command: C.TaskCommand, state: TaskState, taskId = ''): Events => {
+/** Decides one task command; the statuses it moves through are those of task.lifecycle.ts. */
+const decideTask = (command: C.TaskCommand, state: TaskState): Events => {
   switch (command.type) {
     case 'CreateTask': return create(command, state)
-    case 'AddTaskDependency': return addDependency(command, state, taskId)
+    case 'AddTaskDependency': return addDependency(command, state)
     case 'RemoveTaskDependency': return removeDependency(command, state)
     case 'ResolveTaskDependency': return resolveDependency(command, state)
     case 'AssignTask': return assign(command, state)
@@ -219,6 +222,6 @@ export const decideTask = (command: C.TaskCommand, state: TaskState, taskId = ''
 
 export const taskDecider: Decider<TaskState, C.TaskCommand, TaskEvent> = {
   initialState: () => ({ exists: false }),
-  decide: (command, state) => decideTask(command, state),
+  decide: decideTask,
   evolve: evolveTask,
 }

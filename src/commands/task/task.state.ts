@@ -1,15 +1,5 @@
 import type { TaskPriority } from '../../events/generated/event-types.ts'
-
-export const TaskStatus = [
-  'created', 'waiting', 'queued', 'claimed', 'running', 'awaiting_input', 'retry_scheduled',
-  'completed', 'failed', 'cancelled', 'dead_lettered',
-] as const
-export type TaskStatus = (typeof TaskStatus)[number]
-
-/** A task in one of these never runs again unless retried or requeued. */
-export const terminalStatuses: ReadonlySet<TaskStatus> = new Set(['completed', 'failed', 'cancelled', 'dead_lettered'])
-/** Someone holds the task: an HTTP agent's claim or a worker's run. */
-export const heldStatuses: ReadonlySet<TaskStatus> = new Set(['claimed', 'running'])
+import type { TaskStatus } from './task.lifecycle.ts'
 
 /**
  * What the task decider needs to know, and what a worker needs to run the task (the state is

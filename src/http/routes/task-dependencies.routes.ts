@@ -14,8 +14,9 @@ import { CommandAccepted, TaskIdParam } from './tasks.schemas.ts'
  * are added within the projection lag, and its effect is liveness, not safety — the tasks in it
  * wait (visibly, status `waiting`) until a dependency is removed or they are cancelled. Checking
  * atomically would need one lock over every task of the graph. What the decider still guarantees
- * for each task: no self-dependency, no duplicate, dependencies change only before the task
- * starts, and a task is queued only once every dependency it has is resolved.
+ * for each task: no self-dependency (AddTaskDependency and CreateTask carry the task's id), no
+ * duplicate, dependencies change only before the task starts, and a task is queued only once
+ * every dependency it has is resolved.
  */
 async function refuseCycle(deps: TaskRouteDeps, taskId: string, dependsOn: string): Promise<void> {
   const path = await dependencyPath(deps.db, taskId, dependsOn)
@@ -34,7 +35,7 @@ export function registerTaskDependencyRoutes(app: OpenAPIHono, deps: TaskRouteDe
     const { dependsOn } = c.req.valid('json')
     await requireKnownTasks(deps, [dependsOn])
     await refuseCycle(deps, id, dependsOn)
-    return respondToCommand(c, deps.idempotency, 200, (_ids, ctx) => taskCommand(deps, id, { type: 'AddTaskDependency', dependencyId: dependsOn }, ctx), id)
+    return respondToCommand(c, deps.idempotency, 200, (_ids, ctx) => taskCommand(deps, id, { type: 'AddTaskDependency', taskId: id, dependencyId: dependsOn }, ctx), id)
   })
 
   app.openapi(createRoute({

@@ -1,4 +1,4 @@
-import type { TaskStatus } from '../../commands/task/task.state.ts'
+import type { TaskStatus } from '../../commands/task/task.lifecycle.ts'
 import type { TaskPriority } from '../../events/generated/event-types.ts'
 import type { TaskRecord } from '../../projections/tasks/tasks.queries.ts'
 

@@ -41,7 +41,7 @@ export function registerTaskRoutes(app: OpenAPIHono, deps: TaskRouteDeps): void 
     const pool = await resolvePool(deps, body.pool, body.role)
     await requireKnownTasks(deps, dependsOn)
     return respondToCommand(c, deps.idempotency, 201, (ids, ctx, isRetry) => taskCommand(deps, ids.aggregateId, {
-      type: 'CreateTask', commandId: ids.commandId, title: body.title, description: body.description ?? null, pool, role: body.role ?? null,
+      type: 'CreateTask', taskId: ids.aggregateId, commandId: ids.commandId, title: body.title, description: body.description ?? null, pool, role: body.role ?? null,
       metadata: body.metadata, priority: body.priority, payload: body.payload, maxAttempts: body.maxAttempts, timeoutMs: body.timeoutMs,
       projectId: body.projectId ?? null, workflowId: body.workflowId ?? null, dependsOn,
     }, ctx, !isRetry))

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi'
-import { TaskStatus } from '../../commands/task/task.state.ts'
+import { TaskStatus } from '../../commands/task/task.lifecycle.ts'
 import { TaskPriority } from '../../events/generated/event-types.ts'
 import { TaskSorts } from '../../projections/tasks/task-cursor.ts'
 

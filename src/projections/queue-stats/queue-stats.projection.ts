@@ -1,5 +1,5 @@
 import { sql, type Transaction } from 'kysely'
-import type { TaskStatus } from '../../commands/task/task.state.ts'
+import type { TaskStatus } from '../../commands/task/task.lifecycle.ts'
 import type { StoredEvent } from '../../events/envelope.ts'
 import type { Database } from '../../database/schema.ts'
 import type { SqlProjection } from '../projection.ts'

@@ -1,5 +1,6 @@
-import type { TaskStatus } from '../../commands/task/task.state.ts'
+import { statusAfter, type TaskStatus } from '../../commands/task/task.lifecycle.ts'
 import type { StoredEvent } from '../../events/envelope.ts'
+import type { TaskEvent } from '../../events/generated/event-types.ts'
 import type { BatchDeltas, CounterField } from './queue-stats.deltas.ts'
 
 /** What the projection remembers of a task to move its gauges: its last status, pool and priority. */
@@ -27,7 +28,8 @@ export function gaugeOf(status: TaskStatus): CounterField | undefined {
 
 /**
  * Folds one task event: returns the task's next row (undefined: forget the task, it can never
- * move again) and records the counter, gauge and per-minute effects into `deltas`.
+ * move again) and records the counter, gauge and per-minute effects into `deltas`. The status
+ * follows task.lifecycle.ts; this step adds only what the statistics need on top.
  * Pure; an event for a task the projection does not know changes nothing.
  */
 export function stepQueueStats(row: StatsTask | undefined, event: StoredEvent, deltas: BatchDeltas): StatsTask | undefined {
@@ -41,51 +43,48 @@ export function stepQueueStats(row: StatsTask | undefined, event: StoredEvent, d
   }
   if (event.type === 'TaskCreated') {
     const d = event.data
-    return moveTo(row, { task_id: event.meta.aggregateId, pool: d.pool, priority: d.priority, status: d.dependsOn.length > 0 ? 'waiting' : 'created', queued_at: null, started_at: null })
+    return moveTo(row, { task_id: event.meta.aggregateId, pool: d.pool, priority: d.priority, status: statusAfter('created', event), queued_at: null, started_at: null })
   }
   if (event.type === 'TaskQueued') {
     const base = row ?? { task_id: event.meta.aggregateId, status: 'created' as const, started_at: null }
-    return moveTo(row, { ...base, pool: event.data.pool, priority: event.data.priority, status: 'queued', queued_at: at, started_at: null })
+    return moveTo(row, { ...base, pool: event.data.pool, priority: event.data.priority, status: statusAfter(base.status, event), queued_at: at, started_at: null })
   }
   if (!row) return undefined
   const { pool, priority } = row
+  const next: StatsTask = { ...row, status: statusAfter(row.status, event as TaskEvent) }
   switch (event.type) {
-    case 'TaskDependencyAdded':
-      return row.status === 'queued' || row.status === 'created' ? moveTo(row, { ...row, status: 'waiting', queued_at: null }) : row
-    case 'TaskClaimed':
-      return moveTo(row, { ...row, status: 'claimed' })
     case 'TaskStarted':
       if (row.queued_at !== null) deltas.sample(pool, priority, at, 'wait', at - row.queued_at)
-      return moveTo(row, { ...row, status: 'running', queued_at: null, started_at: at })
-    case 'TaskInputRequested':
-      return moveTo(row, { ...row, status: 'awaiting_input' })
+      return moveTo(row, { ...next, queued_at: null, started_at: at })
     case 'TaskCompleted':
       deltas.count(pool, priority, 'completed', 1)
       deltas.finish(pool, priority, at, 'completed')
       if (row.started_at !== null) deltas.sample(pool, priority, at, 'exec', at - row.started_at)
-      moveTo(row, { ...row, status: 'completed' })
+      moveTo(row, next)
       return undefined
     case 'TaskFailed':
       deltas.count(pool, priority, 'failed', 1)
       deltas.finish(pool, priority, at, 'failed')
       if (row.started_at !== null) deltas.sample(pool, priority, at, 'exec', at - row.started_at)
-      return moveTo(row, { ...row, status: 'failed', started_at: null })
+      return moveTo(row, { ...next, started_at: null })
     case 'TaskLeaseExpired':
       deltas.count(pool, priority, 'failed', 1)
       deltas.count(pool, priority, 'lease_expired', 1)
       deltas.finish(pool, priority, at, 'failed')
-      return moveTo(row, { ...row, status: 'failed', started_at: null })
-    case 'TaskRetryScheduled':
-      return moveTo(row, { ...row, status: 'retry_scheduled' })
+      return moveTo(row, { ...next, started_at: null })
     case 'TaskDeadLettered':
       deltas.count(event.data.pool, event.data.priority, 'dead_lettered', 1)
-      return moveTo(row, { ...row, pool: event.data.pool, priority: event.data.priority, status: 'dead_lettered' })
+      return moveTo(row, { ...next, pool: event.data.pool, priority: event.data.priority })
     case 'TaskCancelled':
       deltas.count(pool, priority, 'cancelled', 1)
-      return moveTo(row, { ...row, status: 'cancelled', queued_at: null, started_at: null })
+      return moveTo(row, { ...next, queued_at: null, started_at: null })
     case 'TaskPurged':
       return undefined
+    case 'TaskDependencyAdded':
+      // Waiting again: its time in the queue restarts with the next TaskQueued.
+      return next.status === row.status ? row : moveTo(row, { ...next, queued_at: null })
     default:
-      return row
+      // Claimed, awaiting input, retry scheduled: only the gauges move. Bookkeeping events move nothing.
+      return next.status === row.status ? row : moveTo(row, next)
   }
 }

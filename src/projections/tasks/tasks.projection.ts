@@ -1,8 +1,8 @@
 import type { Selectable } from 'kysely'
 import type { StoredEvent } from '../../events/envelope.ts'
-import { TaskPriority, type TaskEvent } from '../../events/generated/event-types.ts'
+import type { TaskEvent } from '../../events/generated/event-types.ts'
 import { assertNever } from '../../commands/decider.ts'
-import type { TaskStatus } from '../../commands/task/task.state.ts'
+import { priorityRank, statusAfter, type TaskStatus } from '../../commands/task/task.lifecycle.ts'
 import type { TasksTable } from '../../database/schema.ts'
 import type { RowProjection } from '../projection.ts'
 
@@ -23,9 +23,6 @@ export type TaskRow = Omit<Selectable<TasksTable>, 'payload' | 'metadata' | 'res
   retry_at: Date | null
 }
 
-/** CRITICAL sorts first. */
-export const priorityRank = (p: string): number => TaskPriority.indexOf(p as TaskPriority)
-
 const without = (list: readonly string[], id: string): string[] => list.filter((x) => x !== id)
 
 /** TaskCreated.metadata is nullable JSON text; anything but an object reads as no labels. */
@@ -39,7 +36,7 @@ function created(event: StoredEvent & Extract<TaskEvent, { type: 'TaskCreated' }
   const d = event.data
   return {
     id: event.meta.aggregateId, version: event.meta.version, title: d.title, description: d.description, pool: d.pool, role: d.role ?? null,
-    priority: d.priority, priority_rank: priorityRank(d.priority), status: d.dependsOn.length > 0 ? 'waiting' : 'created',
+    priority: d.priority, priority_rank: priorityRank(d.priority), status: statusAfter('created', event),
     payload: JSON.parse(d.payload), metadata: metadataOf(d.metadata), max_attempts: d.maxAttempts, timeout_ms: d.timeoutMs,
     project_id: d.projectId, workflow_id: d.workflowId, depends_on: [...d.dependsOn], open_dependencies: [...d.dependsOn],
     progress: 0, progress_message: null, cancel_reason: null, attempt: 0, agent_id: null, assigned_agent_id: null, lease_epoch: 0,
@@ -48,25 +45,22 @@ function created(event: StoredEvent & Extract<TaskEvent, { type: 'TaskCreated' }
   }
 }
 
-/** The row after one event of an existing task (status and timestamps follow the decider's lifecycle). */
+/** The columns besides `status` (task.lifecycle.ts moves that) that one event of an existing task changes. */
 function changes(row: TaskRow, event: TaskEvent, at: Date): Partial<TaskRow> {
-  const finished = (status: TaskStatus): Partial<TaskRow> => ({ status, finished_at: at, retry_at: null })
+  const finished: Partial<TaskRow> = { finished_at: at, retry_at: null }
   switch (event.type) {
     case 'TaskCreated': return {}
     case 'TaskQueued': {
       const d = event.data
       // Queued again (retry, resume, requeue): the task is live, its earlier ending no longer applies.
       return {
-        status: 'queued', attempt: d.attempt, pool: d.pool, priority: d.priority, priority_rank: priorityRank(d.priority), queued_at: at,
+        attempt: d.attempt, pool: d.pool, priority: d.priority, priority_rank: priorityRank(d.priority), queued_at: at,
         started_at: null, finished_at: null, dead_lettered_at: null, retry_at: null, cancel_reason: null, awaiting_request_id: null,
       }
     }
     case 'TaskDependencyAdded': {
       const id = event.data.dependencyId
-      return {
-        depends_on: [...row.depends_on, id], open_dependencies: [...row.open_dependencies, id],
-        status: row.status === 'queued' || row.status === 'created' ? 'waiting' : row.status,
-      }
+      return { depends_on: [...row.depends_on, id], open_dependencies: [...row.open_dependencies, id] }
     }
     case 'TaskDependencyRemoved':
       return { depends_on: without(row.depends_on, event.data.dependencyId), open_dependencies: without(row.open_dependencies, event.data.dependencyId) }
@@ -75,27 +69,27 @@ function changes(row: TaskRow, event: TaskEvent, at: Date): Partial<TaskRow> {
     case 'TaskAssigned':
       return { assigned_agent_id: event.data.agentId }
     case 'TaskClaimed':
-      return { status: 'claimed', agent_id: event.data.agentId, lease_epoch: event.data.leaseEpoch, attempt: event.data.attempt }
+      return { agent_id: event.data.agentId, lease_epoch: event.data.leaseEpoch, attempt: event.data.attempt }
     case 'TaskStarted':
-      return { status: 'running', agent_id: event.data.agentId, lease_epoch: event.data.leaseEpoch, attempt: event.data.attempt, started_at: at }
+      return { agent_id: event.data.agentId, lease_epoch: event.data.leaseEpoch, attempt: event.data.attempt, started_at: at }
     case 'TaskProgressReported':
       return { progress: event.data.percent, progress_message: event.data.message }
     case 'TaskInputRequested':
-      return { status: 'awaiting_input', awaiting_request_id: event.data.requestId }
+      return { awaiting_request_id: event.data.requestId }
     case 'TaskInputReceived':
       return { awaiting_request_id: null }
     case 'TaskCompleted':
-      return { ...finished('completed'), agent_id: event.data.agentId, progress: 100, result: JSON.parse(event.data.result), completed_at: at }
+      return { ...finished, agent_id: event.data.agentId, progress: 100, result: JSON.parse(event.data.result), completed_at: at }
     case 'TaskFailed':
-      return { ...finished('failed'), last_error: event.data.error, agent_id: event.data.agentId ?? row.agent_id }
+      return { ...finished, last_error: event.data.error, agent_id: event.data.agentId ?? row.agent_id }
     case 'TaskLeaseExpired':
-      return { ...finished('failed'), last_error: `lease of ${event.data.agentId} expired` }
+      return { ...finished, last_error: `lease of ${event.data.agentId} expired` }
     case 'TaskRetryScheduled':
-      return { status: 'retry_scheduled', finished_at: null, retry_at: new Date(event.data.retryAt) }
+      return { finished_at: null, retry_at: new Date(event.data.retryAt) }
     case 'TaskDeadLettered':
-      return { ...finished('dead_lettered'), last_error: event.data.lastError, dead_lettered_at: at }
+      return { ...finished, last_error: event.data.lastError, dead_lettered_at: at }
     case 'TaskCancelled':
-      return { ...finished('cancelled'), cancel_reason: event.data.reason, awaiting_request_id: null }
+      return { ...finished, cancel_reason: event.data.reason, awaiting_request_id: null }
     case 'TaskPurged':
       return { purged: true }
     default:
@@ -107,7 +101,9 @@ function project(row: TaskRow | undefined, event: StoredEvent): TaskRow | undefi
   const at = new Date(event.meta.occurredAt)
   if (event.type === 'TaskCreated') return created(event, at)
   if (!row) return undefined
-  return { ...row, ...changes(row, event as TaskEvent, at), version: event.meta.version, updated_at: at }
+  const taskEvent = event as TaskEvent
+  const status = statusAfter(row.status as TaskStatus, taskEvent)
+  return { ...row, ...changes(row, taskEvent, at), status, version: event.meta.version, updated_at: at }
 }
 
 export const tasksProjection: RowProjection<'tasks', TaskRow> = {

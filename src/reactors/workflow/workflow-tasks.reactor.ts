@@ -40,7 +40,7 @@ export const workflowTasksReactor: Reactor = {
         await forEachTask(execute, log, event, steps.map((s) => stepTaskId(workflowId, s.stepId)), (taskId) => {
           const step = byId.get(taskId.slice(workflowId.length + 1))!
           return {
-            type: 'CreateTask', commandId: `${actor}:${event.meta.eventId}:${taskId}`, title: step.title, description: null, pool: step.pool,
+            type: 'CreateTask', taskId, commandId: `${actor}:${event.meta.eventId}:${taskId}`, title: step.title, description: null, pool: step.pool,
             role: null, priority: step.priority, payload: JSON.parse(step.payload), metadata: { workflowId, stepId: step.stepId },
             maxAttempts: step.maxAttempts, timeoutMs: step.timeoutMs, projectId, workflowId,
             dependsOn: step.dependsOn.map((d) => stepDependencyId(stepTaskId(workflowId, d), byId.get(d)?.optional ?? false)),
