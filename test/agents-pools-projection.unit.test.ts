@@ -32,7 +32,7 @@ describe('agents projection', () => {
       agent(2, 'AgentStatusChanged', { from: 'idle', to: 'busy', reason: 'task' }),
       agent(3, 'AgentWentOffline', { lastHeartbeatAt: 5_000, previousStatus: 'busy' }),
       agent(4, 'AgentRecovered', { heartbeatAt: 9_000, status: 'idle' }),
-    ].reduce<AgentRow[]>((acc, e) => [...acc, agentsProjection.project(acc.at(-1), e)!], [foldAgent([registered])!])
+    ].reduce<AgentRow[]>((acc, e) => { acc.push(agentsProjection.project(acc.at(-1), e)!); return acc }, [foldAgent([registered])!])
     expect(rows[1]).toMatchObject({ version: 2, status: 'busy', status_reason: 'task' })
     expect(rows[2]).toMatchObject({ version: 3, status: 'offline', healthy: false, last_heartbeat_at: new Date(5_000) })
     expect(rows[3]).toMatchObject({ version: 4, status: 'idle', healthy: true, last_heartbeat_at: new Date(9_000), status_reason: null })

@@ -2,7 +2,7 @@ import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startProjector } from '../src/projections/projector.ts'
 import { postJson, startHarness, waitFor, type Harness } from './support/harness.ts'
-import { parsePromText, valueOf } from './support/prom-text.ts'
+import { parsePromText, sampleValue } from './support/prom-text.ts'
 
 type LagBody = { projections: { projection: string; lag: number }[]; groups: { group: string; lag: number }[] }
 
@@ -29,7 +29,7 @@ describe('/metrics and /api/v1/system/lag against the real stack', () => {
     const behind = await waitFor(async () => { const b = await lag(); return projectionLag(b, 'tasks') === 6 && b }, 'tasks projection lag 6 (3 tasks, created + queued each)')
     // The snapshots projection folds the same task events: behind by all six too.
     expect(projectionLag(behind, 'snapshots')).toBe(6)
-    expect(valueOf((await scrape()).samples, 'agentfleet_projection_lag_events', { projection: 'tasks' })).toBe(6)
+    expect(sampleValue((await scrape()).samples, 'agentfleet_projection_lag_events', { projection: 'tasks' })).toBe(6)
 
     projector = await startProjector(h.services)
     const group = `${h.config.kafka.topicPrefix}.projector.main`
@@ -40,7 +40,7 @@ describe('/metrics and /api/v1/system/lag against the real stack', () => {
     // The stream's own tail groups never commit and are not reported.
     expect(caughtUp.groups.some((g) => g.group.includes('.stream.'))).toBe(false)
     const { samples } = await scrape()
-    expect(valueOf(samples, 'agentfleet_projection_lag_events', { projection: 'tasks' })).toBe(0)
+    expect(sampleValue(samples, 'agentfleet_projection_lag_events', { projection: 'tasks' })).toBe(0)
     expect(samples.some((s) => s.name === 'agentfleet_consumer_group_lag' && s.labels.group === group && s.value === 0)).toBe(true)
   })
 
@@ -53,7 +53,7 @@ describe('/metrics and /api/v1/system/lag against the real stack', () => {
       ['agentfleet_pool_workers', 'gauge'], ['agentfleet_stream_clients', 'gauge'],
     ] as const) expect(before.types.get(name), name).toBe(type)
     const ok = { aggregate: 'task', command: 'CreateTask', outcome: 'ok' }
-    const created = valueOf(before.samples, 'agentfleet_commands_total', ok)
+    const created = sampleValue(before.samples, 'agentfleet_commands_total', ok)
 
     const { id } = (await (await postJson(`${h.baseUrl}/api/v1/tasks`, { title: 'm', pool: 'metrics' })).json()) as { id: string }
     expect((await postJson(`${h.baseUrl}/api/v1/tasks/${id}/cancel`, {})).status).toBe(200)
@@ -70,19 +70,19 @@ describe('/metrics and /api/v1/system/lag against the real stack', () => {
 
     const after = await waitFor(async () => {
       const s = await scrape()
-      return valueOf(s.samples, 'agentfleet_dlq_tasks', { pool: 'metrics' }) === 1 && s
+      return sampleValue(s.samples, 'agentfleet_dlq_tasks', { pool: 'metrics' }) === 1 && s
     }, 'the DLQ gauge to move')
     const { samples } = after
-    expect(valueOf(samples, 'agentfleet_commands_total', ok)).toBe(created + 1)
-    expect(valueOf(samples, 'agentfleet_commands_total', { command: 'CancelTask', outcome: 'ok' })).toBe(1)
-    expect(valueOf(samples, 'agentfleet_commands_total', { command: 'CancelTask', outcome: 'noop' })).toBe(1)
-    expect(valueOf(samples, 'agentfleet_commands_total', { command: 'ReportTaskProgress', outcome: 'rejected' })).toBe(1)
-    expect(valueOf(samples, 'agentfleet_command_duration_seconds_count', ok)).toBe(created + 1)
-    expect(valueOf(samples, 'agentfleet_http_request_duration_seconds_count', { method: 'POST', route: '/api/v1/tasks/:id/progress', status: '409' })).toBe(1)
-    expect(valueOf(samples, 'agentfleet_http_request_duration_seconds_count', { method: 'POST', route: '/api/v1/tasks', status: '201' })).toBeGreaterThanOrEqual(4)
-    expect(valueOf(samples, 'agentfleet_event_conflicts', { group: 'main' })).toBe(1)
-    expect(valueOf(samples, 'agentfleet_pool_workers', { pool: 'metrics', status: 'running' })).toBe(2)
-    expect(valueOf(samples, 'agentfleet_pool_workers', { pool: 'other', status: 'draining' })).toBe(1)
+    expect(sampleValue(samples, 'agentfleet_commands_total', ok)).toBe(created + 1)
+    expect(sampleValue(samples, 'agentfleet_commands_total', { command: 'CancelTask', outcome: 'ok' })).toBe(1)
+    expect(sampleValue(samples, 'agentfleet_commands_total', { command: 'CancelTask', outcome: 'noop' })).toBe(1)
+    expect(sampleValue(samples, 'agentfleet_commands_total', { command: 'ReportTaskProgress', outcome: 'rejected' })).toBe(1)
+    expect(sampleValue(samples, 'agentfleet_command_duration_seconds_count', ok)).toBe(created + 1)
+    expect(sampleValue(samples, 'agentfleet_http_request_duration_seconds_count', { method: 'POST', route: '/api/v1/tasks/:id/progress', status: '409' })).toBe(1)
+    expect(sampleValue(samples, 'agentfleet_http_request_duration_seconds_count', { method: 'POST', route: '/api/v1/tasks', status: '201' })).toBeGreaterThanOrEqual(4)
+    expect(sampleValue(samples, 'agentfleet_event_conflicts', { group: 'main' })).toBe(1)
+    expect(sampleValue(samples, 'agentfleet_pool_workers', { pool: 'metrics', status: 'running' })).toBe(2)
+    expect(sampleValue(samples, 'agentfleet_pool_workers', { pool: 'other', status: 'draining' })).toBe(1)
     // Raw paths never become label values.
     expect(samples.some((s) => s.labels.route?.includes(id))).toBe(false)
   })

@@ -68,8 +68,8 @@ describe('blue/green rebuild while commands keep flowing', () => {
     const tasksDiff = dry.diff?.find((d) => d.table === 'tasks')
     expect(tasksDiff?.differing).toBe(1)
     expect(tasksDiff?.sample[0]?.key).toEqual({ id: 'rb-7' })
-    expect((tasksDiff?.sample[0]?.live as { title: string }).title).toBe('corrupted')
-    expect((tasksDiff?.sample[0]?.rebuilt as { title: string }).title).toBe('task 7')
+    expect((tasksDiff!.sample[0]!.live as { title: string }).title).toBe('corrupted')
+    expect((tasksDiff!.sample[0]!.rebuilt as { title: string }).title).toBe('task 7')
 
     const before = written
     const report = await rebuildProjection(h.services, 'main', tasksProjection)

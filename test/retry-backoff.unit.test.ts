@@ -7,7 +7,7 @@ import { taskDecider } from '../src/commands/task/task.decider.ts'
 import type { ExistingTask, TaskState } from '../src/commands/task/task.state.ts'
 import type { TaskEvent } from '../src/events/generated/event-types.ts'
 import { withRetryDelay } from '../src/queue/backoff-decider.ts'
-import type { TaskLeases } from '../src/workers/leases/task-leases.ts'
+import type { TaskLeases } from '../src/leases/task-leases.ts'
 import { createTaskRunner } from '../src/workers/task-runner.ts'
 import { meta, specFor } from './support/decider-spec.ts'
 

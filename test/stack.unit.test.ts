@@ -15,7 +15,7 @@ import { classifyPart, type PortUse } from '../src/stack/part.ts'
 import { isOurCommand, parsePid, zombieState } from '../src/stack/pid-files.ts'
 import { registryEnv } from '../src/stack/registry-node.ts'
 import { createConsoleReporter } from '../src/stack/reporter.ts'
-import { serviceProblem } from '../src/stack/services.ts'
+import { serviceProblem } from '../src/stack/prerequisites.ts'
 import { downLines, partLine } from '../src/stack/status-text.ts'
 
 const properties = (text: string): Map<string, string> =>

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { postJson, startHarness, waitFor, type Harness } from './support/harness.ts'
-import { parsePromText, valueOf } from './support/prom-text.ts'
+import { parsePromText, sampleValue } from './support/prom-text.ts'
 import { eventsOf, openSse, openSseOverHttp, type SseClient } from './support/sse-client.ts'
 
 describe('live stream back-pressure', () => {
@@ -21,7 +21,7 @@ describe('live stream back-pressure', () => {
     // Large events fill the socket buffers quickly; then the server-side queue (4 events) overflows.
     const blob = 'x'.repeat(300_000)
     const ids: string[] = []
-    const overflows = async () => valueOf(parsePromText(await (await fetch(`${h.baseUrl}/metrics`)).text()).samples, 'agentfleet_stream_overflows_total')
+    const overflows = async () => sampleValue(parsePromText(await (await fetch(`${h.baseUrl}/metrics`)).text()).samples, 'agentfleet_stream_overflows_total')
     for (let i = 0; i < 60 && (await overflows()) === 0; i++) {
       const res = await postJson(`${h.baseUrl}/api/v1/tasks`, { title: `big ${i}`, pool: 'big', payload: { blob } })
       expect(res.status).toBe(201)

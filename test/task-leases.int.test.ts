@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../src/config.ts'
 import { createLogger } from '../src/infra/logger.ts'
 import { createRedis, type Redis } from '../src/infra/redis.ts'
-import { createTaskLeases } from '../src/workers/leases/task-leases.ts'
+import { createTaskLeases } from '../src/leases/task-leases.ts'
 
 describe('task run leases in real Redis', () => {
   const prefix = `test:${randomBytes(4).toString('hex')}:`

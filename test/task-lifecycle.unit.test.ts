@@ -76,7 +76,7 @@ describe('task lifecycle: statusAfter', () => {
     const life: TaskEvent[] = [withDependencies, events.TaskDependencyResolved, events.TaskQueued, events.TaskClaimed, events.TaskStarted,
       events.TaskInputRequested, events.TaskInputReceived, events.TaskQueued, events.TaskStarted, events.TaskFailed, events.TaskRetryScheduled,
       events.TaskQueued, events.TaskStarted, events.TaskLeaseExpired, events.TaskDeadLettered, events.TaskPurged]
-    const seen = life.reduce<TaskStatus[]>((acc, e) => [...acc, statusAfter(acc.at(-1) ?? 'created', e)], [])
+    const seen = life.reduce<TaskStatus[]>((acc, e) => { acc.push(statusAfter(acc.at(-1) ?? 'created', e)); return acc }, [])
     expect(seen).toEqual(['waiting', 'waiting', 'queued', 'claimed', 'running', 'awaiting_input', 'awaiting_input', 'queued', 'running',
       'failed', 'retry_scheduled', 'queued', 'running', 'failed', 'dead_lettered', 'dead_lettered'])
   })

@@ -21,7 +21,7 @@ export function registerStackCommands(program: Command): void {
     .action(async () => {
       const config = loadConfig()
       const reporter = createConsoleReporter(process.stdout)
-      let result
+      let result: Awaited<ReturnType<typeof stackUp>>
       try {
         result = await stackUp(config, reporter)
       } finally {

@@ -11,6 +11,9 @@ export type Decider<S, C, E> = Readonly<{
   decide: (command: C, state: S) => readonly E[]
 }>
 
+// biome-ignore lint/suspicious/noExplicitAny: deciders of every aggregate type, erased to a common shape
+export type AnyDecider = Decider<any, any, any>
+
 export function assertNever(value: never): never {
   throw new Error(`unexpected value: ${JSON.stringify(value)}`)
 }

@@ -1,5 +1,5 @@
 import type { AggregateType } from '../events/envelope.ts'
-import type { AnyDecider } from '../projections/snapshots/snapshots.projection.ts'
+import type { AnyDecider } from './decider.ts'
 import { agentDecider } from './agent/agent.decider.ts'
 import { poolDecider } from './pool/pool.decider.ts'
 import { taskDecider } from './task/task.decider.ts'

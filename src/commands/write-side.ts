@@ -1,4 +1,5 @@
 import { createAggregateRecords } from '../eventstore/aggregate-records.ts'
+import { groupNaming } from '../eventstore/consumer-groups.ts'
 import type { EventStore } from '../eventstore/event-store.ts'
 import { createKafkaEventLog } from '../eventstore/kafka-event-log.ts'
 import { createKafkaEventStore, type KafkaEventStoreDeps } from '../eventstore/kafka-event-store.ts'
@@ -6,8 +7,6 @@ import { createSnapshotLoader } from '../eventstore/snapshot-loader.ts'
 import { subscribe } from '../eventstore/subscription.ts'
 import { newId } from '../infra/ids.ts'
 import type { Services } from '../infra/services.ts'
-import { groupOf } from '../projections/groups.ts'
-import { configuredGroups } from '../projections/projector.ts'
 import { deciders } from './deciders.ts'
 import { createCommandHandler, type CommandHandler } from './handle-command.ts'
 
@@ -28,7 +27,7 @@ export async function createWriteSide(services: Services, overrides: WriteSideOv
     codec,
     topicPrefix: prefix,
     deciders,
-    loadSnapshot: createSnapshotLoader({ db, topicPrefix: prefix, snapshotsGroup: groupOf(configuredGroups(config), 'snapshots')?.consumer ?? 'main', partitionOf: log.partitionOf }),
+    loadSnapshot: createSnapshotLoader({ db, topicPrefix: prefix, snapshotsGroup: groupNaming(config.projector.groups, 'snapshots') ?? 'main', partitionOf: log.partitionOf }),
     subscribe: (options) => subscribe({ kafka: services.kafka, codec, topicPrefix: prefix, logger }, options),
     budgetMs,
     clock: Date.now,

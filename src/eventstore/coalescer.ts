@@ -19,7 +19,7 @@ export function createCoalescer<In, Out>(flush: (items: readonly In[]) => Promis
       queue = queue.slice(taken.length)
       running++
       flush(taken.map((t) => t.item)).then(
-        (outs) => { taken.forEach((t, i) => t.resolve(outs[i] as Out)) },
+        (outs) => { for (const [i, t] of taken.entries()) t.resolve(outs[i] as Out) },
         (error: unknown) => { for (const t of taken) t.reject(error) },
       ).finally(() => {
         running--

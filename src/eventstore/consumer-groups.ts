@@ -6,6 +6,13 @@ export type { GroupSpec }
 export type ResolvedGroup<T> = Readonly<{ name: string; members: readonly T[] }>
 
 /**
+ * The group a member runs in, from the configuration alone (no catalog needed): the group that
+ * names it, else the one that takes the rest.
+ */
+export const groupNaming = (specs: readonly GroupSpec[], member: string): string | undefined =>
+  (specs.find((s) => s.members !== '*' && s.members.includes(member)) ?? specs.find((s) => s.members === '*'))?.name
+
+/**
  * Resolves configured groups against a catalog (projections, reactors): every member runs in
  * exactly one group — a member in two groups would see every event twice.
  */

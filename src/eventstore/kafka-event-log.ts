@@ -91,7 +91,7 @@ export async function createKafkaEventLog(deps: KafkaEventLogDeps): Promise<Even
       const response = await fetchV17.api.async(connection, 0, 1, 4_194_304, 0, 0, -1,
         [{ topicId: meta.id, partitions: [{ partition, fetchOffset: next, partitionMaxBytes: 4_194_304, currentLeaderEpoch: -1, lastFetchedEpoch: -1 }] }], [], '')
       const data = response.responses[0]?.partitions.find((p) => p.partitionIndex === partition)
-      if (!data || data.errorCode !== 0) throw new Error(`fetching ${topic}/${partition} at ${next} failed (error ${data?.errorCode ?? 'no data'})`)
+      if (data?.errorCode !== 0) throw new Error(`fetching ${topic}/${partition} at ${next} failed (error ${data?.errorCode ?? 'no data'})`)
       // Records before the log start are gone (retention): carry on from the start.
       if (data.logStartOffset > next) { next = data.logStartOffset; continue }
       let last = next - 1n

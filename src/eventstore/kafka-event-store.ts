@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { Decider } from '../commands/decider.ts'
+import type { AnyDecider, Decider } from '../commands/decider.ts'
 import { ConcurrencyError, UnknownOutcomeError } from '../errors.ts'
 import type { EventCodec } from '../events/avro-codec.ts'
 import type { AggregateType, DomainEvent, EventMeta, StoredEvent } from '../events/envelope.ts'
@@ -11,9 +11,6 @@ import type { CommandContext, CommandResult, Delivered, EventStore, HandleOption
 import { createKeyedMutex } from './keyed-mutex.ts'
 import { createStateCache } from './state-cache.ts'
 import type { Subscription, SubscriptionOptions } from './subscription.ts'
-
-// biome-ignore lint/suspicious/noExplicitAny: deciders of every aggregate type, erased to a common shape
-type AnyDecider = Decider<any, any, any>
 
 /** An aggregate's state as the store knows it: version, state and the offset of its last event. */
 type Known = Readonly<{ version: number; state: unknown; offset: number | undefined }>

@@ -14,12 +14,13 @@ export function murmur2(data: Uint8Array): number {
     k = Math.imul(k, m)
     h = Math.imul(h, m) ^ k
   }
-  switch (length & 3) {
-    case 3: h ^= (data[fours + 2]! & 0xff) << 16 // falls through
-    case 2: h ^= (data[fours + 1]! & 0xff) << 8 // falls through
-    case 1:
-      h ^= data[fours]! & 0xff
-      h = Math.imul(h, m)
+  // The last 1–3 bytes, as the Java client's switch falls through them.
+  const rest = length & 3
+  if (rest >= 3) h ^= (data[fours + 2]! & 0xff) << 16
+  if (rest >= 2) h ^= (data[fours + 1]! & 0xff) << 8
+  if (rest >= 1) {
+    h ^= data[fours]! & 0xff
+    h = Math.imul(h, m)
   }
   h ^= h >>> 13
   h = Math.imul(h, m)

@@ -1,6 +1,6 @@
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry'
 import { headers as eventHeaders } from '../events/envelope.ts'
-import { readLog, type LogReader, type LogReaderDeps } from './log-reader.ts'
+import { readLog, type LogReader, type LogReaderDeps } from '../eventstore/log-reader.ts'
 import { assertTopicsExist, resolveRanges, resolveTopicName, type RangeOptions } from './log-range.ts'
 import { createRecordDecoder, type InspectedRecord } from './record-decoder.ts'
 

@@ -1,8 +1,8 @@
 import type { Admin } from 'kafkajs'
 import { AppError } from '../errors.ts'
 import { eventTopic } from '../events/topics.ts'
-import type { PartitionRange } from './log-reader.ts'
-import { watermarks } from './log-reader.ts'
+import type { PartitionRange } from '../eventstore/log-reader.ts'
+import { watermarks } from '../eventstore/log-reader.ts'
 
 /** Which part of the log an operator means; every bound is optional. */
 export type RangeOptions = Readonly<{

@@ -8,7 +8,7 @@ import type { Logger } from '../infra/logger.ts'
 import type { React } from '../reactors/reactor.ts'
 import { replayable, replayToProjection } from '../projections/replay-gate.ts'
 import type { Projection } from '../projections/projection.ts'
-import { readLog } from './log-reader.ts'
+import { readLog } from '../eventstore/log-reader.ts'
 import { assertTopicsExist, rangeSize, resolveRanges, resolveTopicName, type RangeOptions } from './log-range.ts'
 
 export type ReplayDeps = Readonly<{ kafka: Kafka; admin: Admin; db: Db; codec: EventCodec; logger: Logger; topicPrefix: string }>

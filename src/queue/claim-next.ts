@@ -3,7 +3,7 @@ import { taskDecider } from '../commands/task/task.decider.ts'
 import type { ExistingTask, TaskState } from '../commands/task/task.state.ts'
 import { AppError } from '../errors.ts'
 import type { Logger } from '../infra/logger.ts'
-import type { TaskLeases } from '../workers/leases/task-leases.ts'
+import type { TaskLeases } from '../leases/task-leases.ts'
 import type { PoppedTask, TaskQueue } from './task-queue.ts'
 import type { Wakeups } from './wakeups.ts'
 

@@ -2,7 +2,7 @@ import type { CommandHandler } from '../commands/handle-command.ts'
 import type { RetryPolicy } from '../commands/task/retry-policy.ts'
 import { AppError } from '../errors.ts'
 import type { Logger } from '../infra/logger.ts'
-import type { TaskLease, TaskLeases } from '../workers/leases/task-leases.ts'
+import type { TaskLease, TaskLeases } from '../leases/task-leases.ts'
 import { createBackoffTaskDecider } from './backoff-decider.ts'
 
 export type LeaseReaperDeps = Readonly<{

@@ -1,6 +1,6 @@
 import type { CommandHandler } from '../commands/handle-command.ts'
 import type { Services } from '../infra/services.ts'
-import { createTaskLeases } from '../workers/leases/task-leases.ts'
+import { createTaskLeases } from '../leases/task-leases.ts'
 import { createLeaseReaper } from './lease-reaper.ts'
 import { createRetrySchedule } from './retry/retry-schedule.ts'
 import { createRetryTimer } from './retry/retry-timer.ts'

@@ -2,7 +2,7 @@ import { agentDecider } from '../commands/agent/agent.decider.ts'
 import type { CommandHandler } from '../commands/handle-command.ts'
 import { AppError } from '../errors.ts'
 import type { Logger } from '../infra/logger.ts'
-import type { HeartbeatStore, LastSeen } from './heartbeat-store.ts'
+import type { HeartbeatStore, LastSeen } from '../presence/heartbeat-store.ts'
 import type { IntervalLock } from './interval-lock.ts'
 import { startLoop, type Loop } from './loop.ts'
 

@@ -1,5 +1,5 @@
 import pg from 'pg'
-import { describeNetError, type ProbeResult } from './probes.ts'
+import { describeNetError, type ProbeResult } from './endpoint-probes.ts'
 
 /** The parts of AGENTFLEET_DATABASE_URL the registry (JDBC) and `CREATE DATABASE` need. */
 export type PgTarget = Readonly<{ host: string; port: number; user: string; password: string; database: string }>

@@ -4,7 +4,7 @@ import { rotateLog, spawnDetached, stopProcess, tailLog, type StopOutcome } from
 import type { Endpoint } from './layout.ts'
 import { withLock } from './lock.ts'
 import { isOurProcess, readPid, removePid, writePid } from './pid-files.ts'
-import { tcpOpen, waitUntil } from './probes.ts'
+import { tcpOpen, waitUntil } from './endpoint-probes.ts'
 import { seconds, type StackTask } from './reporter.ts'
 
 /** A port a part listens on, and the setting that moves it when something else holds it. */

@@ -5,7 +5,7 @@ import { initialHeap } from './kafka-config.ts'
 import { registryEndpoint, type StackLayout } from './layout.ts'
 import { fetchRegistry } from './maven-fetch.ts'
 import type { StackPart } from './part.ts'
-import { httpOk } from './probes.ts'
+import { httpOk } from './endpoint-probes.ts'
 
 export type RegistryNodeDeps = Readonly<{ config: Pick<Config, 'registryUrl' | 'postgres' | 'stack'>; layout: StackLayout }>
 

@@ -102,7 +102,7 @@ function plainReporter(write: (line: string) => void, heartbeatMs = 10_000): Sta
       }
     },
     note: write,
-    close: () => timers.forEach((t) => clearInterval(t)),
+    close: () => { for (const t of timers) clearInterval(t) },
   }
 }
 

@@ -8,7 +8,7 @@ import { stackLayout, type StackLayout } from './layout.ts'
 import { bringDown, bringUp, partState, type DownOutcome, type PartState, type StackPart, type UpOutcome } from './part.ts'
 import { registryNode } from './registry-node.ts'
 import { isReporter, loggerReporter, type StackReporter } from './reporter.ts'
-import { checkServices, type ServiceStatus } from './services.ts'
+import { checkServices, type ServiceStatus } from './prerequisites.ts'
 
 export type StackOptions = Readonly<{ cwd?: string }>
 

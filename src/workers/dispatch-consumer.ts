@@ -2,8 +2,8 @@ import { setImmediate as yieldToBatches, setTimeout as yieldFor } from 'node:tim
 import type { Consumer, Kafka } from 'kafkajs'
 import type { DispatchRecord } from '../events/generated/event-types.ts'
 import type { Logger } from '../infra/logger.ts'
-import type { RecordCodec } from './dispatch/record-codec.ts'
-import { laneOf, lanes, laneTopics, workerGroup } from './dispatch/dispatch-topics.ts'
+import type { RecordCodec } from '../dispatch/record-codec.ts'
+import { laneOf, lanes, laneTopics, workerGroup } from '../dispatch/dispatch-topics.ts'
 import { createOffsetTracker, type OffsetTracker } from './offset-tracker.ts'
 import { createSlotPool } from './slot-pool.ts'
 

@@ -1,5 +1,5 @@
 import type { Admin } from 'kafkajs'
-import { laneTopics, workerGroup } from './dispatch/dispatch-topics.ts'
+import { laneTopics, workerGroup } from '../dispatch/dispatch-topics.ts'
 import { topicOffsets } from '../infra/topic-offsets.ts'
 
 export type PoolLag = Readonly<{ lag: number; byTopic: Readonly<Record<string, number>>; partitions: number; timeLagMs: number }>

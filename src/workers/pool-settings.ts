@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { z } from 'zod'
 import { ValidationError } from '../errors.ts'
-import { validPoolName } from './dispatch/dispatch-topics.ts'
+import { validPoolName } from '../dispatch/dispatch-topics.ts'
 
 /** How a pool's worker group runs and scales (the pool's configuration). */
 export const poolSettingsSchema = z.object({

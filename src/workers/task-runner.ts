@@ -1,6 +1,6 @@
 import { newId } from '../infra/ids.ts'
 import type { CommandHandler, CommandContext } from '../commands/handle-command.ts'
-import { raiseInputRequest } from '../commands/hitl/raise-input-request.ts'
+import { raiseInputRequest } from '../commands/raise-input-request.ts'
 import { retryDelayFor, type RetryPolicy } from '../commands/task/retry-policy.ts'
 import type { TaskCommand } from '../commands/task/task.commands.ts'
 import { taskDecider } from '../commands/task/task.decider.ts'
@@ -8,8 +8,8 @@ import type { ExistingTask, TaskState } from '../commands/task/task.state.ts'
 import { AppError } from '../errors.ts'
 import type { DispatchRecord } from '../events/generated/event-types.ts'
 import type { Logger } from '../infra/logger.ts'
-import { abortError, abortReasonOf, whenAborted, type Handler, type HandlerContext } from './agents/handler.ts'
-import type { TaskLeases } from './leases/task-leases.ts'
+import { abortError, abortReasonOf, whenAborted, type Handler, type HandlerContext } from './handlers/handler.ts'
+import type { TaskLeases } from '../leases/task-leases.ts'
 
 /** Refusals of StartTask meaning "someone else runs it, or it is over": skip the record. */
 const skipCodes = new Set(['task.already-running', 'task.finished', 'task.stale-dispatch', 'task.not-startable', 'task.not-found'])

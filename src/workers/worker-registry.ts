@@ -29,6 +29,3 @@ export function createWorkerRegistry(deps: { db: Db; clock: () => number }) {
     },
   }
 }
-
-export const listWorkers = (db: Db, pool: string) =>
-  db.selectFrom('worker_processes').selectAll().where('pool', '=', pool).orderBy('started_at').execute()

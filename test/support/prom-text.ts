@@ -21,5 +21,5 @@ export function parsePromText(text: string): { samples: Sample[]; types: Map<str
 }
 
 /** The value of the one sample with this name whose labels include `labels`; 0 when there is none. */
-export const valueOf = (samples: readonly Sample[], name: string, labels: Record<string, string> = {}): number =>
+export const sampleValue = (samples: readonly Sample[], name: string, labels: Record<string, string> = {}): number =>
   samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v)).reduce((sum, s) => sum + s.value, 0)

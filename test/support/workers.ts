@@ -6,7 +6,7 @@ import { taskDecider } from '../../src/commands/task/task.decider.ts'
 import type { StoredEvent } from '../../src/events/envelope.ts'
 import type { TaskPriority } from '../../src/events/generated/event-types.ts'
 import { eventTopic } from '../../src/events/topics.ts'
-import { createTaskLeases } from '../../src/workers/leases/task-leases.ts'
+import { createTaskLeases } from '../../src/leases/task-leases.ts'
 import type { Harness } from './harness.ts'
 
 /** Starts `agentfleet workers <args>` as a real process tree with the harness' environment. */

@@ -5,7 +5,7 @@ import type { CommandContext, CommandHandler, CommandResult } from '../../comman
 import { newId } from '../../infra/ids.ts'
 import { AppError, NotFoundError, ValidationError } from '../../errors.ts'
 import type { Db } from '../../infra/postgres.ts'
-import type { HeartbeatStore } from '../../reactors/heartbeat-store.ts'
+import type { HeartbeatStore } from '../../presence/heartbeat-store.ts'
 import { decodeAgentCursor, getAgent, listAgents, type AgentFilters } from '../../projections/agents/agents.queries.ts'
 import type { VersionWaiter } from '../../projections/read-your-writes.ts'
 import { respondToCommand } from '../command-response.ts'
@@ -118,7 +118,7 @@ export function registerAgentRoutes(app: OpenAPIHono, deps: AgentRouteDeps): voi
       // The common case costs one read and one Redis call. Unknown, finished, pending or unhealthy
       // agents (or a read model that is behind) go through the decider, which refuses or recovers.
       const row = await getAgent(deps.db, id)
-      if (!row || !row.healthy || ['pending', 'terminated', 'deregistered'].includes(row.status)) return recover()
+      if (!row?.healthy || ['pending', 'terminated', 'deregistered'].includes(row.status)) return recover()
       // Not watched any more: the monitor has just marked it offline (the row may still say healthy).
       if (!(await deps.heartbeats.record(id, at))) return recover()
       return { aggregateId: id, state: undefined, version: row.version, events: [], positions: [] }

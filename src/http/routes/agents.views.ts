@@ -1,5 +1,5 @@
 import type { AgentRecord } from '../../projections/agents/agents.queries.ts'
-import type { HeartbeatStore } from '../../reactors/heartbeat-store.ts'
+import type { HeartbeatStore } from '../../presence/heartbeat-store.ts'
 
 /**
  * `lastHeartbeatAt` merges two sources: the read model holds the times carried by events

@@ -2,10 +2,11 @@ import { createHash } from 'node:crypto'
 import { readdirSync, readFileSync } from 'node:fs'
 import { extname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { Context, Hono } from 'hono'
+import type { Context } from 'hono'
 import { AppError } from '../../errors.ts'
 import { eventTypesByAggregate } from '../../events/generated/event-types.ts'
 import { problemResponse } from '../problem-details.ts'
+import type { AnyHono } from '../any-hono.ts'
 
 const contentTypes: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
@@ -52,7 +53,7 @@ export function sendAsset(c: Context, file: StaticAsset): Response {
 }
 
 /** The web dashboard: `/` and its static files under `/dashboard/`. */
-export function registerDashboardRoutes(app: Hono<any, any, any>, assets = loadDashboardAssets()): void {
+export function registerDashboardRoutes(app: AnyHono, assets = loadDashboardAssets()): void {
   app.get('/', (c) => sendAsset(c, assets.get('index.html')!))
   app.get('/dashboard/*', (c) => {
     const file = assets.get(c.req.path.slice('/dashboard/'.length))

@@ -1,8 +1,8 @@
-import type { Hono } from 'hono'
 import { probeAll, type Probes } from '../../infra/probes.ts'
+import type { AnyHono } from '../any-hono.ts'
 
 /** `/health`: the process is alive. `/health/ready`: every dependency answers, with latencies. */
-export function registerHealthRoutes(app: Hono<any, any, any>, deps: { probes: Probes; startedAt: number }): void {
+export function registerHealthRoutes(app: AnyHono, deps: { probes: Probes; startedAt: number }): void {
   app.get('/health', (c) => c.json({ status: 'ok', uptimeS: Math.round((Date.now() - deps.startedAt) / 1000) }))
   app.get('/health/ready', async (c) => {
     const results = await probeAll(deps.probes)

@@ -2,7 +2,7 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi'
 import { NotFoundError } from '../../errors.ts'
 import type { Db } from '../../infra/postgres.ts'
 import { getPool } from '../../projections/pools/pools.queries.ts'
-import { listWorkers } from '../../workers/worker-registry.ts'
+import { listWorkers } from '../../projections/workers/worker-processes.queries.ts'
 import { problemResponses } from '../openapi-responses.ts'
 import { PoolNameParam } from './pools.schemas.ts'
 

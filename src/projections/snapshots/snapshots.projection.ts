@@ -1,11 +1,10 @@
-import type { Decider } from '../../commands/decider.ts'
+import type { AnyDecider } from '../../commands/decider.ts'
 import type { AggregateType, StoredEvent } from '../../events/envelope.ts'
 import type { RowProjection } from '../projection.ts'
 
 export type SnapshotRow = { stream: string; aggregate_type: string; aggregate_id: string; version: number; state: unknown; offset: number }
 
-// biome-ignore lint: deciders of every aggregate type, erased to a common shape
-export type AnyDecider = Decider<any, any, any>
+export type { AnyDecider }
 
 /**
  * Folds every aggregate with its own decider: the log-built copy of the Redis snapshots, used

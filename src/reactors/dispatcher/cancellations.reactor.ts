@@ -1,4 +1,4 @@
-import { cancellationChannel } from '../../workers/cancellations.ts'
+import { cancellationChannel } from '../../dispatch/cancellations.ts'
 import type { Reactor } from '../reactor.ts'
 
 /** TaskCancelled → a Redis pub/sub message, so the worker running the task aborts it at once. */

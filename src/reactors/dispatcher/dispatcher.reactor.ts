@@ -2,8 +2,8 @@ import { headers, type StoredEvent } from '../../events/envelope.ts'
 import { partitionOfKey } from '../../eventstore/partitioner.ts'
 import { createProduceBatcher } from '../../eventstore/produce-batcher.ts'
 import { createProducer } from '../../infra/kafka-clients.ts'
-import { createDispatchChannel } from '../../workers/dispatch/dispatch-channel.ts'
-import { deadLetterTopic, dispatchTopic, validPoolName } from '../../workers/dispatch/dispatch-topics.ts'
+import { createDispatchChannel } from '../../dispatch/dispatch-channel.ts'
+import { deadLetterTopic, dispatchTopic, validPoolName } from '../../dispatch/dispatch-topics.ts'
 import type { Reactor } from '../reactor.ts'
 
 type DispatchOut = Readonly<{ topic: string; partition: number; key: string; value: Buffer; timestamp: number; correlationId: string }>

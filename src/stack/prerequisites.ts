@@ -1,7 +1,7 @@
 import type { Config } from '../config.ts'
 import { postgresProbe } from './databases.ts'
 import { urlEndpoint } from './layout.ts'
-import { redisPing } from './probes.ts'
+import { redisPing } from './endpoint-probes.ts'
 
 /** Postgres and Redis are prerequisites the stack checks but never starts. */
 export type ServiceStatus = Readonly<{

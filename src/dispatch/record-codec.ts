@@ -1,7 +1,7 @@
 import avro from 'avsc'
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry'
-import { AppError } from '../../errors.ts'
-import type { RecordSchema } from '../../events/schema-files.ts'
+import { AppError } from '../errors.ts'
+import type { RecordSchema } from '../events/schema-files.ts'
 
 /**
  * Confluent wire format for a non-event record (dispatch and dead-letter records): encodes with

@@ -1,8 +1,8 @@
-import { AppError } from '../../errors.ts'
-import type { CommandContext, CommandHandler, CommandResult } from '../handle-command.ts'
-import { taskDecider } from '../task/task.decider.ts'
-import type { RaiseHitlRequest } from './hitl.commands.ts'
-import { hitlDecider } from './hitl.decider.ts'
+import { AppError } from '../errors.ts'
+import type { CommandContext, CommandHandler, CommandResult } from './handle-command.ts'
+import { taskDecider } from './task/task.decider.ts'
+import type { RaiseHitlRequest } from './hitl/hitl.commands.ts'
+import { hitlDecider } from './hitl/hitl.decider.ts'
 
 /** What a running task asks: the request's fields, for this task and its current lease epoch. */
 export type InputRequest = Omit<RaiseHitlRequest, 'type' | 'commandId' | 'now' | 'taskId'> & Readonly<{ taskId: string; leaseEpoch: number }>

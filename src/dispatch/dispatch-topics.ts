@@ -1,4 +1,4 @@
-import { TaskPriority } from '../../events/generated/event-types.ts'
+import { TaskPriority } from '../events/generated/event-types.ts'
 
 /** Dispatch lanes, highest first: workers drain a lane before the ones below it. */
 export const lanes = TaskPriority
