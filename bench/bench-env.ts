@@ -35,14 +35,28 @@ export async function createBenchEnv(): Promise<BenchEnv> {
     services,
     spawnRole(args, extraEnv = {}) {
       // BENCH_CPU_PROF_DIR=dir: every role writes a V8 CPU profile there (summarize with `node bench/cpu-profile.ts dir`).
-      const profiling = process.env.BENCH_CPU_PROF_DIR ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}` } : {}
-      const child = spawn(process.execPath, ['bin/agentfleet.js', ...args], { env: { ...process.env, ...env, ...profiling, ...extraEnv }, stdio: ['ignore', 'ignore', 'inherit'] })
+      const profiling = process.env.BENCH_CPU_PROF_DIR
+        ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}` }
+        : {}
+      const child = spawn(process.execPath, ['bin/agentfleet.js', ...args], {
+        env: { ...process.env, ...env, ...profiling, ...extraEnv },
+        stdio: ['ignore', 'ignore', 'inherit'],
+      })
       children.push(child)
       return child
     },
     async cleanup() {
       // A role already asked to stop is only awaited: a second SIGTERM would end it at once.
-      await Promise.all(children.map((c) => (c.exitCode === null && c.signalCode === null ? new Promise((r) => { c.once('exit', r); if (!c.killed) c.kill('SIGTERM') }) : undefined)))
+      await Promise.all(
+        children.map((c) =>
+          c.exitCode === null && c.signalCode === null
+            ? new Promise((r) => {
+                c.once('exit', r)
+                if (!c.killed) c.kill('SIGTERM')
+              })
+            : undefined,
+        ),
+      )
       await dropNamespace(services)
       await services.close()
     },
@@ -57,5 +71,4 @@ export async function waitUntil(check: () => Promise<boolean>, timeoutMs: number
   }
 }
 
-export const waitForHttp = (url: string) =>
-  waitUntil(async () => (await fetch(url).catch(() => undefined))?.ok === true, 30_000, url)
+export const waitForHttp = (url: string) => waitUntil(async () => (await fetch(url).catch(() => undefined))?.ok === true, 30_000, url)

@@ -13,17 +13,35 @@ export async function benchBullmq(env: BenchEnv, log: (line: string) => void, co
   const name = `${env.config.kafka.topicPrefix}-bullmq`
   const queue = new Queue(name, { connection, prefix: `${env.config.redis.prefix}bull` })
   log(`adding ${count} no-op jobs to BullMQ`)
-  for (let i = 0; i < count; i += 500) await queue.addBulk(Array.from({ length: Math.min(500, count - i) }, (_, j) => ({ name: 'noop', data: { n: i + j } })))
+  for (let i = 0; i < count; i += 500)
+    await queue.addBulk(Array.from({ length: Math.min(500, count - i) }, (_, j) => ({ name: 'noop', data: { n: i + j } })))
   let first = 0
   let last = 0
   let done = 0
-  const worker = new Worker(name, async (job) => { if (!first) first = Date.now(); return job.data }, { connection, prefix: `${env.config.redis.prefix}bull`, concurrency: 32 })
-  worker.on('completed', () => { done++; last = Date.now() })
+  const worker = new Worker(
+    name,
+    async (job) => {
+      if (!first) first = Date.now()
+      return job.data
+    },
+    { connection, prefix: `${env.config.redis.prefix}bull`, concurrency: 32 },
+  )
+  worker.on('completed', () => {
+    done++
+    last = Date.now()
+  })
   await waitUntil(async () => done >= count, 300_000, 'every BullMQ job')
   const rate = count / ((last - first) / 1000)
   log(`  ${Math.round(rate)} jobs/s`)
   await worker.close()
   await queue.obliterate({ force: true })
   await queue.close()
-  return [{ figure: 'no-op jobs through one BullMQ worker (peer)', value: `${Math.round(rate).toLocaleString()} jobs/s`, target: '-', ok: undefined }]
+  return [
+    {
+      figure: 'no-op jobs through one BullMQ worker (peer)',
+      value: `${Math.round(rate).toLocaleString()} jobs/s`,
+      target: '-',
+      ok: undefined,
+    },
+  ]
 }

@@ -33,7 +33,17 @@ export async function benchCommands(env: BenchEnv, log: (line: string) => void):
   const steady = await load(url, { connections: 64, seconds: 10, overallRate: half })
   api.kill('SIGTERM')
   return [
-    { figure: 'accepted commands/s (one event each, acks=all)', value: String(Math.round(accepted)), target: '≥ 5,000', ok: accepted >= 5000 },
-    { figure: `command latency p99 at half load (${half}/s)`, value: `${steady.latency.p99} ms`, target: '≤ 25 ms', ok: steady.latency.p99 <= 25 },
+    {
+      figure: 'accepted commands/s (one event each, acks=all)',
+      value: String(Math.round(accepted)),
+      target: '≥ 5,000',
+      ok: accepted >= 5000,
+    },
+    {
+      figure: `command latency p99 at half load (${half}/s)`,
+      value: `${steady.latency.p99} ms`,
+      target: '≤ 25 ms',
+      ok: steady.latency.p99 <= 25,
+    },
   ]
 }

@@ -57,9 +57,13 @@ export function summarizeProfile(path: string, top = 12): { busyMs: number; func
   const group = (key: (n: Node) => string): Cost[] => {
     const sums = new Map<string, number>()
     for (const t of times) sums.set(key(t.node), (sums.get(key(t.node)) ?? 0) + t.ms)
-    return [...sums].map(([what, ms]) => ({ what, ms, share: ms / busyMs })).sort((a, b) => b.ms - a.ms).slice(0, top)
+    return [...sums]
+      .map(([what, ms]) => ({ what, ms, share: ms / busyMs }))
+      .sort((a, b) => b.ms - a.ms)
+      .slice(0, top)
   }
-  const fn = (n: Node) => `${n.callFrame.functionName || '(anonymous)'} ${shortUrl(n.callFrame.url)}${n.callFrame.url ? `:${n.callFrame.lineNumber + 1}` : ''}`
+  const fn = (n: Node) =>
+    `${n.callFrame.functionName || '(anonymous)'} ${shortUrl(n.callFrame.url)}${n.callFrame.url ? `:${n.callFrame.lineNumber + 1}` : ''}`
   return { busyMs, functions: group(fn), areas: group((n) => chargedArea(n, parentOf)) }
 }
 
@@ -69,7 +73,12 @@ if (import.meta.main) {
   const dir = process.argv[2] ?? 'profiles'
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'))) {
     const { busyMs, functions, areas } = summarizeProfile(`${dir}/${file}`)
-    process.stdout.write(`\n## ${file}: ${(busyMs / 1000).toFixed(1)} s on CPU\nby area: ${areas.slice(0, 10).map((a) => `${a.what} ${Math.round(a.share * 100)}%`).join(', ')}\n`)
+    process.stdout.write(
+      `\n## ${file}: ${(busyMs / 1000).toFixed(1)} s on CPU\nby area: ${areas
+        .slice(0, 10)
+        .map((a) => `${a.what} ${Math.round(a.share * 100)}%`)
+        .join(', ')}\n`,
+    )
     for (const f of functions) process.stdout.write(`  ${(f.share * 100).toFixed(1).padStart(5)}%  ${f.what}\n`)
   }
 }

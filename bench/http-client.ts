@@ -10,12 +10,22 @@ export function createHttpClient(base: string, maxSockets = 128) {
   return {
     send(method: 'GET' | 'POST', path: string, body?: string): Promise<{ status: number; body: string }> {
       return new Promise((resolve, reject) => {
-        const req = request({ agent, host: url.hostname, port: url.port, method, path, headers: body ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : {} }, (res) => {
-          const chunks: Buffer[] = []
-          res.on('data', (c: Buffer) => chunks.push(c))
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }))
-          res.on('error', reject)
-        })
+        const req = request(
+          {
+            agent,
+            host: url.hostname,
+            port: url.port,
+            method,
+            path,
+            headers: body ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : {},
+          },
+          (res) => {
+            const chunks: Buffer[] = []
+            res.on('data', (c: Buffer) => chunks.push(c))
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }))
+            res.on('error', reject)
+          },
+        )
         req.on('error', reject)
         req.end(body)
       })

@@ -30,9 +30,20 @@ function nameOf(pid: number): string {
   if (cli >= 0) {
     const args = argv.slice(cli + 1)
     if (args[0] === 'workers' && args.includes('--child')) return 'worker'
-    return args.filter((a) => !a.startsWith('{')).slice(0, 2).join(' ') || 'agentfleet'
+    return (
+      args
+        .filter((a) => !a.startsWith('{'))
+        .slice(0, 2)
+        .join(' ') || 'agentfleet'
+    )
   }
-  return argv.slice(1).map((a) => a.split('/').pop()).join(' ').slice(0, 40) || String(pid)
+  return (
+    argv
+      .slice(1)
+      .map((a) => a.split('/').pop())
+      .join(' ')
+      .slice(0, 40) || String(pid)
+  )
 }
 
 /**
@@ -42,9 +53,13 @@ function nameOf(pid: number): string {
 export function peakRss(rootPid: number): ProcessPeak[] {
   const ppid = parents()
   const tree = new Set([rootPid])
-  for (let grew = true; grew;) {
+  for (let grew = true; grew; ) {
     grew = false
-    for (const [pid, parent] of ppid) if (tree.has(parent) && !tree.has(pid)) { tree.add(pid); grew = true }
+    for (const [pid, parent] of ppid)
+      if (tree.has(parent) && !tree.has(pid)) {
+        tree.add(pid)
+        grew = true
+      }
   }
   return [...tree].flatMap((pid) => {
     const hwm = /VmHWM:\s+(\d+) kB/.exec(read(`/proc/${pid}/status`) ?? '')
@@ -60,7 +75,15 @@ export function peakRss(rootPid: number): ProcessPeak[] {
 export function describeCpu(peaks: readonly ProcessPeak[]): string {
   const byName = new Map<string, number[]>()
   for (const p of peaks) byName.set(p.name, [...(byName.get(p.name) ?? []), p.cpuS])
-  return [...byName].map(([name, s]) => `${name} ${s.sort((a, b) => b - a).map((x) => x.toFixed(1)).join('/')} s`).join(', ')
+  return [...byName]
+    .map(
+      ([name, s]) =>
+        `${name} ${s
+          .sort((a, b) => b - a)
+          .map((x) => x.toFixed(1))
+          .join('/')} s`,
+    )
+    .join(', ')
 }
 
 /** "api 92 MB, projector 130 MB, worker 88/90 MB": one figure per role, several for repeated roles. */

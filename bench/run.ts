@@ -34,5 +34,8 @@ for (const [name, suite] of suites) {
 }
 const width = Math.max(...rows.map((r) => r.figure.length))
 process.stdout.write(`\n${'figure'.padEnd(width)}  ${'measured'.padStart(18)}  ${'target'.padStart(18)}  met\n`)
-for (const r of rows) process.stdout.write(`${r.figure.padEnd(width)}  ${r.value.padStart(18)}  ${r.target.padStart(18)}  ${r.ok === undefined ? '-' : r.ok ? 'yes' : 'NO'}\n`)
+for (const r of rows)
+  process.stdout.write(
+    `${r.figure.padEnd(width)}  ${r.value.padStart(18)}  ${r.target.padStart(18)}  ${r.ok === undefined ? '-' : r.ok ? 'yes' : 'NO'}\n`,
+  )
 process.exit(0)

@@ -10,7 +10,12 @@ import { createHttpClient } from './http-client.ts'
  * with ?minVersion= (read-your-writes), and the time from POST to that read's answer counts.
  * Every projection and every process manager runs meanwhile, as in production.
  */
-export async function benchVisibility(env: BenchEnv, log: (line: string) => void, rate = Number(process.env.BENCH_VISIBILITY_RATE ?? 1_000), seconds = 10): Promise<Row[]> {
+export async function benchVisibility(
+  env: BenchEnv,
+  log: (line: string) => void,
+  rate = Number(process.env.BENCH_VISIBILITY_RATE ?? 1_000),
+  seconds = 10,
+): Promise<Row[]> {
   // As `dev` runs it on this machine: one API process per core.
   const api = env.spawnRole(['api', '--workers', String(Math.min(4, availableParallelism()))])
   const projector = env.spawnRole(['projector'])
@@ -24,7 +29,10 @@ export async function benchVisibility(env: BenchEnv, log: (line: string) => void
   const one = async () => {
     const started = performance.now()
     const res = await client.send('POST', '/api/v1/tasks', '{"title":"v","pool":"bench"}')
-    if (res.status !== 201) { failures.set(res.status, (failures.get(res.status) ?? 0) + 1); return }
+    if (res.status !== 201) {
+      failures.set(res.status, (failures.get(res.status) ?? 0) + 1)
+      return
+    }
     const { id, version } = JSON.parse(res.body) as { id: string; version: number }
     post.recordValue(Math.max(1, Math.round(performance.now() - started)))
     const read = await client.send('GET', `/api/v1/tasks/${id}?minVersion=${version}`)
@@ -42,7 +50,9 @@ export async function benchVisibility(env: BenchEnv, log: (line: string) => void
   reactors.kill('SIGTERM')
   const p99 = h.getValueAtPercentile(99)
   if (failures.size > 0) log(`  failed commands by status: ${JSON.stringify(Object.fromEntries(failures))}`)
-  log(`  p50 ${h.getValueAtPercentile(50)} ms, p99 ${p99} ms over ${h.totalCount} commands (the POST alone: p50 ${post.getValueAtPercentile(50)} ms, p99 ${post.getValueAtPercentile(99)} ms)`)
+  log(
+    `  p50 ${h.getValueAtPercentile(50)} ms, p99 ${p99} ms over ${h.totalCount} commands (the POST alone: p50 ${post.getValueAtPercentile(50)} ms, p99 ${post.getValueAtPercentile(99)} ms)`,
+  )
   return [{ figure: `command → read model visible, p99 at ${rate} cmd/s`, value: `${p99} ms`, target: '≤ 100 ms', ok: p99 <= 100 }]
 }
 

@@ -5,7 +5,17 @@ import { logEnd, postJson, startHarness, waitFor, type Harness } from './support
 import { readEvents } from './support/read-events.ts'
 
 type Accepted = { id: string; version: number; events: { type: string }[] }
-type AgentView = { id: string; version: number; name: string; status: string; healthy: boolean; lastHeartbeatAt: string | null; role: string; pool: string | null; origin: string }
+type AgentView = {
+  id: string
+  version: number
+  name: string
+  status: string
+  healthy: boolean
+  lastHeartbeatAt: string | null
+  role: string
+  pool: string | null
+  origin: string
+}
 
 function client(harness: () => Harness) {
   const api = (path: string) => `${harness().baseUrl}/api/v1${path}`
@@ -43,7 +53,14 @@ describe('agent health against the real stack', () => {
     }
     expect((await beat()).events).toEqual([])
     const before = (await getAgent(a.id, 1)).lastHeartbeatAt!
-    const offline = await waitFor(async () => { const v = await getAgent(a.id); return v.status === 'offline' && v } , 'agent marked offline', 10_000)
+    const offline = await waitFor(
+      async () => {
+        const v = await getAgent(a.id)
+        return v.status === 'offline' && v
+      },
+      'agent marked offline',
+      10_000,
+    )
     expect(offline).toMatchObject({ healthy: false, version: 2 })
     expect(Date.parse(offline.lastHeartbeatAt!)).toBeGreaterThanOrEqual(Date.parse(before))
     const recovered = await beat()
@@ -57,21 +74,32 @@ describe('agent health against the real stack', () => {
     expect(gone.status).toBe(409)
     expect(((await gone.json()) as { code: string }).code).toBe('agent.deregistered')
   })
-
 })
 
 describe('agents over HTTP against the real stack', () => {
   let h: Harness
-  beforeAll(async () => { h = await startHarness() })
-  afterAll(async () => { await h?.stop() })
+  beforeAll(async () => {
+    h = await startHarness()
+  })
+  afterAll(async () => {
+    await h?.stop()
+  })
   const { api, register, getAgent } = client(() => h)
 
   it('registers an agent and reads it back; updates its status', async () => {
     const a = await register({ name: 'scout', role: 'researcher', projectId: 'prj-1', capabilities: ['web'], metadata: { zone: 'eu' } })
     expect(a.events.map((e) => e.type)).toEqual(['AgentRegistered'])
     expect(await getAgent(a.id, 1)).toMatchObject({
-      id: a.id, name: 'scout', role: 'researcher', pool: null, projectId: 'prj-1', capabilities: ['web'], metadata: { zone: 'eu' },
-      origin: 'registered', status: 'idle', healthy: true,
+      id: a.id,
+      name: 'scout',
+      role: 'researcher',
+      pool: null,
+      projectId: 'prj-1',
+      capabilities: ['web'],
+      metadata: { zone: 'eu' },
+      origin: 'registered',
+      status: 'idle',
+      healthy: true,
     })
     const changed = await postJson(api(`/agents/${a.id}/status`), { status: 'busy', reason: 'task 7' })
     expect(changed.status).toBe(200)
@@ -84,7 +112,8 @@ describe('agents over HTTP against the real stack', () => {
   it('lists with filters, sorting and cursor pagination', async () => {
     const names = ['delta', 'alpha', 'echo', 'charlie', 'bravo']
     const ids: string[] = []
-    for (const [i, name] of names.entries()) ids.push((await register({ name, role: i % 2 ? 'writer' : 'reader', pool: 'listing', projectId: 'prj-list' })).id)
+    for (const [i, name] of names.entries())
+      ids.push((await register({ name, role: i % 2 ? 'writer' : 'reader', pool: 'listing', projectId: 'prj-list' })).id)
     await waitFor(async () => (await getAgent(ids.at(-1)!, 1)).id === ids.at(-1), 'last agent projected')
     const page = async (query: string) => (await (await fetch(api(`/agents?${query}`))).json()) as { items: AgentView[]; next?: string }
     const p1 = await page('pool=listing&sort=name&order=asc&limit=2')
@@ -142,7 +171,13 @@ describe('agents over HTTP against the real stack', () => {
     const items = ((await spawned.json()) as { items: Accepted[] }).items
     expect(items).toHaveLength(3)
     for (const [i, item] of items.entries()) {
-      expect(await getAgent(item.id, 1)).toMatchObject({ name: `w-${i + 1}`, role: 'echo', pool: 'spawners', origin: 'spawned', status: 'pending' })
+      expect(await getAgent(item.id, 1)).toMatchObject({
+        name: `w-${i + 1}`,
+        role: 'echo',
+        pool: 'spawners',
+        origin: 'spawned',
+        status: 'pending',
+      })
     }
     // A worker process hosts the first agent; it then heartbeats and reports status like any agent.
     const execute = (await h.writeSide()).execute
@@ -161,7 +196,13 @@ describe('agents over HTTP against the real stack', () => {
     const stopped = ((await byPool.json()) as { items: Accepted[] }).items
     expect(stopped.map((s) => s.id).sort()).toEqual([items[1]!.id, items[2]!.id].sort())
     expect(stopped.every((s) => s.events[0]?.type === 'AgentTerminated')).toBe(true)
-    await execute('agent', items[0]!.id, agentDecider, { type: 'CompleteTermination', reason: 'worker stopped' }, { ...ctx, commandId: 'done-1' })
+    await execute(
+      'agent',
+      items[0]!.id,
+      agentDecider,
+      { type: 'CompleteTermination', reason: 'worker stopped' },
+      { ...ctx, commandId: 'done-1' },
+    )
     expect(await getAgent(items[0]!.id, 5)).toMatchObject({ status: 'terminated' })
     for (const s of stopped) expect(await getAgent(s.id, s.version)).toMatchObject({ status: 'terminated' })
     const stats = (await (await fetch(api('/pools/spawners/stats'))).json()) as { agents: { byStatus: Record<string, number> } }

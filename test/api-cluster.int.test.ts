@@ -11,7 +11,8 @@ describe('agentfleet api --workers 2', () => {
   beforeAll(async () => {
     h = await startHarness({ api: false })
     api = spawn(process.execPath, ['bin/agentfleet.js', 'api', '--workers', '2'], {
-      env: { ...process.env, ...h.env, AGENTFLEET_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, ...h.env, AGENTFLEET_LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'inherit'],
     })
     let out = ''
     api.stdout!.on('data', (chunk: Buffer) => {

@@ -1,11 +1,27 @@
 import { describe, expect, it } from 'vitest'
 import { decideScale, pruneSamples, type AutoscalerInput, type LagSample } from '../src/workers/autoscaler.ts'
 
-const config = { minWorkers: 1, maxWorkers: 8, lagThreshold: 100, maxAgentsPerProcess: 10, scaleIntervalMs: 1_000, scaleDownStabilizationMs: 10_000 }
+const config = {
+  minWorkers: 1,
+  maxWorkers: 8,
+  lagThreshold: 100,
+  maxAgentsPerProcess: 10,
+  scaleIntervalMs: 1_000,
+  scaleDownStabilizationMs: 10_000,
+}
 const input = (over: Partial<AutoscalerInput>): AutoscalerInput => ({
-  samples: [], config, now: 100_000, current: 1, partitions: 12, hostedAgents: 0, lastScaleUpAt: null, lastScaleDownAt: null, ...over,
+  samples: [],
+  config,
+  now: 100_000,
+  current: 1,
+  partitions: 12,
+  hostedAgents: 0,
+  lastScaleUpAt: null,
+  lastScaleDownAt: null,
+  ...over,
 })
-const at = (now: number, ...lags: number[]): LagSample[] => lags.map((lag, i) => ({ at: now - (lags.length - 1 - i) * 1_000, lag, timeLagMs: 0 }))
+const at = (now: number, ...lags: number[]): LagSample[] =>
+  lags.map((lag, i) => ({ at: now - (lags.length - 1 - i) * 1_000, lag, timeLagMs: 0 }))
 
 describe('autoscaler', () => {
   it('wants ceil(lag / lagThreshold) workers and scales up at once', () => {
@@ -50,7 +66,17 @@ describe('autoscaler', () => {
     const d = decideScale(input({ current: 4, lastScaleUpAt: 80_000, samples }))
     expect(d.desired).toBe(3)
     expect(decideScale(input({ current: 3, lastScaleUpAt: 80_000, lastScaleDownAt: 100_000, now: 101_000, samples })).desired).toBe(3)
-    expect(decideScale(input({ current: 3, lastScaleUpAt: 80_000, lastScaleDownAt: 100_000, now: 111_000, samples: at(111_000, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0) })).desired).toBe(2)
+    expect(
+      decideScale(
+        input({
+          current: 3,
+          lastScaleUpAt: 80_000,
+          lastScaleDownAt: 100_000,
+          now: 111_000,
+          samples: at(111_000, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0),
+        }),
+      ).desired,
+    ).toBe(2)
   })
 
   it('keeps the samples both windows need', () => {

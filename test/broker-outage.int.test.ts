@@ -7,13 +7,18 @@ import { startPrivateBroker, type PrivateBroker } from './support/private-broker
 
 type Line = { ready?: boolean; id?: string; version?: number; eventId?: string; error?: string; at: number }
 
-describe('a Kafka broker that stalls or dies under load (a broker of the test\'s own)', () => {
+describe("a Kafka broker that stalls or dies under load (a broker of the test's own)", () => {
   let broker: PrivateBroker
   let h: Harness
   let w: WriteSide
   beforeAll(async () => {
     broker = await startPrivateBroker()
-    h = await startHarness({ api: false, projector: false, processManagers: false, env: { AGENTFLEET_KAFKA_BROKERS: broker.brokers, AGENTFLEET_PRODUCE_TIMEOUT_MS: '1500' } })
+    h = await startHarness({
+      api: false,
+      projector: false,
+      processManagers: false,
+      env: { AGENTFLEET_KAFKA_BROKERS: broker.brokers, AGENTFLEET_PRODUCE_TIMEOUT_MS: '1500' },
+    })
     w = await h.writeSide()
   }, 120_000)
   afterAll(async () => {
@@ -23,20 +28,35 @@ describe('a Kafka broker that stalls or dies under load (a broker of the test\'s
 
   /** A writer process appending to 20 aggregates as fast as it can, its acknowledged appends timestamped. */
   const startLoad = () => {
-    const child = spawn(process.execPath, ['test/support/append-writer.ts', 'load', '20'], { env: { ...process.env, ...h.env }, stdio: ['ignore', 'pipe', 'inherit'] })
+    const child = spawn(process.execPath, ['test/support/append-writer.ts', 'load', '20'], {
+      env: { ...process.env, ...h.env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
     const lines: Line[] = []
-    createInterface({ input: child.stdout! }).on('line', (l) => { if (l.startsWith('{"') && !l.startsWith('{"level"')) lines.push({ ...(JSON.parse(l) as Line), at: Date.now() }) })
+    createInterface({ input: child.stdout! }).on('line', (l) => {
+      if (l.startsWith('{"') && !l.startsWith('{"level"')) lines.push({ ...(JSON.parse(l) as Line), at: Date.now() })
+    })
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-    return { lines, stop: async () => { child.kill('SIGTERM'); await exited } }
+    return {
+      lines,
+      stop: async () => {
+        child.kill('SIGTERM')
+        await exited
+      },
+    }
   }
   const acksAfter = (lines: readonly Line[], t: number) => lines.filter((l) => l.eventId && l.at > t)
   const expectLogIntact = async (lines: readonly Line[]) => {
     const ids = [...new Set(lines.filter((l) => l.id).map((l) => l.id!))]
     for (const id of ids) {
       const events = await w.store.readStream('task', id)
-      expect(events.map((e) => e.meta.version), id).toEqual(events.map((_, i) => i + 1))
+      expect(
+        events.map((e) => e.meta.version),
+        id,
+      ).toEqual(events.map((_, i) => i + 1))
       const byVersion = new Map(events.map((e) => [e.meta.version, e.meta.eventId]))
-      for (const a of lines.filter((l) => l.id === id && l.eventId)) expect(byVersion.get(a.version!), `${id} v${a.version}`).toBe(a.eventId)
+      for (const a of lines.filter((l) => l.id === id && l.eventId))
+        expect(byVersion.get(a.version!), `${id} v${a.version}`).toBe(a.eventId)
     }
   }
 
@@ -52,7 +72,8 @@ describe('a Kafka broker that stalls or dies under load (a broker of the test\'s
       const failures = load.lines.filter((l) => l.error && l.at > stalledAt && l.at < resumedAt)
       expect(failures.length).toBeGreaterThan(0)
       // Every failure says what it is: nothing written, in doubt (the next writer reconciles it), or the log unreadable for now.
-      for (const code of new Set(failures.map((l) => l.error))) expect(['append.not-sent', 'append.outcome-unknown', 'log.unavailable', 'aggregate.busy']).toContain(code)
+      for (const code of new Set(failures.map((l) => l.error)))
+        expect(['append.not-sent', 'append.outcome-unknown', 'log.unavailable', 'aggregate.busy']).toContain(code)
       const firstAck = await waitFor(async () => acksAfter(load.lines, resumedAt)[0], 'an append after the broker returned', 30_000)
       expect(firstAck.at - resumedAt, 'recovery after the broker returned, ms').toBeLessThan(10_000)
       await waitFor(async () => acksAfter(load.lines, resumedAt).length > 200, 'appends after the stall', 30_000)

@@ -80,7 +80,11 @@ const portMappings = (s: Service): Mapping[] =>
   (s.ports ?? []).map((p): Mapping => {
     if (typeof p === 'number') return { target: p }
     if (typeof p === 'object') {
-      return { target: Number(p.target), ...(p.published !== undefined ? { published: Number(p.published) } : {}), ...(p.host_ip ? { hostIp: p.host_ip } : {}) }
+      return {
+        target: Number(p.target),
+        ...(p.published !== undefined ? { published: Number(p.published) } : {}),
+        ...(p.host_ip ? { hostIp: p.host_ip } : {}),
+      }
     }
     const spec = interpolate(p).replace(/\/(tcp|udp)$/, '')
     const m = /^(?:(\[[^\]]+\]|[^:]+):)??(?:(\d+):)?(\d+)$/.exec(spec)
@@ -129,7 +133,8 @@ const listenPorts = (name: string): Set<number> => {
   const command = asList(s.command).join(' ')
   const ports = new Set<number>((s.expose ?? []).map((p) => Number(String(p).split('/')[0])))
   if (isKafka(s)) for (const l of kafkaInternalListeners(name)) ports.add(l.port)
-  if (env.SCHEMA_REGISTRY_LISTENERS) for (const u of env.SCHEMA_REGISTRY_LISTENERS.split(',')) ports.add(Number(new URL(u.trim()).port || 80))
+  if (env.SCHEMA_REGISTRY_LISTENERS)
+    for (const u of env.SCHEMA_REGISTRY_LISTENERS.split(',')) ports.add(Number(new URL(u.trim()).port || 80))
   if (/(^|\/)postgres:/.test(image)) ports.add(Number(env.PGPORT ?? 5432))
   if (/(^|\/)redis:/.test(image)) ports.add(Number(/--port\s+(\d+)/.exec(command)?.[1] ?? 6379))
   if (image.includes('kafka-ui')) ports.add(Number(env.SERVER_PORT ?? 8080))
@@ -143,7 +148,14 @@ const expectEndpoint = (where: string, host: string, port: number): void => {
   expect([...listenPorts(host)], `${where}: ${host} does not listen on ${port}`).toContain(port)
 }
 
-const defaultPorts: Record<string, number> = { 'http:': 80, 'https:': 443, 'postgres:': 5432, 'postgresql:': 5432, 'redis:': 6379, 'rediss:': 6379 }
+const defaultPorts: Record<string, number> = {
+  'http:': 80,
+  'https:': 443,
+  'postgres:': 5432,
+  'postgresql:': 5432,
+  'redis:': 6379,
+  'rediss:': 6379,
+}
 const urlEndpoint = (url: string): { host: string; port: number } => {
   const u = new URL(url)
   return { host: u.hostname, port: Number(u.port || defaultPorts[u.protocol]) }
@@ -201,7 +213,10 @@ describe('docker-compose.yml', () => {
       for (const key of envKeysOf(s)) if (key.startsWith('AGENTFLEET_') && !configKeys.has(key)) unknown.push(`${name}: ${key}`)
     }
     // also anchors, interpolations and comments in the raw text, and the Dockerfile's ENV
-    for (const [file, text] of [['docker-compose.yml', composeText], ['Dockerfile', dockerfile]] as const) {
+    for (const [file, text] of [
+      ['docker-compose.yml', composeText],
+      ['Dockerfile', dockerfile],
+    ] as const) {
       for (const m of text.matchAll(/\bAGENTFLEET_[A-Z0-9_]+\b/g)) if (!configKeys.has(m[0])) unknown.push(`${file}: ${m[0]}`)
     }
     expect(unknown, `not in configSchema (src/config.ts): ${unknown.join(', ')}`).toEqual([])
@@ -284,7 +299,10 @@ describe('docker-compose.yml', () => {
     for (const server of servers) {
       const { host, port } = hostPort(server)
       expect(host).toBe('kafka')
-      expect(kafkaInternalListeners('kafka').map((l) => l.port), `kafka-ui: kafka internal listener port`).toContain(port)
+      expect(
+        kafkaInternalListeners('kafka').map((l) => l.port),
+        `kafka-ui: kafka internal listener port`,
+      ).toContain(port)
     }
     const registry = urlEndpoint(env.KAFKA_CLUSTERS_0_SCHEMAREGISTRY ?? '')
     expect(registry.host).toBe('schema-registry')
@@ -356,7 +374,9 @@ describe('docker-compose.yml', () => {
       for (const i of steps) expect(i).toBeGreaterThanOrEqual(0)
       expect(steps).toEqual([...steps].sort((a, b) => a - b))
       if (asList(s.entrypoint).some((e) => /(^|\/)(ba)?sh$/.test(e))) {
-        expect(asList(s.entrypoint).some((e) => /^-\w*e/.test(e)) || script.includes('&&'), 'shell must stop on failure (-e or &&)').toBe(true)
+        expect(asList(s.entrypoint).some((e) => /^-\w*e/.test(e)) || script.includes('&&'), 'shell must stop on failure (-e or &&)').toBe(
+          true,
+        )
       }
       expect(s.restart ?? 'no').toBe('no')
     })
@@ -373,7 +393,10 @@ describe('docker-compose.yml', () => {
     it('agentfleet-api publishes the port it listens on and checks GET /health', () => {
       const s = service('agentfleet-api')
       const port = configOf('agentfleet-api').http.port
-      expect(portMappings(s).map((m) => m.target), 'api port not published').toContain(port)
+      expect(
+        portMappings(s).map((m) => m.target),
+        'api port not published',
+      ).toContain(port)
       expect(asList(s.healthcheck?.test).join(' ')).toContain('/health')
     })
   })
@@ -419,7 +442,11 @@ describe('Dockerfile', () => {
     const npmCi = instructions.findIndex((i) => i.op === 'RUN' && /\bnpm ci\b/.test(i.args))
     expect(npmCi).toBeGreaterThan(0)
     expect(instructions[npmCi]?.args).toContain('--omit=dev')
-    const before = instructions.slice(0, npmCi).filter((i) => i.op === 'COPY').map((i) => i.args).join(' ')
+    const before = instructions
+      .slice(0, npmCi)
+      .filter((i) => i.op === 'COPY')
+      .map((i) => i.args)
+      .join(' ')
     expect(before).toContain('package.json')
     expect(before).toContain('package-lock.json')
     expect(before).not.toMatch(/\bsrc\b/)
@@ -427,7 +454,11 @@ describe('Dockerfile', () => {
 
   it('copies bin, src and schemas into the final image and exposes the default API port', () => {
     const copies = finalStage.filter((i) => i.op === 'COPY').map((i) => i.args)
-    for (const dir of ['bin', 'src', 'schemas']) expect(copies.some((c) => new RegExp(`(^|\\s)${dir}/?\\s`).test(c)), dir).toBe(true)
+    for (const dir of ['bin', 'src', 'schemas'])
+      expect(
+        copies.some((c) => new RegExp(`(^|\\s)${dir}/?\\s`).test(c)),
+        dir,
+      ).toBe(true)
     expect(copies.some((c) => c.includes('node_modules'))).toBe(true)
     const exposed = finalStage.filter((i) => i.op === 'EXPOSE').flatMap((i) => i.args.split(/\s+/))
     expect(exposed).toContain(String(configSchema.shape.AGENTFLEET_HTTP_PORT.parse(undefined)))
@@ -436,7 +467,9 @@ describe('Dockerfile', () => {
 
 describe('.dockerignore', () => {
   it('keeps local state out of the build context', () => {
-    const ignored = readText('.dockerignore').split(/\r?\n/).map((l) => l.trim().replace(/^\/|\/$/g, ''))
+    const ignored = readText('.dockerignore')
+      .split(/\r?\n/)
+      .map((l) => l.trim().replace(/^\/|\/$/g, ''))
     for (const entry of ['node_modules', '.stack', '.tools', 'dist', 'test-artifacts', '.git']) expect(ignored, entry).toContain(entry)
   })
 })

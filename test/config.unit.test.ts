@@ -33,7 +33,8 @@ describe('loadConfig', () => {
 
   it('reads projector and reactor groups, and names the setting when their syntax is wrong', () => {
     expect(loadConfig({ AGENTFLEET_PROJECTOR_GROUPS: 'fast:tasks, snapshots; rest:*' }).projector.groups).toEqual([
-      { name: 'fast', members: ['tasks', 'snapshots'] }, { name: 'rest', members: '*' },
+      { name: 'fast', members: ['tasks', 'snapshots'] },
+      { name: 'rest', members: '*' },
     ])
     expect(loadConfig({}).reactors.groups).toEqual([{ name: 'main', members: '*' }])
     expect(() => loadConfig({ AGENTFLEET_PROJECTOR_GROUPS: 'tasks,snapshots' })).toThrow(/AGENTFLEET_PROJECTOR_GROUPS/)
@@ -44,7 +45,10 @@ describe('loadConfig', () => {
 describe('README configuration table', () => {
   it('lists every variable with its default (run `npm run docs:config` after changing src/config.ts)', () => {
     const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
-    const section = readme.slice(readme.indexOf(configTableMarkers.start) + configTableMarkers.start.length, readme.indexOf(configTableMarkers.end))
+    const section = readme.slice(
+      readme.indexOf(configTableMarkers.start) + configTableMarkers.start.length,
+      readme.indexOf(configTableMarkers.end),
+    )
     expect(section.trim()).toBe(configTable())
   })
 })

@@ -15,7 +15,12 @@ describe('dashboard files', () => {
     expect(page.headers.get('cache-control')).toBe('no-cache')
     expect(page.headers.get('content-security-policy')).toContain("script-src 'self'")
     expect(await page.text()).toContain('<script type="module" src="/dashboard/app.js">')
-    for (const [path, type] of [['/dashboard/app.js', 'text/javascript'], ['/dashboard/views/tasks.js', 'text/javascript'], ['/dashboard/style.css', 'text/css'], ['/dashboard/event-types.json', 'application/json']] as const) {
+    for (const [path, type] of [
+      ['/dashboard/app.js', 'text/javascript'],
+      ['/dashboard/views/tasks.js', 'text/javascript'],
+      ['/dashboard/style.css', 'text/css'],
+      ['/dashboard/event-types.json', 'application/json'],
+    ] as const) {
       const res = await app.request(path)
       expect(res.status, path).toBe(200)
       expect(res.headers.get('content-type'), path).toContain(type)
@@ -47,19 +52,30 @@ describe('API reference page', () => {
     paths: {
       '/api/v1/things': {
         post: {
-          tags: ['things'], summary: 'Create a <thing>',
+          tags: ['things'],
+          summary: 'Create a <thing>',
           requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/CreateThing' } } } },
-          responses: { 201: { description: 'created', content: { 'application/json': { schema: { $ref: '#/components/schemas/Thing' } } } } },
+          responses: {
+            201: { description: 'created', content: { 'application/json': { schema: { $ref: '#/components/schemas/Thing' } } } },
+          },
         },
         get: {
-          tags: ['things'], summary: 'List things',
+          tags: ['things'],
+          summary: 'List things',
           parameters: [{ name: 'limit', in: 'query', required: false, schema: { type: 'integer' }, description: 'page size' }],
-          responses: { 200: { description: 'ok', content: { 'application/json': { schema: { type: 'array', items: { $ref: '#/components/schemas/Thing' } } } } } },
+          responses: {
+            200: {
+              description: 'ok',
+              content: { 'application/json': { schema: { type: 'array', items: { $ref: '#/components/schemas/Thing' } } } },
+            },
+          },
         },
       },
       '/health': { get: { summary: 'Alive', responses: { 200: { description: 'ok' } } } },
     },
-    components: { schemas: { Thing: { type: 'object', required: ['id'], properties: { id: { type: 'string' } } }, CreateThing: { type: 'object' } } },
+    components: {
+      schemas: { Thing: { type: 'object', required: ['id'], properties: { id: { type: 'string' } } }, CreateThing: { type: 'object' } },
+    },
   }
 
   it('groups operations by tag with method, path, summary, parameters and schema names, escaping every value', () => {
@@ -86,7 +102,7 @@ describe('API reference page', () => {
     expect(schemaName(undefined)).toBe('—')
   })
 
-  it('renders /docs from the app\'s own /openapi.json', async () => {
+  it("renders /docs from the app's own /openapi.json", async () => {
     const app = new Hono()
     app.get('/openapi.json', (c) => c.json(doc))
     registerDocsRoutes(app)

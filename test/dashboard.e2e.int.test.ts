@@ -51,11 +51,19 @@ describe('dashboard in headless Chromium', () => {
     await run(id, { type: 'StartTask', agentId: 'agent-e2e', dispatchVersion: null, leaseEpoch }, 'start')
     await row.locator('.pill', { hasText: 'running' }).waitFor(live)
     await run(id, { type: 'ReportTaskProgress', percent: 60, message: 'halfway', leaseEpoch }, 'progress')
-    await page.waitForFunction((taskId) => document.querySelector<HTMLProgressElement>(`tr[data-key="${taskId}"] progress`)?.value === 60, id, live)
+    await page.waitForFunction(
+      (taskId) => document.querySelector<HTMLProgressElement>(`tr[data-key="${taskId}"] progress`)?.value === 60,
+      id,
+      live,
+    )
 
     // The agent asks a human; the task parks until the answer comes from the inbox, then queues again.
     const asked = await postJson(`${h.baseUrl}/api/v1/tasks/${id}/input-requests`, {
-      agentId: 'agent-e2e', leaseEpoch, question: `Publish the summary ${h.id}?`, options: ['approve', 'reject'], context: { draft: '<b>not markup</b>' },
+      agentId: 'agent-e2e',
+      leaseEpoch,
+      question: `Publish the summary ${h.id}?`,
+      options: ['approve', 'reject'],
+      context: { draft: '<b>not markup</b>' },
     })
     expect(asked.status).toBe(201)
     await row.locator('.pill', { hasText: 'awaiting input' }).waitFor(live)
@@ -70,7 +78,11 @@ describe('dashboard in headless Chromium', () => {
     await request.getByRole('button', { name: 'approve' }).click()
     await request.waitFor({ state: 'detached' })
     const answered = await waitFor(async () => {
-      const r = (await (await fetch(`${h.baseUrl}/api/v1/hitl/${hitlId}`)).json()) as { status: string; response: unknown; respondedBy: string }
+      const r = (await (await fetch(`${h.baseUrl}/api/v1/hitl/${hitlId}`)).json()) as {
+        status: string
+        response: unknown
+        respondedBy: string
+      }
       return r.status === 'answered' && r
     }, 'the HITL request to be answered')
     expect(answered).toMatchObject({ response: 'approve', respondedBy: 'operator', taskId: id })
@@ -80,7 +92,11 @@ describe('dashboard in headless Chromium', () => {
     const reclaimed = await run(id, { type: 'ClaimTask', agentId: 'agent-e2e', leaseMs: 60_000, now: Date.now() }, 'claim-2')
     const resumedEpoch = (reclaimed.state as { leaseEpoch: number }).leaseEpoch
     await run(id, { type: 'StartTask', agentId: 'agent-e2e', dispatchVersion: null, leaseEpoch: resumedEpoch }, 'start-2')
-    await run(id, { type: 'CompleteTask', agentId: 'agent-e2e', leaseEpoch: resumedEpoch, result: { summary: 'done' }, now: Date.now() }, 'complete')
+    await run(
+      id,
+      { type: 'CompleteTask', agentId: 'agent-e2e', leaseEpoch: resumedEpoch, result: { summary: 'done' }, now: Date.now() },
+      'complete',
+    )
     await row.locator('.pill', { hasText: 'completed' }).waitFor(live)
 
     const filters = page.getByRole('search', { name: 'Filter tasks' })
@@ -101,14 +117,37 @@ describe('dashboard in headless Chromium', () => {
     await screenshot(page, 'task-detail')
 
     // An autoscaling decision, as the worker group records it, shows on the pool's card.
-    await writeSide.execute('pool', 'e2e', poolDecider, { type: 'RecordScaling', fromWorkers: 0, toWorkers: 2, lag: 40, timeLagMs: 1_500, reason: 'lag above threshold' },
-      { commandId: 'e2e-scale', correlationId: 'e2e', causationId: null, actor: 'e2e' })
+    await writeSide.execute(
+      'pool',
+      'e2e',
+      poolDecider,
+      { type: 'RecordScaling', fromWorkers: 0, toWorkers: 2, lag: 40, timeLagMs: 1_500, reason: 'lag above threshold' },
+      { commandId: 'e2e-scale', correlationId: 'e2e', causationId: null, actor: 'e2e' },
+    )
 
     // A task that spends its only attempt lands in the dead letters.
-    const flaky = (await (await postJson(`${h.baseUrl}/api/v1/tasks`, { title: `Flaky ${h.id}`, pool: 'e2e', maxAttempts: 1 })).json()) as { id: string }
-    const flakyEpoch = ((await run(flaky.id, { type: 'ClaimTask', agentId: 'agent-e2e', leaseMs: 60_000, now: Date.now() }, 'f-claim')).state as { leaseEpoch: number }).leaseEpoch
+    const flaky = (await (await postJson(`${h.baseUrl}/api/v1/tasks`, { title: `Flaky ${h.id}`, pool: 'e2e', maxAttempts: 1 })).json()) as {
+      id: string
+    }
+    const flakyEpoch = (
+      (await run(flaky.id, { type: 'ClaimTask', agentId: 'agent-e2e', leaseMs: 60_000, now: Date.now() }, 'f-claim')).state as {
+        leaseEpoch: number
+      }
+    ).leaseEpoch
     await run(flaky.id, { type: 'StartTask', agentId: 'agent-e2e', dispatchVersion: null, leaseEpoch: flakyEpoch }, 'f-start')
-    await run(flaky.id, { type: 'FailTask', agentId: 'agent-e2e', leaseEpoch: flakyEpoch, error: 'upstream timed out', retryable: true, now: Date.now(), retryDelayMs: 0 }, 'f-fail')
+    await run(
+      flaky.id,
+      {
+        type: 'FailTask',
+        agentId: 'agent-e2e',
+        leaseEpoch: flakyEpoch,
+        error: 'upstream timed out',
+        retryable: true,
+        now: Date.now(),
+        retryDelayMs: 0,
+      },
+      'f-fail',
+    )
 
     for (const view of ['overview', 'pools', 'agents', 'queue', 'hitl', 'dead-letters']) {
       await page.getByRole('navigation', { name: 'Views' }).locator(`a[href="#${view}"]`).click()
@@ -119,14 +158,20 @@ describe('dashboard in headless Chromium', () => {
         await card.locator('li', { hasText: '0 → 2 workers (lag above threshold), lag 40' }).waitFor(live)
         await card.getByText('No worker processes reported.').waitFor()
       }
-      if (view === 'queue') await page.locator('#queue-stats article[data-key="e2e"] tr[data-key="HIGH"] td[data-label="Completed"]', { hasText: '1' }).waitFor()
+      if (view === 'queue')
+        await page
+          .locator('#queue-stats article[data-key="e2e"] tr[data-key="HIGH"] td[data-label="Completed"]', { hasText: '1' })
+          .waitFor()
       if (view === 'dead-letters') {
         const letter = page.locator(`#dead-letters-table tr[data-key="${flaky.id}"]`)
         await letter.locator('td', { hasText: 'upstream timed out' }).waitFor(live)
         await screenshot(page, 'dead-letters')
         await letter.getByRole('button', { name: `Requeue Flaky ${h.id}` }).click()
         await letter.waitFor({ state: 'detached' })
-        await waitFor(async () => ((await (await fetch(`${h.baseUrl}/api/v1/tasks/${flaky.id}`)).json()) as { status: string }).status === 'queued', 'the requeued task')
+        await waitFor(
+          async () => ((await (await fetch(`${h.baseUrl}/api/v1/tasks/${flaky.id}`)).json()) as { status: string }).status === 'queued',
+          'the requeued task',
+        )
       }
       if (view === 'agents') await page.locator('#agents-table tr', { hasText: 'writer-1' }).waitFor()
       await page.waitForLoadState('networkidle')

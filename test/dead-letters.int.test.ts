@@ -15,10 +15,15 @@ describe('retries, dead letters and the queue loops', () => {
   let h: Harness
   let depth: (pool: string) => Promise<number>
   beforeAll(async () => {
-    h = await startHarness({ queueLoops: ['reaper', 'retry-timer'], env: { AGENTFLEET_REAPER_INTERVAL_MS: '100', AGENTFLEET_RETRY_BASE_MS: '100', AGENTFLEET_RETRY_MAX_MS: '400' } })
+    h = await startHarness({
+      queueLoops: ['reaper', 'retry-timer'],
+      env: { AGENTFLEET_REAPER_INTERVAL_MS: '100', AGENTFLEET_RETRY_BASE_MS: '100', AGENTFLEET_RETRY_MAX_MS: '400' },
+    })
     depth = createTaskQueue({ redis: h.services.redis, prefix: h.config.redis.prefix }).depth
   })
-  afterAll(async () => { await h?.stop() })
+  afterAll(async () => {
+    await h?.stop()
+  })
 
   const create = async (pool: string, extra: Record<string, unknown> = {}): Promise<string> => {
     const res = await postJson(`${h.baseUrl}/api/v1/tasks`, { title: 't', pool, ...extra })
@@ -32,8 +37,10 @@ describe('retries, dead letters and the queue loops', () => {
   }
   const fail = (c: Claimed, error = 'boom') =>
     postJson(`${h.baseUrl}/api/v1/queue/tasks/${c.id}/fail`, { agentId: 'agent', leaseEpoch: c.leaseEpoch, error, retryable: true })
-  const list = async (query: string) => (await (await fetch(`${h.baseUrl}/api/v1/dead-letters?${query}`)).json()) as { items: DeadLetter[]; next?: string }
-  const deadLetterCount = (pool: string, n: number) => waitFor(async () => (await list(`pool=${pool}`)).items.length === n, `${n} dead letters in ${pool}`)
+  const list = async (query: string) =>
+    (await (await fetch(`${h.baseUrl}/api/v1/dead-letters?${query}`)).json()) as { items: DeadLetter[]; next?: string }
+  const deadLetterCount = (pool: string, n: number) =>
+    waitFor(async () => (await list(`pool=${pool}`)).items.length === n, `${n} dead letters in ${pool}`)
 
   it('retries with growing backoff, then dead-letters after maxAttempts', async () => {
     const id = await create('backoff', { maxAttempts: 4 })
@@ -46,7 +53,9 @@ describe('retries, dead letters and the queue loops', () => {
       expect(types).toEqual(attempt < 4 ? ['TaskFailed', 'TaskRetryScheduled'] : ['TaskFailed', 'TaskDeadLettered'])
     }
     const events = (await readTaskEvents(h)).filter((e) => e.meta.aggregateId === id)
-    const scheduled = events.filter((e): e is StoredEvent & { type: 'TaskRetryScheduled' } => e.type === 'TaskRetryScheduled').map((e) => e.data)
+    const scheduled = events
+      .filter((e): e is StoredEvent & { type: 'TaskRetryScheduled' } => e.type === 'TaskRetryScheduled')
+      .map((e) => e.data)
     expect(scheduled.map((s) => s.attempt)).toEqual([2, 3, 4])
     scheduled.forEach((s, i) => {
       expect(s.delayMs).toBeGreaterThanOrEqual(100)
@@ -61,11 +70,20 @@ describe('retries, dead letters and the queue loops', () => {
     await deadLetterCount('backoff', 1)
     const shown = (await (await fetch(`${h.baseUrl}/api/v1/dead-letters/${id}`)).json()) as DeadLetter
     expect(shown).toMatchObject({ id, attempts: 4, lastError: 'boom 4' })
-    expect(shown.failures.map((f) => [f.attempt, f.error])).toEqual([[1, 'boom 1'], [2, 'boom 2'], [3, 'boom 3'], [4, 'boom 4']])
+    expect(shown.failures.map((f) => [f.attempt, f.error])).toEqual([
+      [1, 'boom 1'],
+      [2, 'boom 2'],
+      [3, 'boom 3'],
+      [4, 'boom 4'],
+    ])
   })
 
   it('lists, requeues and purges dead letters, one and in bulk, each with exactly the expected events', async () => {
-    const normal = [await create('dlq', { maxAttempts: 1 }), await create('dlq', { maxAttempts: 1 }), await create('dlq', { maxAttempts: 1 })]
+    const normal = [
+      await create('dlq', { maxAttempts: 1 }),
+      await create('dlq', { maxAttempts: 1 }),
+      await create('dlq', { maxAttempts: 1 }),
+    ]
     const high = [await create('dlq', { maxAttempts: 1, priority: 'HIGH' }), await create('dlq', { maxAttempts: 1, priority: 'HIGH' })]
     for (let i = 0; i < 5; i++) expect((await fail(await claim('dlq'))).status).toBe(200)
     await deadLetterCount('dlq', 5)
@@ -78,8 +96,12 @@ describe('retries, dead letters and the queue loops', () => {
 
     const before = await logEnd(h)
     for (const [path, body, status] of [
-      ['requeue', {}, 400], ['purge', { reason: 'x' }, 400], ['requeue', { pool: 'NOT OK' }, 400], ['requeue', { priority: 'URGENT' }, 400],
-    ] as const) expect((await postJson(`${h.baseUrl}/api/v1/dead-letters/${path}`, body)).status).toBe(status)
+      ['requeue', {}, 400],
+      ['purge', { reason: 'x' }, 400],
+      ['requeue', { pool: 'NOT OK' }, 400],
+      ['requeue', { priority: 'URGENT' }, 400],
+    ] as const)
+      expect((await postJson(`${h.baseUrl}/api/v1/dead-letters/${path}`, body)).status).toBe(status)
     expect((await fetch(`${h.baseUrl}/api/v1/dead-letters/nope`)).status).toBe(404)
     expect((await postJson(`${h.baseUrl}/api/v1/dead-letters/nope/requeue`, {})).status).toBe(404)
     expect(await logEnd(h)).toBe(before)
@@ -90,7 +112,9 @@ describe('retries, dead letters and the queue loops', () => {
     await waitFor(async () => (await depth('dlq')) === 1, 'requeued task back in the queue')
     const purged = await postJson(`${h.baseUrl}/api/v1/dead-letters/${normal[1]}/purge`, { reason: 'obsolete' })
     expect(((await purged.json()) as { events: { type: string }[] }).events.map((e) => e.type)).toEqual(['TaskPurged'])
-    expect(((await (await postJson(`${h.baseUrl}/api/v1/dead-letters/${normal[1]}/purge`, {})).json()) as { events: unknown[] }).events).toEqual([])
+    expect(
+      ((await (await postJson(`${h.baseUrl}/api/v1/dead-letters/${normal[1]}/purge`, {})).json()) as { events: unknown[] }).events,
+    ).toEqual([])
     const again = await postJson(`${h.baseUrl}/api/v1/dead-letters/${normal[1]}/requeue`, {})
     expect(again.status).toBe(409)
     expect(((await again.json()) as { code: string }).code).toBe('task.not-dead-lettered')
@@ -108,7 +132,9 @@ describe('retries, dead letters and the queue loops', () => {
     const dead = ['TaskCreated', 'TaskQueued', 'TaskClaimed', 'TaskFailed', 'TaskDeadLettered']
     for (const id of [normal[0]!, ...high]) expect(types.get(id)).toEqual([...dead, 'TaskQueued'])
     for (const id of [normal[1]!, normal[2]!]) expect(types.get(id)).toEqual([...dead, 'TaskPurged'])
-    const requeueEvents = events.filter((e) => e.type === 'TaskQueued' && [normal[0], ...high].includes(e.meta.aggregateId) && e.meta.version === 6)
+    const requeueEvents = events.filter(
+      (e) => e.type === 'TaskQueued' && [normal[0], ...high].includes(e.meta.aggregateId) && e.meta.version === 6,
+    )
     expect(requeueEvents.map((e) => e.type === 'TaskQueued' && e.data.reason)).toEqual(['requeued', 'requeued', 'requeued'])
   })
 
@@ -116,12 +142,22 @@ describe('retries, dead letters and the queue loops', () => {
     const ids = [await create('cli', { maxAttempts: 1 }), await create('cli', { maxAttempts: 1 })]
     for (let i = 0; i < 2; i++) await fail(await claim('cli'))
     await deadLetterCount('cli', 2)
-    const cli = (...args: string[]) => run(process.execPath, ['bin/agentfleet.js', 'dlq', ...args], { env: { ...process.env, ...h.env }, timeout: 30_000 })
+    const cli = (...args: string[]) =>
+      run(process.execPath, ['bin/agentfleet.js', 'dlq', ...args], { env: { ...process.env, ...h.env }, timeout: 30_000 })
 
     const listed = await cli('list', '--pool', 'cli', '--json')
-    expect(listed.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { id: string }).id).sort()).toEqual([...ids].sort())
+    expect(
+      listed.stdout
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { id: string }).id)
+        .sort(),
+    ).toEqual([...ids].sort())
     const before = await logEnd(h)
-    const unconfirmed = await cli('requeue', '--pool', 'cli').then(() => undefined, (e: { code: number; stderr: string }) => e)
+    const unconfirmed = await cli('requeue', '--pool', 'cli').then(
+      () => undefined,
+      (e: { code: number; stderr: string }) => e,
+    )
     expect(unconfirmed?.code).toBe(1)
     expect(unconfirmed?.stderr).toContain('2 dead letters match; pass --yes')
     expect(await logEnd(h)).toBe(before)

@@ -6,7 +6,16 @@ import { logEnd, postJson, startHarness, waitFor, type Harness } from './support
 import { readStream } from './support/read-log.ts'
 
 type Accepted = { id: string; version: number; events: { type: string }[] }
-type Hitl = { id: string; version: number; status: string; taskId: string | null; projectId: string | null; options: string[] | null; response: unknown; respondedBy: string | null }
+type Hitl = {
+  id: string
+  version: number
+  status: string
+  taskId: string | null
+  projectId: string | null
+  options: string[] | null
+  response: unknown
+  respondedBy: string | null
+}
 
 describe('HITL requests over HTTP against the real stack', () => {
   let h: Harness
@@ -21,9 +30,21 @@ describe('HITL requests over HTTP against the real stack', () => {
   /** A task of the project, claimed and started by agent-1: the epoch comes from the command's state. */
   const runningTask = async (title: string) => {
     const created = (await (await postJson(`${h.baseUrl}/api/v1/tasks`, { title, pool: 'reviews', projectId })).json()) as Accepted
-    const claimed = await w.execute('task', created.id, taskDecider, { type: 'ClaimTask', agentId: 'agent-1', leaseMs: 30_000, now: Date.now() }, ctx(`claim-${created.id}`))
+    const claimed = await w.execute(
+      'task',
+      created.id,
+      taskDecider,
+      { type: 'ClaimTask', agentId: 'agent-1', leaseMs: 30_000, now: Date.now() },
+      ctx(`claim-${created.id}`),
+    )
     const epoch = (claimed.state as ExistingTask).leaseEpoch
-    await w.execute('task', created.id, taskDecider, { type: 'StartTask', agentId: 'agent-1', dispatchVersion: null, leaseEpoch: epoch }, ctx(`start-${created.id}`))
+    await w.execute(
+      'task',
+      created.id,
+      taskDecider,
+      { type: 'StartTask', agentId: 'agent-1', dispatchVersion: null, leaseEpoch: epoch },
+      ctx(`start-${created.id}`),
+    )
     return { taskId: created.id, leaseEpoch: epoch }
   }
 
@@ -33,12 +54,18 @@ describe('HITL requests over HTTP against the real stack', () => {
     const p = (await (await postJson(`${h.baseUrl}/api/v1/projects`, { name: 'Reviews' })).json()) as Accepted
     projectId = p.id
   })
-  afterAll(async () => { await h?.stop() })
+  afterAll(async () => {
+    await h?.stop()
+  })
 
   it('a running task asks, the request is listed as pending for its project, the answer resumes the task', async () => {
     const { taskId, leaseEpoch } = await runningTask('review the diff')
     const res = await postJson(`${h.baseUrl}/api/v1/tasks/${taskId}/input-requests`, {
-      agentId: 'agent-1', leaseEpoch, question: 'Merge this change?', options: ['approve', 'reject'], context: { pr: 42 },
+      agentId: 'agent-1',
+      leaseEpoch,
+      question: 'Merge this change?',
+      options: ['approve', 'reject'],
+      context: { pr: 42 },
     })
     expect(res.status).toBe(201)
     const raised = (await res.json()) as Accepted
@@ -49,7 +76,10 @@ describe('HITL requests over HTTP against the real stack', () => {
       return page.body.items.find((i) => i.id === raised.id)
     }, 'the pending request in the list')
     expect(pending).toMatchObject({ taskId, projectId, options: ['approve', 'reject'], status: 'pending' })
-    await waitFor(async () => (await get<{ status: string }>(`/api/v1/tasks/${taskId}`)).body.status === 'awaiting_input', 'the task awaiting input')
+    await waitFor(
+      async () => (await get<{ status: string }>(`/api/v1/tasks/${taskId}`)).body.status === 'awaiting_input',
+      'the task awaiting input',
+    )
 
     // An answer outside the options is refused and changes nothing.
     const before = { hitl: await logEnd(h, 'hitl'), task: await logEnd(h, 'task') }
@@ -65,7 +95,11 @@ describe('HITL requests over HTTP against the real stack', () => {
     const ok = await postJson(`${h.baseUrl}/api/v1/hitl/${raised.id}/respond`, { response: 'approve', respondedBy: 'alice' })
     expect(ok.status).toBe(200)
     const answered = (await ok.json()) as Accepted
-    expect((await get<Hitl>(`/api/v1/hitl/${raised.id}?minVersion=${answered.version}`)).body).toMatchObject({ status: 'answered', response: 'approve', respondedBy: 'alice' })
+    expect((await get<Hitl>(`/api/v1/hitl/${raised.id}?minVersion=${answered.version}`)).body).toMatchObject({
+      status: 'answered',
+      response: 'approve',
+      respondedBy: 'alice',
+    })
 
     // The process manager resumes the task: queued again, reason 'resumed', with the answer in its state.
     await waitFor(async () => (await get<{ status: string }>(`/api/v1/tasks/${taskId}`)).body.status === 'queued', 'the task queued again')
@@ -73,7 +107,13 @@ describe('HITL requests over HTTP against the real stack', () => {
     const received = log.find((e) => e.type === 'TaskInputReceived')
     expect(received?.data).toEqual({ requestId: raised.id, response: '"approve"' })
     expect(log.at(-1)).toMatchObject({ type: 'TaskQueued', data: { reason: 'resumed' } })
-    const again = await w.execute('task', taskId, taskDecider, { type: 'ClaimTask', agentId: 'agent-1', leaseMs: 30_000, now: Date.now() }, ctx(`reclaim-${taskId}`))
+    const again = await w.execute(
+      'task',
+      taskId,
+      taskDecider,
+      { type: 'ClaimTask', agentId: 'agent-1', leaseMs: 30_000, now: Date.now() },
+      ctx(`reclaim-${taskId}`),
+    )
     expect((again.state as ExistingTask).inputs).toEqual([{ requestId: raised.id, response: '"approve"' }])
 
     const twice = await postJson(`${h.baseUrl}/api/v1/hitl/${raised.id}/respond`, { response: 'reject', respondedBy: 'bob' })
@@ -83,9 +123,14 @@ describe('HITL requests over HTTP against the real stack', () => {
 
   it('a request that passes its deadline expires by itself and cancels its task', async () => {
     const { taskId, leaseEpoch } = await runningTask('wait for a sign-off')
-    const raised = (await (await postJson(`${h.baseUrl}/api/v1/tasks/${taskId}/input-requests`, {
-      agentId: 'agent-1', leaseEpoch, question: 'Sign off?', expiresAt: new Date(Date.now() + 800).toISOString(),
-    })).json()) as Accepted
+    const raised = (await (
+      await postJson(`${h.baseUrl}/api/v1/tasks/${taskId}/input-requests`, {
+        agentId: 'agent-1',
+        leaseEpoch,
+        question: 'Sign off?',
+        expiresAt: new Date(Date.now() + 800).toISOString(),
+      })
+    ).json()) as Accepted
     await waitFor(async () => (await get<Hitl>(`/api/v1/hitl/${raised.id}`)).body.status === 'expired', 'the request expired')
     const task = await waitFor(async () => {
       const t = (await get<{ status: string; cancelReason: string | null }>(`/api/v1/tasks/${taskId}`)).body
@@ -98,7 +143,11 @@ describe('HITL requests over HTTP against the real stack', () => {
 
   it('a stale lease cannot park the task: 409, and the request is withdrawn without touching the task', async () => {
     const { taskId, leaseEpoch } = await runningTask('stale')
-    const res = await postJson(`${h.baseUrl}/api/v1/tasks/${taskId}/input-requests`, { agentId: 'agent-1', leaseEpoch: leaseEpoch + 5, question: 'Q?' })
+    const res = await postJson(`${h.baseUrl}/api/v1/tasks/${taskId}/input-requests`, {
+      agentId: 'agent-1',
+      leaseEpoch: leaseEpoch + 5,
+      question: 'Q?',
+    })
     expect(res.status).toBe(409)
     expect(((await res.json()) as { code: string }).code).toBe('task.stale-lease')
     const withdrawn = await waitFor(async () => {
@@ -111,7 +160,9 @@ describe('HITL requests over HTTP against the real stack', () => {
   })
 
   it('raises, cancels and expires requests without a task; bad input is refused and appends nothing', async () => {
-    const raised = (await (await postJson(`${h.baseUrl}/api/v1/hitl`, { agentId: 'agent-9', projectId, question: 'Budget?', context: { eur: 100 } })).json()) as Accepted
+    const raised = (await (
+      await postJson(`${h.baseUrl}/api/v1/hitl`, { agentId: 'agent-9', projectId, question: 'Budget?', context: { eur: 100 } })
+    ).json()) as Accepted
     const cancelled = await postJson(`${h.baseUrl}/api/v1/hitl/${raised.id}/cancel`, { reason: 'obsolete' })
     expect(cancelled.status).toBe(200)
     const other = (await (await postJson(`${h.baseUrl}/api/v1/hitl`, { question: 'Go?' })).json()) as Accepted
@@ -120,7 +171,13 @@ describe('HITL requests over HTTP against the real stack', () => {
     expect((await get<Hitl>(`/api/v1/hitl/${other.id}?minVersion=${v}`)).body.status).toBe('expired')
 
     const before = await logEnd(h, 'hitl')
-    const cases: unknown[] = [{}, { question: '' }, { question: 'x', options: [] }, { question: 'x', expiresAt: 'tomorrow' }, { question: 'x', surprise: 1 }]
+    const cases: unknown[] = [
+      {},
+      { question: '' },
+      { question: 'x', options: [] },
+      { question: 'x', expiresAt: 'tomorrow' },
+      { question: 'x', surprise: 1 },
+    ]
     for (const body of cases) {
       const res = await postJson(`${h.baseUrl}/api/v1/hitl`, body)
       expect(res.status, JSON.stringify(body)).toBe(400)

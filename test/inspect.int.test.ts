@@ -26,10 +26,22 @@ describe('inspect', () => {
     // One event of every type in schemas/, with values drawn from the schema itself.
     for (const [i, s] of h.services.schemas.events.entries()) {
       const { meta: _, ...data } = avro.Type.forSchema(s.schema as avro.Schema).random() as unknown as Record<string, unknown>
-      const meta: EventMeta = { eventId: `ev-${i}`, aggregateId: `agg-${i}`, version: 1, occurredAt: base + i * 1000, commandId: `c${i}`, correlationId: 'insp', causationId: null, actor: 'test' }
+      const meta: EventMeta = {
+        eventId: `ev-${i}`,
+        aggregateId: `agg-${i}`,
+        version: 1,
+        occurredAt: base + i * 1000,
+        commandId: `c${i}`,
+        correlationId: 'insp',
+        causationId: null,
+        actor: 'test',
+      }
       const aggregate = s.aggregate as AggregateType
       const { value, headers } = h.services.codec.encode(aggregate, { type: s.name, data } as unknown as DomainEvent, meta)
-      await producer.send({ topic: eventTopic(h.config.kafka.topicPrefix, aggregate), messages: [{ key: meta.aggregateId, value, headers, timestamp: String(base + i * 1000) }] })
+      await producer.send({
+        topic: eventTopic(h.config.kafka.topicPrefix, aggregate),
+        messages: [{ key: meta.aggregateId, value, headers, timestamp: String(base + i * 1000) }],
+      })
       sent.push({ aggregate, type: s.name, meta, data, timestamp: base + i * 1000 })
     }
   })
@@ -38,7 +50,13 @@ describe('inspect', () => {
     await h?.stop()
   })
 
-  const deps = () => ({ kafka: h.services.kafka, admin: h.services.admin, registry: h.services.registry, logger: h.services.logger, topicPrefix: h.config.kafka.topicPrefix })
+  const deps = () => ({
+    kafka: h.services.kafka,
+    admin: h.services.admin,
+    registry: h.services.registry,
+    logger: h.services.logger,
+    topicPrefix: h.config.kafka.topicPrefix,
+  })
   const dump = async (topic: string, o: InspectOptions = {}) => {
     const out: InspectedRecord[] = []
     await inspectTopic(deps(), topic, o, (r) => out.push(r))
@@ -53,11 +71,22 @@ describe('inspect', () => {
       expect(records.map((r) => r.type).sort()).toEqual(expected.map((s) => s.type).sort())
       for (const s of expected) {
         const r = records.find((x) => x.type === s.type)!
-        expect(JSON.parse(JSON.stringify({ meta: r.meta, data: r.data }))).toEqual(JSON.parse(JSON.stringify({ meta: s.meta, data: s.data })))
-        expect(r).toMatchObject({ topic: eventTopic(h.config.kafka.topicPrefix, aggregate), key: s.meta.aggregateId, timestamp: new Date(s.timestamp).toISOString() })
+        expect(JSON.parse(JSON.stringify({ meta: r.meta, data: r.data }))).toEqual(
+          JSON.parse(JSON.stringify({ meta: s.meta, data: s.data })),
+        )
+        expect(r).toMatchObject({
+          topic: eventTopic(h.config.kafka.topicPrefix, aggregate),
+          key: s.meta.aggregateId,
+          timestamp: new Date(s.timestamp).toISOString(),
+        })
         const schema = h.services.schemas.events.find((e) => e.name === s.type)!
         const subject = `${r.topic}-${schema.fullName}`
-        expect(r.raw).toMatchObject({ magic: 0, subject, key: s.meta.aggregateId, headers: { 'event-type': s.type, 'aggregate-type': aggregate, 'correlation-id': 'insp' } })
+        expect(r.raw).toMatchObject({
+          magic: 0,
+          subject,
+          key: s.meta.aggregateId,
+          headers: { 'event-type': s.type, 'aggregate-type': aggregate, 'correlation-id': 'insp' },
+        })
         expect(r.raw?.schemaId).toBe(await h.services.registry.getRegistryIdBySchema(subject, schema.schema as never))
       }
     }
@@ -84,7 +113,16 @@ describe('inspect', () => {
     const following = inspectTopic(deps(), 'task', { follow: true, types: ['TaskCancelled'] }, (r) => seen.push(r), abort.signal)
     const before = sent.filter((s) => s.type === 'TaskCancelled').length
     await waitFor(async () => seen.length >= before, 'existing events')
-    const meta: EventMeta = { eventId: 'ev-follow', aggregateId: 'agg-follow', version: 1, occurredAt: Date.now(), commandId: 'cf', correlationId: 'insp', causationId: null, actor: 'test' }
+    const meta: EventMeta = {
+      eventId: 'ev-follow',
+      aggregateId: 'agg-follow',
+      version: 1,
+      occurredAt: Date.now(),
+      commandId: 'cf',
+      correlationId: 'insp',
+      causationId: null,
+      actor: 'test',
+    }
     const { value, headers } = h.services.codec.encode('task', { type: 'TaskCancelled', data: { reason: 'followed' } }, meta)
     await producer.send({ topic: eventTopic(h.config.kafka.topicPrefix, 'task'), messages: [{ key: meta.aggregateId, value, headers }] })
     await waitFor(async () => seen.some((r) => (r.meta as EventMeta).eventId === 'ev-follow'), 'the followed event')
@@ -94,11 +132,20 @@ describe('inspect', () => {
   })
 
   it('the CLI binary prints the same JSON lines', async () => {
-    const { stdout } = await run(process.execPath, ['bin/agentfleet.js', 'inspect', 'task', '--raw', '--type', 'TaskCreated'], { env: { ...process.env, ...h.env } })
-    const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as InspectedRecord)
+    const { stdout } = await run(process.execPath, ['bin/agentfleet.js', 'inspect', 'task', '--raw', '--type', 'TaskCreated'], {
+      env: { ...process.env, ...h.env },
+    })
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as InspectedRecord)
     const created = sent.find((s) => s.type === 'TaskCreated')!
     expect(lines).toHaveLength(1)
-    expect(lines[0]).toMatchObject({ type: 'TaskCreated', key: created.meta.aggregateId, raw: { magic: 0, headers: { 'event-type': 'TaskCreated' } } })
+    expect(lines[0]).toMatchObject({
+      type: 'TaskCreated',
+      key: created.meta.aggregateId,
+      raw: { magic: 0, headers: { 'event-type': 'TaskCreated' } },
+    })
     expect(JSON.parse(JSON.stringify(lines[0]!.data))).toEqual(JSON.parse(JSON.stringify(created.data)))
     const help = await run(process.execPath, ['bin/agentfleet.js', 'inspect', '--help'])
     expect(help.stdout).toContain('--follow')

@@ -9,7 +9,9 @@ type LagBody = { projections: { projection: string; lag: number }[]; groups: { g
 describe('/metrics and /api/v1/system/lag against the real stack', () => {
   let h: Harness
   let projector: { stop: () => Promise<void> } | undefined
-  beforeAll(async () => { h = await startHarness({ projector: false, env: { AGENTFLEET_METRICS_CACHE_MS: '100' } }) })
+  beforeAll(async () => {
+    h = await startHarness({ projector: false, env: { AGENTFLEET_METRICS_CACHE_MS: '100' } })
+  })
   afterAll(async () => {
     await projector?.stop()
     await h?.stop()
@@ -26,7 +28,10 @@ describe('/metrics and /api/v1/system/lag against the real stack', () => {
 
   it('shows lag for a stopped projection, and zero once it has caught up', async () => {
     for (let i = 0; i < 3; i++) expect((await postJson(`${h.baseUrl}/api/v1/tasks`, { title: `lag ${i}`, pool: 'lag' })).status).toBe(201)
-    const behind = await waitFor(async () => { const b = await lag(); return projectionLag(b, 'tasks') === 6 && b }, 'tasks projection lag 6 (3 tasks, created + queued each)')
+    const behind = await waitFor(async () => {
+      const b = await lag()
+      return projectionLag(b, 'tasks') === 6 && b
+    }, 'tasks projection lag 6 (3 tasks, created + queued each)')
     // The snapshots projection folds the same task events: behind by all six too.
     expect(projectionLag(behind, 'snapshots')).toBe(6)
     expect(sampleValue((await scrape()).samples, 'agentfleet_projection_lag_events', { projection: 'tasks' })).toBe(6)
@@ -35,7 +40,9 @@ describe('/metrics and /api/v1/system/lag against the real stack', () => {
     const group = `${h.config.kafka.topicPrefix}.projector.main`
     const caughtUp = await waitFor(async () => {
       const b = await lag()
-      return projectionLag(b, 'tasks') === 0 && projectionLag(b, 'snapshots') === 0 && b.groups.find((g) => g.group === group)?.lag === 0 && b
+      return (
+        projectionLag(b, 'tasks') === 0 && projectionLag(b, 'snapshots') === 0 && b.groups.find((g) => g.group === group)?.lag === 0 && b
+      )
     }, 'projections to catch up')
     // The stream's own tail groups never commit and are not reported.
     expect(caughtUp.groups.some((g) => g.group.includes('.stream.'))).toBe(false)
@@ -47,11 +54,17 @@ describe('/metrics and /api/v1/system/lag against the real stack', () => {
   it('exposes command, HTTP, conflict, DLQ and worker families whose values follow what happens', async () => {
     const before = await scrape()
     for (const [name, type] of [
-      ['agentfleet_commands_total', 'counter'], ['agentfleet_command_duration_seconds', 'histogram'],
-      ['agentfleet_http_request_duration_seconds', 'histogram'], ['agentfleet_projection_lag_events', 'gauge'],
-      ['agentfleet_consumer_group_lag', 'gauge'], ['agentfleet_event_conflicts', 'gauge'], ['agentfleet_dlq_tasks', 'gauge'],
-      ['agentfleet_pool_workers', 'gauge'], ['agentfleet_stream_clients', 'gauge'],
-    ] as const) expect(before.types.get(name), name).toBe(type)
+      ['agentfleet_commands_total', 'counter'],
+      ['agentfleet_command_duration_seconds', 'histogram'],
+      ['agentfleet_http_request_duration_seconds', 'histogram'],
+      ['agentfleet_projection_lag_events', 'gauge'],
+      ['agentfleet_consumer_group_lag', 'gauge'],
+      ['agentfleet_event_conflicts', 'gauge'],
+      ['agentfleet_dlq_tasks', 'gauge'],
+      ['agentfleet_pool_workers', 'gauge'],
+      ['agentfleet_stream_clients', 'gauge'],
+    ] as const)
+      expect(before.types.get(name), name).toBe(type)
     const ok = { aggregate: 'task', command: 'CreateTask', outcome: 'ok' }
     const created = sampleValue(before.samples, 'agentfleet_commands_total', ok)
 
@@ -66,7 +79,9 @@ describe('/metrics and /api/v1/system/lag against the real stack', () => {
       values ('main', 'task:x', 'duplicate-version', 'e1', 'TaskCreated', 1, 2, 't', 0, 0)`.execute(h.services.db)
     await sql`update tasks set status = 'dead_lettered' where id = ${id}`.execute(h.services.db)
     await sql`insert into worker_processes (worker_id, pool, host, pid, status, started_at, last_seen_at)
-      values ('w1', 'metrics', 'h', 1, 'running', now(), now()), ('w2', 'metrics', 'h', 2, 'running', now(), now()), ('w3', 'other', 'h', 3, 'draining', now(), now())`.execute(h.services.db)
+      values ('w1', 'metrics', 'h', 1, 'running', now(), now()), ('w2', 'metrics', 'h', 2, 'running', now(), now()), ('w3', 'other', 'h', 3, 'draining', now(), now())`.execute(
+      h.services.db,
+    )
 
     const after = await waitFor(async () => {
       const s = await scrape()
@@ -78,8 +93,16 @@ describe('/metrics and /api/v1/system/lag against the real stack', () => {
     expect(sampleValue(samples, 'agentfleet_commands_total', { command: 'CancelTask', outcome: 'noop' })).toBe(1)
     expect(sampleValue(samples, 'agentfleet_commands_total', { command: 'ReportTaskProgress', outcome: 'rejected' })).toBe(1)
     expect(sampleValue(samples, 'agentfleet_command_duration_seconds_count', ok)).toBe(created + 1)
-    expect(sampleValue(samples, 'agentfleet_http_request_duration_seconds_count', { method: 'POST', route: '/api/v1/tasks/:id/progress', status: '409' })).toBe(1)
-    expect(sampleValue(samples, 'agentfleet_http_request_duration_seconds_count', { method: 'POST', route: '/api/v1/tasks', status: '201' })).toBeGreaterThanOrEqual(4)
+    expect(
+      sampleValue(samples, 'agentfleet_http_request_duration_seconds_count', {
+        method: 'POST',
+        route: '/api/v1/tasks/:id/progress',
+        status: '409',
+      }),
+    ).toBe(1)
+    expect(
+      sampleValue(samples, 'agentfleet_http_request_duration_seconds_count', { method: 'POST', route: '/api/v1/tasks', status: '201' }),
+    ).toBeGreaterThanOrEqual(4)
     expect(sampleValue(samples, 'agentfleet_event_conflicts', { group: 'main' })).toBe(1)
     expect(sampleValue(samples, 'agentfleet_pool_workers', { pool: 'metrics', status: 'running' })).toBe(2)
     expect(sampleValue(samples, 'agentfleet_pool_workers', { pool: 'other', status: 'draining' })).toBe(1)

@@ -7,7 +7,18 @@ import { createLogger } from '../src/infra/logger.ts'
 const app = () => {
   const config = loadConfig({})
   const unused = {} as never
-  return createApp({ config, logger: createLogger({ logLevel: 'silent' }, 'test'), db: unused, redis: unused, kafka: unused, admin: unused, codec: unused, execute: unused, idempotency: unused, probes: unused })
+  return createApp({
+    config,
+    logger: createLogger({ logLevel: 'silent' }, 'test'),
+    db: unused,
+    redis: unused,
+    kafka: unused,
+    admin: unused,
+    codec: unused,
+    execute: unused,
+    idempotency: unused,
+    probes: unused,
+  })
 }
 
 describe('OpenAPI 3.1 document', () => {
@@ -17,6 +28,7 @@ describe('OpenAPI 3.1 document', () => {
     const doc = (await res.json()) as { openapi: string; paths: Record<string, Record<string, { tags?: string[] }>> }
     expect(doc.openapi).toBe('3.1.0')
     const tags = new Set(Object.values(doc.paths).flatMap((ops) => Object.values(ops).flatMap((o) => o.tags ?? [])))
-    for (const tag of ['tasks', 'agents', 'pools', 'queue', 'dead-letters', 'hitl', 'projects', 'workflows', 'system']) expect([...tags]).toContain(tag)
+    for (const tag of ['tasks', 'agents', 'pools', 'queue', 'dead-letters', 'hitl', 'projects', 'workflows', 'system'])
+      expect([...tags]).toContain(tag)
   })
 })

@@ -8,7 +8,11 @@ import { readEvents } from './support/read-events.ts'
 type Accepted = { id: string; version: number; events: { type: string }[] }
 
 const request = (url: string, method: string, body?: unknown) =>
-  fetch(url, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) })
+  fetch(url, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
 
 describe('pools over HTTP against the real stack', () => {
   let h: Harness
@@ -31,11 +35,31 @@ describe('pools over HTTP against the real stack', () => {
   /** A task of the pool in an active state: the task lifecycle's own events are not needed for the read model. */
   const activeTask = async (id: string, pool: string, status = 'running') => {
     const now = new Date()
-    await h.services.db.insertInto('tasks').values({
-      id, version: 3, title: 't', description: null, pool, priority: 'NORMAL', priority_rank: 2, status, payload: '{}', max_attempts: 3,
-      timeout_ms: 1000, project_id: null, workflow_id: null, depends_on: [], progress: 0, progress_message: null, cancel_reason: null,
-      created_by: 'test', created_at: now, updated_at: now,
-    }).execute()
+    await h.services.db
+      .insertInto('tasks')
+      .values({
+        id,
+        version: 3,
+        title: 't',
+        description: null,
+        pool,
+        priority: 'NORMAL',
+        priority_rank: 2,
+        status,
+        payload: '{}',
+        max_attempts: 3,
+        timeout_ms: 1000,
+        project_id: null,
+        workflow_id: null,
+        depends_on: [],
+        progress: 0,
+        progress_message: null,
+        cancel_reason: null,
+        created_by: 'test',
+        created_at: now,
+        updated_at: now,
+      })
+      .execute()
   }
 
   it('creates a pool with defaults, reads, lists and updates it', async () => {
@@ -44,14 +68,30 @@ describe('pools over HTTP against the real stack', () => {
     const got = await fetch(api('/pools/crud?minVersion=1'))
     expect(got.status, await got.clone().text()).toBe(200)
     expect(await got.json()).toMatchObject({
-      name: 'crud', role: 'echo', handler: 'echo', handlerConfig: {}, maxAgentsPerProcess: 10, minWorkers: 0, maxWorkers: 4,
-      lagThreshold: 10, scaleIntervalMs: 2000, scaleDownStabilizationMs: 30000, status: 'active', workers: 0, lastScaling: null,
+      name: 'crud',
+      role: 'echo',
+      handler: 'echo',
+      handlerConfig: {},
+      maxAgentsPerProcess: 10,
+      minWorkers: 0,
+      maxWorkers: 4,
+      lagThreshold: 10,
+      scaleIntervalMs: 2000,
+      scaleDownStabilizationMs: 30000,
+      status: 'active',
+      workers: 0,
+      lastScaling: null,
     })
     await create({ name: 'crud-2', role: 'llm', handler: 'llm', handlerConfig: { model: 'small' }, maxWorkers: 8 })
     const patched = await request(api('/pools/crud'), 'PATCH', { maxWorkers: 6, minWorkers: 1, handlerConfig: { delayMs: 5 } })
     expect(patched.status).toBe(200)
     expect(((await patched.json()) as Accepted).version).toBe(2)
-    expect(await (await fetch(api('/pools/crud?minVersion=2'))).json()).toMatchObject({ minWorkers: 1, maxWorkers: 6, handlerConfig: { delayMs: 5 }, lagThreshold: 10 })
+    expect(await (await fetch(api('/pools/crud?minVersion=2'))).json()).toMatchObject({
+      minWorkers: 1,
+      maxWorkers: 6,
+      handlerConfig: { delayMs: 5 },
+      lagThreshold: 10,
+    })
     await waitFor(async () => (await fetch(api('/pools/crud-2'))).status === 200, 'second pool projected')
     const page1 = (await (await fetch(api('/pools?limit=1'))).json()) as { items: { name: string }[]; next?: string }
     const page2 = (await (await fetch(api(`/pools?limit=1&cursor=${page1.next}`))).json()) as { items: { name: string }[] }
@@ -133,14 +173,21 @@ describe('pools over HTTP against the real stack', () => {
     await fetch(api(`/tasks/${task.id}?minVersion=1`))
     const execute = (await h.writeSide()).execute
     const ctx = { commandId: 'scale-1', correlationId: 'c', causationId: null, actor: 'autoscaler' }
-    const scaled = await execute('pool', 'stats', poolDecider, { type: 'RecordScaling', fromWorkers: 0, toWorkers: 2, lag: 30, timeLagMs: 1200, reason: 'lag 30 > threshold 10' }, ctx)
+    const scaled = await execute(
+      'pool',
+      'stats',
+      poolDecider,
+      { type: 'RecordScaling', fromWorkers: 0, toWorkers: 2, lag: 30, timeLagMs: 1200, reason: 'lag 30 > threshold 10' },
+      ctx,
+    )
     expect(await (await fetch(api(`/pools/stats?minVersion=${scaled.version}`))).json()).toMatchObject({ workers: 2 })
     await waitFor(async () => {
       const s = (await (await fetch(api('/pools/stats/stats'))).json()) as { agents: { total: number } }
       return s.agents.total === 2
     }, 'spawned agents projected')
     expect(await (await fetch(api('/pools/stats/stats'))).json()).toMatchObject({
-      pool: 'stats', status: 'active',
+      pool: 'stats',
+      status: 'active',
       agents: { total: 2, byStatus: { pending: 2 } },
       tasks: { total: 1, active: 0, byStatus: { queued: 1 } },
       workers: { desired: 2, running: 0 },
@@ -150,9 +197,20 @@ describe('pools over HTTP against the real stack', () => {
 
   it('documents the agent and pool endpoints in OpenAPI', async () => {
     const doc = (await (await fetch(`${h.baseUrl}/openapi.json`)).json()) as { paths: Record<string, unknown> }
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining([
-      '/api/v1/agents', '/api/v1/agents/healthy', '/api/v1/agents/{id}', '/api/v1/agents/{id}/heartbeat', '/api/v1/agents/{id}/status',
-      '/api/v1/agents/spawn', '/api/v1/agents/terminate', '/api/v1/projects/{id}/agents', '/api/v1/pools', '/api/v1/pools/{name}', '/api/v1/pools/{name}/stats',
-    ]))
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/v1/agents',
+        '/api/v1/agents/healthy',
+        '/api/v1/agents/{id}',
+        '/api/v1/agents/{id}/heartbeat',
+        '/api/v1/agents/{id}/status',
+        '/api/v1/agents/spawn',
+        '/api/v1/agents/terminate',
+        '/api/v1/projects/{id}/agents',
+        '/api/v1/pools',
+        '/api/v1/pools/{name}',
+        '/api/v1/pools/{name}/stats',
+      ]),
+    )
   })
 })

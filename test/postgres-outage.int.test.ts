@@ -5,7 +5,11 @@ import { startHarness, waitFor, type Harness } from './support/harness.ts'
 
 /** Backends of this harness' pool: its connections set search_path to the harness' schema. */
 const backendsOf = async (admin: pg.Client, schema: string): Promise<number[]> =>
-  (await admin.query<{ pid: number }>(`select pid from pg_stat_activity where pid <> pg_backend_pid() and query like $1`, [`%${schema}-marker%`])).rows.map((r) => r.pid)
+  (
+    await admin.query<{ pid: number }>(`select pid from pg_stat_activity where pid <> pg_backend_pid() and query like $1`, [
+      `%${schema}-marker%`,
+    ])
+  ).rows.map((r) => r.pid)
 
 describe('a dropped Postgres connection', () => {
   let h: Harness

@@ -3,17 +3,30 @@ import { createTaskQueue } from '../src/queue/task-queue.ts'
 import { logEnd, postJson, startHarness, waitFor, type Harness } from './support/harness.ts'
 import { readTaskEvents, typesByTask } from './support/read-events.ts'
 
-type Claimed = { id: string; attempt: number; leaseEpoch: number; leaseExpiresAt: string; payload: unknown; timeoutMs: number; inputs: unknown[] }
+type Claimed = {
+  id: string
+  attempt: number
+  leaseEpoch: number
+  leaseExpiresAt: string
+  payload: unknown
+  timeoutMs: number
+  inputs: unknown[]
+}
 
 describe('claiming from the queue over HTTP', () => {
   let h: Harness
   let depth: (pool: string) => Promise<number>
   beforeAll(async () => {
-    h = await startHarness({ queueLoops: ['reaper', 'retry-timer'], env: { AGENTFLEET_REAPER_INTERVAL_MS: '100', AGENTFLEET_RETRY_BASE_MS: '50', AGENTFLEET_RETRY_MAX_MS: '200' } })
+    h = await startHarness({
+      queueLoops: ['reaper', 'retry-timer'],
+      env: { AGENTFLEET_REAPER_INTERVAL_MS: '100', AGENTFLEET_RETRY_BASE_MS: '50', AGENTFLEET_RETRY_MAX_MS: '200' },
+    })
     const queue = createTaskQueue({ redis: h.services.redis, prefix: h.config.redis.prefix })
     depth = queue.depth
   })
-  afterAll(async () => { await h?.stop() })
+  afterAll(async () => {
+    await h?.stop()
+  })
 
   const create = async (pool: string, priority = 'NORMAL', extra: Record<string, unknown> = {}): Promise<string> => {
     const res = await postJson(`${h.baseUrl}/api/v1/tasks`, { title: `t ${priority}`, pool, priority, ...extra })
@@ -21,7 +34,8 @@ describe('claiming from the queue over HTTP', () => {
     return ((await res.json()) as { id: string }).id
   }
   const claim = (body: Record<string, unknown>) => postJson(`${h.baseUrl}/api/v1/queue/claim`, body)
-  const act = (id: string, action: string, body: Record<string, unknown>) => postJson(`${h.baseUrl}/api/v1/queue/tasks/${id}/${action}`, body)
+  const act = (id: string, action: string, body: Record<string, unknown>) =>
+    postJson(`${h.baseUrl}/api/v1/queue/tasks/${id}/${action}`, body)
 
   it('hands each of 50 tasks to exactly one of 100 concurrent claims; the other 50 get 204', async () => {
     const ids = await Promise.all(Array.from({ length: 50 }, (_, i) => create('conc', 'NORMAL', { payload: { n: i } })))
@@ -37,7 +51,14 @@ describe('claiming from the queue over HTTP', () => {
   })
 
   it('claims by priority first, FIFO within a priority', async () => {
-    const order: [string, string][] = [['a', 'LOW'], ['b', 'NORMAL'], ['c', 'CRITICAL'], ['d', 'HIGH'], ['e', 'CRITICAL'], ['f', 'NORMAL']]
+    const order: [string, string][] = [
+      ['a', 'LOW'],
+      ['b', 'NORMAL'],
+      ['c', 'CRITICAL'],
+      ['d', 'HIGH'],
+      ['e', 'CRITICAL'],
+      ['f', 'NORMAL'],
+    ]
     const ids = new Map<string, string>()
     for (const [name, priority] of order) {
       ids.set(name, await create('order', priority))
@@ -116,7 +137,16 @@ describe('claiming from the queue over HTTP', () => {
     expect(repeat.status).toBe(200)
     expect(((await repeat.json()) as { events: unknown[] }).events).toEqual([])
     const types = typesByTask(await readTaskEvents(h))
-    expect(types.get(id)).toEqual(['TaskCreated', 'TaskQueued', 'TaskClaimed', 'TaskLeaseExpired', 'TaskRetryScheduled', 'TaskQueued', 'TaskClaimed', 'TaskCompleted'])
+    expect(types.get(id)).toEqual([
+      'TaskCreated',
+      'TaskQueued',
+      'TaskClaimed',
+      'TaskLeaseExpired',
+      'TaskRetryScheduled',
+      'TaskQueued',
+      'TaskClaimed',
+      'TaskCompleted',
+    ])
   })
 
   it('rejects bad input with problem+json and changes nothing', async () => {

@@ -22,19 +22,43 @@ describe('queue statistics over HTTP against the real stack', () => {
   const base = Math.floor(Date.now() / 60_000) * 60_000 - 3 * 60_000
   let now = base
   let execute: Awaited<ReturnType<Harness['writeSide']>>['execute']
-  const ctx = (): CommandContext => ({ commandId: `cmd-${Math.random().toString(36).slice(2)}`, correlationId: 'stats', causationId: null, actor: 'test' })
+  const ctx = (): CommandContext => ({
+    commandId: `cmd-${Math.random().toString(36).slice(2)}`,
+    correlationId: 'stats',
+    causationId: null,
+    actor: 'test',
+  })
   const run = async (id: string, command: TaskCommand, at: number) => {
     now = at
     const result = await execute('task', id, taskDecider, command, ctx(), { expectNew: command.type === 'CreateTask' })
     return result.state as ExistingTask
   }
   const create = (id: string, pool: string, priority: TaskPriority, maxAttempts = 3) => {
-    const c: CreateTask = { type: 'CreateTask', taskId: id, commandId: `create-${id}`, title: id, description: null, pool, role: null, priority, payload: {}, metadata: {}, maxAttempts, timeoutMs: 60_000, projectId: null, workflowId: null, dependsOn: [] }
+    const c: CreateTask = {
+      type: 'CreateTask',
+      taskId: id,
+      commandId: `create-${id}`,
+      title: id,
+      description: null,
+      pool,
+      role: null,
+      priority,
+      payload: {},
+      metadata: {},
+      maxAttempts,
+      timeoutMs: 60_000,
+      projectId: null,
+      workflowId: null,
+      dependsOn: [],
+    }
     return run(id, c, base)
   }
-  const start = (id: string, at: number, leaseEpoch: number | null = null) => run(id, { type: 'StartTask', agentId: 'w1', dispatchVersion: null, leaseEpoch }, at)
-  const complete = (id: string, epoch: number, at: number) => run(id, { type: 'CompleteTask', agentId: 'w1', leaseEpoch: epoch, result: null, now: at }, at)
-  const fail = (id: string, epoch: number, at: number, retryable: boolean) => run(id, { type: 'FailTask', agentId: 'w1', leaseEpoch: epoch, error: 'boom', retryable, now: at, retryDelayMs: 10 }, at)
+  const start = (id: string, at: number, leaseEpoch: number | null = null) =>
+    run(id, { type: 'StartTask', agentId: 'w1', dispatchVersion: null, leaseEpoch }, at)
+  const complete = (id: string, epoch: number, at: number) =>
+    run(id, { type: 'CompleteTask', agentId: 'w1', leaseEpoch: epoch, result: null, now: at }, at)
+  const fail = (id: string, epoch: number, at: number, retryable: boolean) =>
+    run(id, { type: 'FailTask', agentId: 'w1', leaseEpoch: epoch, error: 'boom', retryable, now: at, retryDelayMs: 10 }, at)
   const getJson = async <T>(path: string) => {
     const res = await fetch(`${h.baseUrl}${path}`)
     expect(res.status, path).toBe(200)
@@ -45,13 +69,16 @@ describe('queue statistics over HTTP against the real stack', () => {
     h = await startHarness({ env: { AGENTFLEET_METRICS_SNAPSHOT_INTERVAL_MS: '300' } })
     execute = (await h.writeSide({ clock: () => now })).execute
     // alpha/HIGH: two completed (waits 1 s and 4 s, runs 2 s and 8 s), one still queued
-    await create('h1', 'alpha', 'HIGH'); await create('h2', 'alpha', 'HIGH'); await create('h3', 'alpha', 'HIGH')
+    await create('h1', 'alpha', 'HIGH')
+    await create('h2', 'alpha', 'HIGH')
+    await create('h3', 'alpha', 'HIGH')
     const h1 = await start('h1', base + 1_000)
     await complete('h1', h1.leaseEpoch, base + 3_000)
     const h2 = await start('h2', base + 4_000)
     await complete('h2', h2.leaseEpoch, base + 12_000)
     // alpha/NORMAL: one claimed and started (in flight); one claimed whose lease expires (retry scheduled)
-    await create('n1', 'alpha', 'NORMAL'); await create('n2', 'alpha', 'NORMAL')
+    await create('n1', 'alpha', 'NORMAL')
+    await create('n2', 'alpha', 'NORMAL')
     const n1 = await run('n1', { type: 'ClaimTask', agentId: 'w1', leaseMs: 30_000, now: base + 500 }, base + 500)
     await start('n1', base + 600, n1.leaseEpoch)
     const n2 = await run('n2', { type: 'ClaimTask', agentId: 'w1', leaseMs: 30_000, now: base + 500 }, base + 500)
@@ -67,21 +94,45 @@ describe('queue statistics over HTTP against the real stack', () => {
     const l2b = await start('l2', base + 900)
     await fail('l2', l2b.leaseEpoch, base + 1_900, true)
     // beta: one completed, one cancelled while queued
-    await create('b1', 'beta', 'CRITICAL'); await create('b2', 'beta', 'CRITICAL')
+    await create('b1', 'beta', 'CRITICAL')
+    await create('b2', 'beta', 'CRITICAL')
     const b1 = await start('b1', base + 50)
     await complete('b1', b1.leaseEpoch, base + 150)
     await run('b2', { type: 'CancelTask', reason: null }, base + 200)
   })
-  afterAll(async () => { await h?.stop() })
+  afterAll(async () => {
+    await h?.stop()
+  })
 
   it('reports gauges, counters, percentiles, failure rate and throughput per pool and priority', async () => {
     const overview = await waitFor(async () => {
       const o = await getJson<Overview>('/api/v1/queue/stats?window=15m')
-      return o.totals.completed === 3 && o.totals.deadLettered === 1 && o.totals.cancelled === 1 && o.totals.failed === 4 && o.totals.inFlight === 1 ? o : undefined
+      return o.totals.completed === 3 &&
+        o.totals.deadLettered === 1 &&
+        o.totals.cancelled === 1 &&
+        o.totals.failed === 4 &&
+        o.totals.inFlight === 1
+        ? o
+        : undefined
     }, 'queue stats to reflect the lifecycle')
     expect(overview.pools.map((p) => p.pool)).toEqual(['alpha', 'beta'])
-    expect(overview.totals).toMatchObject({ depth: 1, inFlight: 1, retryScheduled: 1, completed: 3, failed: 4, leaseExpired: 1, deadLettered: 1, cancelled: 1 })
-    expect(overview.totals.window).toMatchObject({ completed: 3, failedAttempts: 4, finishedAttempts: 7, failureRate: 0.5714, throughputPerMinute: 0.2 })
+    expect(overview.totals).toMatchObject({
+      depth: 1,
+      inFlight: 1,
+      retryScheduled: 1,
+      completed: 3,
+      failed: 4,
+      leaseExpired: 1,
+      deadLettered: 1,
+      cancelled: 1,
+    })
+    expect(overview.totals.window).toMatchObject({
+      completed: 3,
+      failedAttempts: 4,
+      finishedAttempts: 7,
+      failureRate: 0.5714,
+      throughputPerMinute: 0.2,
+    })
 
     const alpha = await getJson<PoolStats>('/api/v1/queue/stats/alpha?window=15m')
     expect(alpha.priorities.map((p) => p.priority)).toEqual(['CRITICAL', 'HIGH', 'NORMAL', 'LOW'])
@@ -93,20 +144,48 @@ describe('queue statistics over HTTP against the real stack', () => {
     expect(by.HIGH!.window.waitMs.avg).toBe(2_500)
     expect(by.HIGH!.window.execMs).toMatchObject({ count: 2, avg: 5_000 })
     near(by.HIGH!.window.execMs.p95, 8_000)
-    expect(by.NORMAL).toMatchObject({ depth: 0, inFlight: 1, retryScheduled: 1, failed: 1, leaseExpired: 1, window: { failedAttempts: 1, finishedAttempts: 1, failureRate: 1 } })
+    expect(by.NORMAL).toMatchObject({
+      depth: 0,
+      inFlight: 1,
+      retryScheduled: 1,
+      failed: 1,
+      leaseExpired: 1,
+      window: { failedAttempts: 1, finishedAttempts: 1, failureRate: 1 },
+    })
     expect(by.NORMAL!.window.waitMs.count).toBe(1)
     near(by.NORMAL!.window.waitMs.p50, 600)
-    expect(by.LOW).toMatchObject({ depth: 0, inFlight: 0, failed: 3, deadLettered: 1, completed: 0, window: { failedAttempts: 3, finishedAttempts: 3, failureRate: 1 } })
+    expect(by.LOW).toMatchObject({
+      depth: 0,
+      inFlight: 0,
+      failed: 3,
+      deadLettered: 1,
+      completed: 0,
+      window: { failedAttempts: 3, finishedAttempts: 3, failureRate: 1 },
+    })
     expect(by.LOW!.window.execMs).toMatchObject({ count: 3, avg: 433.3 })
-    expect(alpha.totals).toMatchObject({ depth: 1, inFlight: 1, completed: 2, failed: 4, window: { failureRate: 0.6667, throughputPerMinute: 0.133 } })
+    expect(alpha.totals).toMatchObject({
+      depth: 1,
+      inFlight: 1,
+      completed: 2,
+      failed: 4,
+      window: { failureRate: 0.6667, throughputPerMinute: 0.133 },
+    })
 
     // A window that ends before the events: counters stay, the window is empty.
     const oneMinute = await getJson<PoolStats>('/api/v1/queue/stats/alpha?window=1m')
-    expect(oneMinute.totals).toMatchObject({ completed: 2, window: { completed: 0, finishedAttempts: 0, failureRate: null, waitMs: { count: 0, p50: null } } })
+    expect(oneMinute.totals).toMatchObject({
+      completed: 2,
+      window: { completed: 0, finishedAttempts: 0, failureRate: null, waitMs: { count: 0, p50: null } },
+    })
   })
 
   it('answers bad input with problem+json', async () => {
-    for (const path of ['/api/v1/queue/stats?window=abc', '/api/v1/queue/stats?window=8d', '/api/v1/queue/stats/alpha?window=0m', '/api/v1/queue/stats/Not%20A%20Pool']) {
+    for (const path of [
+      '/api/v1/queue/stats?window=abc',
+      '/api/v1/queue/stats?window=8d',
+      '/api/v1/queue/stats/alpha?window=0m',
+      '/api/v1/queue/stats/Not%20A%20Pool',
+    ]) {
       const res = await fetch(`${h.baseUrl}${path}`)
       expect(res.status, path).toBe(400)
       expect(res.headers.get('content-type')).toBe('application/problem+json')
@@ -116,5 +195,4 @@ describe('queue statistics over HTTP against the real stack', () => {
     expect(unknown.status).toBe(404)
     expect(((await unknown.json()) as { code: string }).code).toBe('queue-pool.not-found')
   })
-
 })

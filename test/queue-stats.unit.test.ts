@@ -1,21 +1,58 @@
 import { describe, expect, it } from 'vitest'
 import type { StoredEvent } from '../src/events/envelope.ts'
 import type { TaskEvent } from '../src/events/generated/event-types.ts'
-import { bucketCount, bucketOf, bucketPrecision, bucketValue, percentile, toDense, type Histogram } from '../src/projections/queue-stats/histogram.ts'
+import {
+  bucketCount,
+  bucketOf,
+  bucketPrecision,
+  bucketValue,
+  percentile,
+  toDense,
+  type Histogram,
+} from '../src/projections/queue-stats/histogram.ts'
 import { createBatchDeltas } from '../src/projections/queue-stats/queue-stats.deltas.ts'
 import { stepQueueStats, type StatsTask } from '../src/projections/queue-stats/queue-stats.step.ts'
 import { parseWindow, summarize, windowEndingAt, type StatsSource } from '../src/projections/queue-stats/queue-stats.summary.ts'
 
 const t0 = Date.UTC(2030, 0, 1, 12, 0, 0)
 let version = 0
-const ev = (id: string, e: TaskEvent, at: number): StoredEvent => ({
-  ...e, aggregateType: 'task', position: { topic: 't', partition: 0, offset: String(version) },
-  meta: { eventId: `e${++version}`, aggregateId: id, version, occurredAt: at, commandId: 'c', correlationId: 'c', causationId: null, actor: 'test' },
-}) as StoredEvent
-const created = (pool = 'p', priority: 'HIGH' | 'LOW' = 'HIGH', dependsOn: string[] = []): TaskEvent => ({ type: 'TaskCreated', data: {
-  title: 't', description: null, pool, role: null, priority, payload: '{}', maxAttempts: 3, timeoutMs: 1000, projectId: null, workflowId: null, dependsOn, metadata: '{}',
-} })
-const queued = (pool = 'p', priority: 'HIGH' | 'LOW' = 'HIGH', attempt = 1): TaskEvent => ({ type: 'TaskQueued', data: { attempt, reason: 'created', pool, priority } })
+const ev = (id: string, e: TaskEvent, at: number): StoredEvent =>
+  ({
+    ...e,
+    aggregateType: 'task',
+    position: { topic: 't', partition: 0, offset: String(version) },
+    meta: {
+      eventId: `e${++version}`,
+      aggregateId: id,
+      version,
+      occurredAt: at,
+      commandId: 'c',
+      correlationId: 'c',
+      causationId: null,
+      actor: 'test',
+    },
+  }) as StoredEvent
+const created = (pool = 'p', priority: 'HIGH' | 'LOW' = 'HIGH', dependsOn: string[] = []): TaskEvent => ({
+  type: 'TaskCreated',
+  data: {
+    title: 't',
+    description: null,
+    pool,
+    role: null,
+    priority,
+    payload: '{}',
+    maxAttempts: 3,
+    timeoutMs: 1000,
+    projectId: null,
+    workflowId: null,
+    dependsOn,
+    metadata: '{}',
+  },
+})
+const queued = (pool = 'p', priority: 'HIGH' | 'LOW' = 'HIGH', attempt = 1): TaskEvent => ({
+  type: 'TaskQueued',
+  data: { attempt, reason: 'created', pool, priority },
+})
 const started: TaskEvent = { type: 'TaskStarted', data: { agentId: 'a', attempt: 1, leaseEpoch: 1 } }
 const completed: TaskEvent = { type: 'TaskCompleted', data: { agentId: 'a', attempt: 1, result: 'null', durationMs: 0 } }
 const failed: TaskEvent = { type: 'TaskFailed', data: { agentId: 'a', attempt: 1, error: 'x', retryable: true } }
@@ -55,38 +92,102 @@ describe('histogram buckets', () => {
 describe('queue-stats per-event deltas', () => {
   it('moves gauges from queued to in flight to done, and samples wait and run time', () => {
     const { tasks, counters, minutes } = fold([
-      ev('a', created(), t0), ev('a', queued(), t0), ev('a', started, t0 + 2_000), ev('a', completed, t0 + 5_000),
-      ev('b', created(), t0), ev('b', queued(), t0),
+      ev('a', created(), t0),
+      ev('a', queued(), t0),
+      ev('a', started, t0 + 2_000),
+      ev('a', completed, t0 + 5_000),
+      ev('b', created(), t0),
+      ev('b', queued(), t0),
     ])
-    expect(counters).toEqual([{ pool: 'p', priority: 'HIGH', depth: 1, in_flight: 0, awaiting_input: 0, retry_scheduled: 0, completed: 1, failed: 0, lease_expired: 0, dead_lettered: 0, cancelled: 0 }])
+    expect(counters).toEqual([
+      {
+        pool: 'p',
+        priority: 'HIGH',
+        depth: 1,
+        in_flight: 0,
+        awaiting_input: 0,
+        retry_scheduled: 0,
+        completed: 1,
+        failed: 0,
+        lease_expired: 0,
+        dead_lettered: 0,
+        cancelled: 0,
+      },
+    ])
     expect(tasks.get('a')).toBeUndefined()
     expect(tasks.get('b')).toMatchObject({ status: 'queued', queued_at: t0 })
     expect(minutes).toHaveLength(1)
-    expect(minutes[0]).toMatchObject({ minute: t0, completed: 1, finished: 1, failed: 0, wait_count: 1, wait_sum_ms: 2_000, exec_count: 1, exec_sum_ms: 3_000 })
+    expect(minutes[0]).toMatchObject({
+      minute: t0,
+      completed: 1,
+      finished: 1,
+      failed: 0,
+      wait_count: 1,
+      wait_sum_ms: 2_000,
+      exec_count: 1,
+      exec_sum_ms: 3_000,
+    })
     expect(minutes[0]!.wait.get(bucketOf(2_000))).toBe(1)
   })
 
   it('counts failed attempts, retries, lease expiry and dead letters per pool and priority', () => {
     const { counters, minutes } = fold([
-      ev('c', created('q', 'LOW'), t0), ev('c', queued('q', 'LOW'), t0), ev('c', started, t0 + 10), ev('c', failed, t0 + 70_000),
+      ev('c', created('q', 'LOW'), t0),
+      ev('c', queued('q', 'LOW'), t0),
+      ev('c', started, t0 + 10),
+      ev('c', failed, t0 + 70_000),
       ev('c', { type: 'TaskRetryScheduled', data: { attempt: 2, retryAt: t0, delayMs: 1 } }, t0 + 70_000),
-      ev('c', queued('q', 'LOW', 2), t0 + 71_000), ev('c', { type: 'TaskClaimed', data: { agentId: 'a', attempt: 2, leaseEpoch: 2, leaseExpiresAt: 0 } }, t0 + 72_000),
+      ev('c', queued('q', 'LOW', 2), t0 + 71_000),
+      ev('c', { type: 'TaskClaimed', data: { agentId: 'a', attempt: 2, leaseEpoch: 2, leaseExpiresAt: 0 } }, t0 + 72_000),
       ev('c', { type: 'TaskLeaseExpired', data: { agentId: 'a', attempt: 2, leaseEpoch: 2 } }, t0 + 80_000),
       ev('c', { type: 'TaskDeadLettered', data: { attempts: 2, lastError: 'x', pool: 'q', priority: 'LOW' } }, t0 + 80_000),
     ])
-    expect(counters).toEqual([{ pool: 'q', priority: 'LOW', depth: 0, in_flight: 0, awaiting_input: 0, retry_scheduled: 0, completed: 0, failed: 2, lease_expired: 1, dead_lettered: 1, cancelled: 0 }])
+    expect(counters).toEqual([
+      {
+        pool: 'q',
+        priority: 'LOW',
+        depth: 0,
+        in_flight: 0,
+        awaiting_input: 0,
+        retry_scheduled: 0,
+        completed: 0,
+        failed: 2,
+        lease_expired: 1,
+        dead_lettered: 1,
+        cancelled: 0,
+      },
+    ])
     const second = minutes.find((m) => m.minute === t0 + 60_000)
     expect(second).toMatchObject({ failed: 2, finished: 2, exec_count: 1, exec_sum_ms: 69_990 })
   })
 
   it('follows waiting, input requests and cancellation; ignores unknown tasks', () => {
     const { counters, tasks } = fold([
-      ev('d', created('p', 'HIGH', ['x']), t0), ev('e', created(), t0), ev('e', queued(), t0), ev('e', started, t0),
+      ev('d', created('p', 'HIGH', ['x']), t0),
+      ev('e', created(), t0),
+      ev('e', queued(), t0),
+      ev('e', started, t0),
       ev('e', { type: 'TaskInputRequested', data: { requestId: 'r', question: '?' } }, t0),
-      ev('f', created(), t0), ev('f', queued(), t0), ev('f', { type: 'TaskCancelled', data: { reason: null } }, t0),
+      ev('f', created(), t0),
+      ev('f', queued(), t0),
+      ev('f', { type: 'TaskCancelled', data: { reason: null } }, t0),
       ev('ghost', started, t0),
     ])
-    expect(counters).toEqual([{ pool: 'p', priority: 'HIGH', depth: 0, in_flight: 0, awaiting_input: 1, retry_scheduled: 0, completed: 0, failed: 0, lease_expired: 0, dead_lettered: 0, cancelled: 1 }])
+    expect(counters).toEqual([
+      {
+        pool: 'p',
+        priority: 'HIGH',
+        depth: 0,
+        in_flight: 0,
+        awaiting_input: 1,
+        retry_scheduled: 0,
+        completed: 0,
+        failed: 0,
+        lease_expired: 0,
+        dead_lettered: 0,
+        cancelled: 1,
+      },
+    ])
     expect(tasks.get('d')?.status).toBe('waiting')
     expect(tasks.get('ghost')).toBeUndefined()
   })
@@ -104,8 +205,28 @@ describe('summaries', () => {
     const wait: Histogram = new Map()
     for (const w of waits) wait.set(bucketOf(w), (wait.get(bucketOf(w)) ?? 0) + 1)
     return {
-      pool: 'p', priority, depth: 2, inFlight: 1, awaitingInput: 0, retryScheduled: 0, completed, failed: failedN, leaseExpired: 0, deadLettered: 0, cancelled: 0,
-      window: { completed, failed: failedN, finished: completed + failedN, waitCount: waits.length, waitSumMs: waits.reduce((a, b) => a + b, 0), wait, execCount: 0, execSumMs: 0, exec: new Map() },
+      pool: 'p',
+      priority,
+      depth: 2,
+      inFlight: 1,
+      awaitingInput: 0,
+      retryScheduled: 0,
+      completed,
+      failed: failedN,
+      leaseExpired: 0,
+      deadLettered: 0,
+      cancelled: 0,
+      window: {
+        completed,
+        failed: failedN,
+        finished: completed + failedN,
+        waitCount: waits.length,
+        waitSumMs: waits.reduce((a, b) => a + b, 0),
+        wait,
+        execCount: 0,
+        execSumMs: 0,
+        exec: new Map(),
+      },
     }
   }
   it('sums sources, merges histograms and derives failure rate and throughput', () => {

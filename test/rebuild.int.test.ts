@@ -13,8 +13,20 @@ import { startHarness, waitFor, type Harness } from './support/harness.ts'
 
 const ctx = (id: string) => ({ commandId: id, correlationId: 'rebuild', causationId: null, actor: 'test' })
 const create = (i: number, taskId: string): CreateTask => ({
-  type: 'CreateTask', taskId, commandId: `c${i}`, title: `task ${i}`, description: null, pool: 'rebuild', priority: 'NORMAL',
-  payload: { i }, maxAttempts: 1, timeoutMs: 1000, projectId: null, workflowId: null, role: null, metadata: {},
+  type: 'CreateTask',
+  taskId,
+  commandId: `c${i}`,
+  title: `task ${i}`,
+  description: null,
+  pool: 'rebuild',
+  priority: 'NORMAL',
+  payload: { i },
+  maxAttempts: 1,
+  timeoutMs: 1000,
+  projectId: null,
+  workflowId: null,
+  role: null,
+  metadata: {},
   // waiting on a dependency: creating it is exactly one event
   dependsOn: ['upstream'],
 })
@@ -28,19 +40,26 @@ describe('blue/green rebuild while commands keep flowing', () => {
     h = await startHarness({ api: false })
     w = await h.writeSide()
   })
-  afterAll(async () => { await h?.stop() })
+  afterAll(async () => {
+    await h?.stop()
+  })
 
   const topic = () => `${h.config.kafka.topicPrefix}.task.events`
   const append = async (id: string, kind: 'create' | 'progress', i: number) => {
-    const r = kind === 'create'
-      ? await w.execute('task', id, taskDecider, create(i, id), ctx(`c-${id}`), { expectNew: true })
-      : await w.execute('task', id, taskDecider, { type: 'ReportTaskProgress', percent: i % 100, message: `m${i}` }, ctx(`p-${id}-${i}`))
+    const r =
+      kind === 'create'
+        ? await w.execute('task', id, taskDecider, create(i, id), ctx(`c-${id}`), { expectNew: true })
+        : await w.execute('task', id, taskDecider, { type: 'ReportTaskProgress', percent: i % 100, message: `m${i}` }, ctx(`p-${id}-${i}`))
     versions.set(id, Math.max(versions.get(id) ?? 0, r.version))
   }
   const liveAtLogEnd = async () => {
     const ends = await h.services.admin.fetchTopicOffsets(topic())
-    const cps = await h.services.db.selectFrom('projector_checkpoints').select(['partition', 'next_offset'])
-      .where('consumer', '=', 'main').where('topic', '=', topic()).execute()
+    const cps = await h.services.db
+      .selectFrom('projector_checkpoints')
+      .select(['partition', 'next_offset'])
+      .where('consumer', '=', 'main')
+      .where('topic', '=', topic())
+      .execute()
     return ends.every((e) => Number(e.high) === 0 || cps.find((c) => c.partition === e.partition)?.next_offset === Number(e.high))
   }
 
@@ -58,36 +77,49 @@ describe('blue/green rebuild while commands keep flowing', () => {
     let written = 0
     const load = (async () => {
       for (let n = 0; !stop; n++) {
-        await Promise.all(Array.from({ length: 20 }, (_, j) => (j % 2 === 0 ? append(`rb-live-${n}-${j}`, 'create', seed + n * 20 + j) : append(`rb-${(n * 20 + j) % seed}`, 'progress', n * 20 + j))))
+        await Promise.all(
+          Array.from({ length: 20 }, (_, j) =>
+            j % 2 === 0
+              ? append(`rb-live-${n}-${j}`, 'create', seed + n * 20 + j)
+              : append(`rb-${(n * 20 + j) % seed}`, 'progress', n * 20 + j),
+          ),
+        )
         written += 20
       }
     })()
 
     try {
-    const dry = await rebuildProjection(h.services, 'main', tasksProjection, { dryRun: true })
-    const tasksDiff = dry.diff?.find((d) => d.table === 'tasks')
-    expect(tasksDiff?.differing).toBe(1)
-    expect(tasksDiff?.sample[0]?.key).toEqual({ id: 'rb-7' })
-    expect((tasksDiff!.sample[0]!.live as { title: string }).title).toBe('corrupted')
-    expect((tasksDiff!.sample[0]!.rebuilt as { title: string }).title).toBe('task 7')
+      const dry = await rebuildProjection(h.services, 'main', tasksProjection, { dryRun: true })
+      const tasksDiff = dry.diff?.find((d) => d.table === 'tasks')
+      expect(tasksDiff?.differing).toBe(1)
+      expect(tasksDiff?.sample[0]?.key).toEqual({ id: 'rb-7' })
+      expect((tasksDiff!.sample[0]!.live as { title: string }).title).toBe('corrupted')
+      expect((tasksDiff!.sample[0]!.rebuilt as { title: string }).title).toBe('task 7')
 
-    const before = written
-    const report = await rebuildProjection(h.services, 'main', tasksProjection)
-    expect(report.swapped).toBe(true)
-    expect(written, 'commands kept flowing during the rebuild').toBeGreaterThan(before)
-    // The live projector keeps applying new events to the swapped-in table.
-    await waitFor(async () => written > before + 200, 'more commands after the swap', 30_000)
+      const before = written
+      const report = await rebuildProjection(h.services, 'main', tasksProjection)
+      expect(report.swapped).toBe(true)
+      expect(written, 'commands kept flowing during the rebuild').toBeGreaterThan(before)
+      // The live projector keeps applying new events to the swapped-in table.
+      await waitFor(async () => written > before + 200, 'more commands after the swap', 30_000)
     } finally {
       stop = true
       await load
     }
     await append('rb-after-swap', 'create', 999_999)
     await waitFor(liveAtLogEnd, 'the live projector to reach the log end after the swap', 60_000)
-    expect(await h.services.db.selectFrom('tasks').select('title').where('id', '=', 'rb-after-swap').executeTakeFirst()).toEqual({ title: 'task 999999' })
+    expect(await h.services.db.selectFrom('tasks').select('title').where('id', '=', 'rb-after-swap').executeTakeFirst()).toEqual({
+      title: 'task 999999',
+    })
 
     // Every stream at exactly the version the log holds: nothing lost, nothing applied twice.
     const rows = await h.services.db.selectFrom('tasks').select(['id', 'version', 'title']).execute()
-    const streamHeads = await h.services.db.selectFrom('projector_stream_heads').select(['stream', 'version']).where('consumer', '=', 'main').where('stream', 'like', 'task:%').execute()
+    const streamHeads = await h.services.db
+      .selectFrom('projector_stream_heads')
+      .select(['stream', 'version'])
+      .where('consumer', '=', 'main')
+      .where('stream', 'like', 'task:%')
+      .execute()
     expect(new Map(rows.map((r) => [r.id, r.version]))).toEqual(versions)
     expect(new Map(streamHeads.map((r) => [r.stream.slice('task:'.length), r.version]))).toEqual(versions)
     expect(rows.find((r) => r.id === 'rb-7')?.title).toBe('task 7')
@@ -99,17 +131,27 @@ describe('blue/green rebuild while commands keep flowing', () => {
     expect(again.diff?.[0]?.liveRows).toBe(versions.size)
 
     // No shadow or old schema is left behind.
-    const leftovers = await sql<{ n: number }>`select count(*)::int as n from information_schema.schemata where schema_name like ${`${h.config.postgres.schema}\\_%`}`.execute(h.services.db)
+    const leftovers = await sql<{
+      n: number
+    }>`select count(*)::int as n from information_schema.schemata where schema_name like ${`${h.config.postgres.schema}\\_%`}`.execute(
+      h.services.db,
+    )
     expect(leftovers.rows[0]?.n).toBe(0)
   })
 })
 
 describe('rebuild CLI', () => {
   let h: Harness
-  beforeAll(async () => { h = await startHarness({ api: false }) })
+  beforeAll(async () => {
+    h = await startHarness({ api: false })
+  })
   afterAll(async () => {
     // --keep-old leaves the replaced tables in a schema of their own.
-    const kept = await sql<{ name: string }>`select schema_name as name from information_schema.schemata where schema_name like ${`${h.config.postgres.schema}\\_old\\_%`}`.execute(h.services.db)
+    const kept = await sql<{
+      name: string
+    }>`select schema_name as name from information_schema.schemata where schema_name like ${`${h.config.postgres.schema}\\_old\\_%`}`.execute(
+      h.services.db,
+    )
     for (const { name } of kept.rows) await dropSchema(h.services.db, name)
     expect(kept.rows).toHaveLength(projections.length)
     await h?.stop()
@@ -117,7 +159,11 @@ describe('rebuild CLI', () => {
 
   it('rebuilds through the real binary and prints events/s', async () => {
     const w = await h.writeSide()
-    await Promise.all(Array.from({ length: 50 }, (_, i) => w.execute('task', `cli-${i}`, taskDecider, create(i, `cli-${i}`), ctx(`cli-${i}`), { expectNew: true })))
+    await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        w.execute('task', `cli-${i}`, taskDecider, create(i, `cli-${i}`), ctx(`cli-${i}`), { expectNew: true }),
+      ),
+    )
     await waitFor(async () => (await h.services.db.selectFrom('tasks').select('id').execute()).length === 50, 'the seed')
     const run = promisify(execFile)
     const env = { ...process.env, ...h.env }
@@ -128,7 +174,9 @@ describe('rebuild CLI', () => {
     expect(all.stdout).toMatch(/swapped snapshots into the live schema; old tables kept in schema \S+/)
     expect(all.stdout).toMatch(/swapped tasks into the live schema/)
     expect((await h.services.db.selectFrom('aggregate_snapshots').select('stream').execute()).length).toBe(50)
-    const bad = await run(process.execPath, ['bin/agentfleet.js', 'rebuild', 'nope'], { env }).catch((e: { code: number; stderr: string }) => e)
+    const bad = await run(process.execPath, ['bin/agentfleet.js', 'rebuild', 'nope'], { env }).catch(
+      (e: { code: number; stderr: string }) => e,
+    )
     expect(bad).toMatchObject({ code: 1 })
     expect((bad as { stderr: string }).stderr).toContain('unknown projection nope')
   })

@@ -14,8 +14,20 @@ const run = promisify(execFile)
 const tasks = 30
 const ctx = (id: string) => ({ commandId: id, correlationId: 'replay', causationId: null, actor: 'test' })
 const create = (i: number): CreateTask => ({
-  type: 'CreateTask', taskId: `rp-${i}`, commandId: `c${i}`, title: `task ${i}`, description: null, pool: 'replay', priority: 'HIGH',
-  payload: { i }, maxAttempts: 2, timeoutMs: 1000, projectId: null, workflowId: null, role: null, metadata: {},
+  type: 'CreateTask',
+  taskId: `rp-${i}`,
+  commandId: `c${i}`,
+  title: `task ${i}`,
+  description: null,
+  pool: 'replay',
+  priority: 'HIGH',
+  payload: { i },
+  maxAttempts: 2,
+  timeoutMs: 1000,
+  projectId: null,
+  workflowId: null,
+  role: null,
+  metadata: {},
   // waiting on a dependency: creating it is exactly one event
   dependsOn: ['upstream'],
 })
@@ -25,32 +37,55 @@ describe('replay to one projection or one process manager', () => {
   beforeAll(async () => {
     h = await startHarness({ api: false })
     const w = await h.writeSide()
-    await Promise.all(Array.from({ length: tasks }, async (_, i) => {
-      await w.execute('task', `rp-${i}`, taskDecider, create(i), ctx(`c${i}`), { expectNew: true })
-      await w.execute('task', `rp-${i}`, taskDecider, { type: 'ReportTaskProgress', percent: 40, message: 'p' }, ctx(`p${i}`))
-    }))
+    await Promise.all(
+      Array.from({ length: tasks }, async (_, i) => {
+        await w.execute('task', `rp-${i}`, taskDecider, create(i), ctx(`c${i}`), { expectNew: true })
+        await w.execute('task', `rp-${i}`, taskDecider, { type: 'ReportTaskProgress', percent: 40, message: 'p' }, ctx(`p${i}`))
+      }),
+    )
     // The projector group at the log end of the task topic, so that nothing moves while the tests compare.
     const end = await logEnd(h)
     await waitFor(async () => {
-      const rows = await h.services.db.selectFrom('projector_checkpoints').select(['next_offset']).where('consumer', '=', 'main').where('topic', '=', `${h.config.kafka.topicPrefix}.task.events`).execute()
+      const rows = await h.services.db
+        .selectFrom('projector_checkpoints')
+        .select(['next_offset'])
+        .where('consumer', '=', 'main')
+        .where('topic', '=', `${h.config.kafka.topicPrefix}.task.events`)
+        .execute()
       return rows.reduce((n, r) => n + r.next_offset, 0) === end
     }, 'the projector group at the log end')
-    const seeded = await h.services.db.selectFrom('tasks').select((eb) => eb.fn.countAll<number>().as('n')).where('version', '=', 2).executeTakeFirstOrThrow()
+    const seeded = await h.services.db
+      .selectFrom('tasks')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('version', '=', 2)
+      .executeTakeFirstOrThrow()
     expect(Number(seeded.n)).toBe(tasks)
   })
-  afterAll(async () => { await h?.stop() })
+  afterAll(async () => {
+    await h?.stop()
+  })
 
   const deps = () => ({ ...h.services, topicPrefix: h.config.kafka.topicPrefix })
   const toProjection = async (range: ReplayRange) => {
     const { target, close } = await resolveReplayTarget(h.services, { projection: 'tasks' })
-    try { return await replay(deps(), target, range) } finally { await close() }
+    try {
+      return await replay(deps(), target, range)
+    } finally {
+      await close()
+    }
   }
   /** Everything replay could touch, for before/after comparisons. */
   const state = async () => ({
     tasks: await h.services.db.selectFrom('tasks').selectAll().orderBy('id').execute(),
     heads: await h.services.db.selectFrom('projector_stream_heads').selectAll().orderBy('consumer').orderBy('stream').execute(),
     snapshots: await h.services.db.selectFrom('aggregate_snapshots').selectAll().orderBy('stream').execute(),
-    checkpoints: await h.services.db.selectFrom('projector_checkpoints').select(['consumer', 'topic', 'partition', 'next_offset']).orderBy('consumer').orderBy('topic').orderBy('partition').execute(),
+    checkpoints: await h.services.db
+      .selectFrom('projector_checkpoints')
+      .select(['consumer', 'topic', 'partition', 'next_offset'])
+      .orderBy('consumer')
+      .orderBy('topic')
+      .orderBy('partition')
+      .execute(),
     conflicts: await h.services.db.selectFrom('event_conflicts').selectAll().execute(),
   })
 
@@ -77,7 +112,10 @@ describe('replay to one projection or one process manager', () => {
     const before = await state()
     const { target, close } = await resolveReplayTarget(h.services, { projection: 'queue-stats' })
     try {
-      await expect(replay(deps(), target, {})).rejects.toMatchObject({ code: 'replay.not-replayable', message: expect.stringContaining('agentfleet rebuild queue-stats') })
+      await expect(replay(deps(), target, {})).rejects.toMatchObject({
+        code: 'replay.not-replayable',
+        message: expect.stringContaining('agentfleet rebuild queue-stats'),
+      })
     } finally {
       await close()
     }
@@ -114,7 +152,11 @@ describe('replay to one projection or one process manager', () => {
     const before = await state()
     const once = async () => {
       const { target, close } = await resolveReplayTarget(h.services, { reactor: 'recorder' }, [recorder])
-      try { return await replay(deps(), target, {}) } finally { await close() }
+      try {
+        return await replay(deps(), target, {})
+      } finally {
+        await close()
+      }
     }
     expect(await once()).toMatchObject({ read: tasks * 2, applied: tasks * 2 - 2, refused: 2 })
     expect(await once()).toMatchObject({ applied: tasks * 2 - 2, refused: 2 })
@@ -127,9 +169,13 @@ describe('replay to one projection or one process manager', () => {
   })
 
   it('the CLI binary replays and reports', async () => {
-    const { stdout } = await run(process.execPath, ['bin/agentfleet.js', 'replay', '--projection', 'tasks', '--aggregate-id', 'rp-1'], { env: { ...process.env, ...h.env } })
+    const { stdout } = await run(process.execPath, ['bin/agentfleet.js', 'replay', '--projection', 'tasks', '--aggregate-id', 'rp-1'], {
+      env: { ...process.env, ...h.env },
+    })
     expect(stdout).toMatch(/replayed to projection tasks: read \d+, delivered 2, applied 0, already applied 2/)
-    const bad = await run(process.execPath, ['bin/agentfleet.js', 'replay', '--projection', 'tasks', '--reactor', 'x'], { env: { ...process.env, ...h.env } }).catch((e: { code: number; stderr: string }) => e)
+    const bad = await run(process.execPath, ['bin/agentfleet.js', 'replay', '--projection', 'tasks', '--reactor', 'x'], {
+      env: { ...process.env, ...h.env },
+    }).catch((e: { code: number; stderr: string }) => e)
     expect(bad).toMatchObject({ code: 1 })
     expect((bad as { stderr: string }).stderr).toContain('exactly one of --projection or --reactor')
   })

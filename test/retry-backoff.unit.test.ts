@@ -16,16 +16,47 @@ const spec = specFor(taskDecider)
 
 const created: TaskEvent = {
   type: 'TaskCreated',
-  data: { title: 'T', description: null, pool: 'p', role: null, priority: 'HIGH', payload: '{}', maxAttempts: 3, timeoutMs: 0, projectId: null, workflowId: null, dependsOn: [], metadata: '{}' },
+  data: {
+    title: 'T',
+    description: null,
+    pool: 'p',
+    role: null,
+    priority: 'HIGH',
+    payload: '{}',
+    maxAttempts: 3,
+    timeoutMs: 0,
+    projectId: null,
+    workflowId: null,
+    dependsOn: [],
+    metadata: '{}',
+  },
 }
-const queued = (attempt: number, reason: string): TaskEvent => ({ type: 'TaskQueued', data: { attempt, reason, pool: 'p', priority: 'HIGH' } })
+const queued = (attempt: number, reason: string): TaskEvent => ({
+  type: 'TaskQueued',
+  data: { attempt, reason, pool: 'p', priority: 'HIGH' },
+})
 const started = (attempt: number): TaskEvent => ({ type: 'TaskStarted', data: { agentId: 'w1', attempt, leaseEpoch: attempt } })
-const failed = (attempt: number, retryable = true): TaskEvent => ({ type: 'TaskFailed', data: { agentId: 'w1', attempt, error: 'boom', retryable } })
+const failed = (attempt: number, retryable = true): TaskEvent => ({
+  type: 'TaskFailed',
+  data: { agentId: 'w1', attempt, error: 'boom', retryable },
+})
 const retry = (attempt: number): TaskEvent => ({ type: 'TaskRetryScheduled', data: { attempt, retryAt: 0, delayMs: 0 } })
 
 /** Three attempts spent, the last one not retryable, then RetryTask: attempt 4 opens a fresh budget. */
-const beforeManualRetry = [created, queued(1, 'created'), started(1), failed(1), retry(2), queued(2, 'retry'), started(2), failed(2),
-  retry(3), queued(3, 'retry'), started(3), failed(3, false)]
+const beforeManualRetry = [
+  created,
+  queued(1, 'created'),
+  started(1),
+  failed(1),
+  retry(2),
+  queued(2, 'retry'),
+  started(2),
+  failed(2),
+  retry(3),
+  queued(3, 'retry'),
+  started(3),
+  failed(3, false),
+]
 const manuallyRetried = [...beforeManualRetry, queued(4, 'manual-retry')]
 /** The first attempt of the new budget failed and was retried: attempt 5 is the second of the budget. */
 const secondOfNewBudget = [...manuallyRetried, started(4), failed(4), retry(5), queued(5, 'retry')]
@@ -44,15 +75,43 @@ async function workerFailure(history: readonly TaskEvent[]): Promise<{ command: 
     const events = taskDecider.decide(command, state)
     for (const e of events) state = taskDecider.evolve(state, e, meta(++version, { aggregateId }))
     if (command.type === 'StartTask') runningState = state as ExistingTask
-    return { aggregateId, state, version, events: events.map((e, i) => ({ type: e.type, version: version - events.length + i + 1, eventId: `e${i}` })), positions: [] }
+    return {
+      aggregateId,
+      state,
+      version,
+      events: events.map((e, i) => ({ type: e.type, version: version - events.length + i + 1, eventId: `e${i}` })),
+      positions: [],
+    }
   }) as unknown as CommandHandler
   const leases = { grant: async () => true, extend: async () => true, release: async () => true } as unknown as TaskLeases
   const run = createTaskRunner({
-    execute, leases, handler: async () => { throw new Error('handler broke') }, handlerConfig: {}, agentId: 'w1', leaseMs: 60_000,
-    retryPolicy: policy, logger: pino({ level: 'silent' }), clock: () => 1_000,
+    execute,
+    leases,
+    handler: async () => {
+      throw new Error('handler broke')
+    },
+    handlerConfig: {},
+    agentId: 'w1',
+    leaseMs: 60_000,
+    retryPolicy: policy,
+    logger: pino({ level: 'silent' }),
+    clock: () => 1_000,
   })
   const queuedVersion = (state as ExistingTask).queuedVersion
-  expect(await run({ taskId: 't1', pool: 'p', priority: 'HIGH', attempt: (state as ExistingTask).attempt, dispatchVersion: queuedVersion, queuedAt: 0, correlationId: 'c' }, new AbortController().signal)).toBe('failed')
+  expect(
+    await run(
+      {
+        taskId: 't1',
+        pool: 'p',
+        priority: 'HIGH',
+        attempt: (state as ExistingTask).attempt,
+        dispatchVersion: queuedVersion,
+        queuedAt: 0,
+        correlationId: 'c',
+      },
+      new AbortController().signal,
+    ),
+  ).toBe('failed')
   const command = sent.find((c): c is FailTask => c.type === 'FailTask')
   expect(command, 'the runner sent FailTask').toBeDefined()
   return { command: command!, runningState: runningState! }
@@ -65,7 +124,9 @@ const httpDelay = (state: TaskState, random: number): number => {
 }
 
 describe('one backoff for every retry path', () => {
-  afterEach(() => { vi.restoreAllMocks() })
+  afterEach(() => {
+    vi.restoreAllMocks()
+  })
 
   it('counts from the retry budget: a manual retry starts again at the base delay', () => {
     const state = spec.given([...manuallyRetried, started(4)]).state
@@ -94,7 +155,16 @@ describe('one backoff for every retry path', () => {
   it('the same holds after a requeue from the dead letters', async () => {
     vi.spyOn(Math, 'random').mockReturnValue(0.5)
     const dead: TaskEvent = { type: 'TaskDeadLettered', data: { attempts: 3, lastError: 'boom', pool: 'p', priority: 'HIGH' } }
-    const requeued = [...beforeManualRetry.slice(0, -1), failed(3), dead, queued(4, 'requeued'), started(4), failed(4), retry(5), queued(5, 'retry')]
+    const requeued = [
+      ...beforeManualRetry.slice(0, -1),
+      failed(3),
+      dead,
+      queued(4, 'requeued'),
+      started(4),
+      failed(4),
+      retry(5),
+      queued(5, 'retry'),
+    ]
     const { command, runningState } = await workerFailure(requeued)
     expect(command.retryDelayMs).toBe(httpDelay(runningState, 0.5))
     expect(command.retryDelayMs).toBe(150)

@@ -13,13 +13,26 @@ const withFields = (set: SchemaSet, event: string, change: (fields: AvroRecord['
 
 describe('schema evolution against the real registry', () => {
   let h: Harness
-  beforeAll(async () => { h = await startHarness({ api: false, projector: false }) })
-  afterAll(async () => { await h?.stop() })
+  beforeAll(async () => {
+    h = await startHarness({ api: false, projector: false })
+  })
+  afterAll(async () => {
+    await h?.stop()
+  })
 
   it('adds an optional field (BACKWARD compatible); events written before still decode with the new reader', async () => {
     const { registry, schemas } = h.services
     const prefix = h.config.kafka.topicPrefix
-    const meta = { eventId: 'e1', aggregateId: 't1', version: 2, occurredAt: Date.now(), commandId: 'c', correlationId: 'c', causationId: null, actor: 'test' }
+    const meta = {
+      eventId: 'e1',
+      aggregateId: 't1',
+      version: 2,
+      occurredAt: Date.now(),
+      commandId: 'c',
+      correlationId: 'c',
+      causationId: null,
+      actor: 'test',
+    }
     const oldCodec = createEventCodec({ registry, schemas, topicPrefix: prefix })
     await oldCodec.resolveIds()
     const old = oldCodec.encode('task', { type: 'TaskCancelled', data: { reason: 'written by v1' } }, meta)

@@ -19,10 +19,17 @@ import { serviceProblem } from '../src/stack/prerequisites.ts'
 import { downLines, partLine } from '../src/stack/status-text.ts'
 
 const properties = (text: string): Map<string, string> =>
-  new Map(text.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]))
+  new Map(
+    text
+      .split('\n')
+      .filter((l) => l && !l.startsWith('#'))
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  )
 
 describe('server.properties', () => {
-  const props = properties(renderServerProperties({ host: '127.0.0.1', port: 9092, controllerPort: 9093, dataDir: '/s/data/kafka', partitions: 12 }))
+  const props = properties(
+    renderServerProperties({ host: '127.0.0.1', port: 9092, controllerPort: 9093, dataDir: '/s/data/kafka', partitions: 12 }),
+  )
 
   it('runs one combined broker and controller on the configured ports', () => {
     expect(props.get('process.roles')).toBe('broker,controller')
@@ -137,7 +144,10 @@ describe('part state', () => {
 
   it('is stopped, remembering a stale pid', () => {
     expect(classifyPart({ pid: 10, ours: false, openPorts: [false, false], ports })).toEqual({ kind: 'stopped', stalePid: 10 })
-    expect(classifyPart({ pid: undefined, ours: false, openPorts: [false, false], ports })).toEqual({ kind: 'stopped', stalePid: undefined })
+    expect(classifyPart({ pid: undefined, ours: false, openPorts: [false, false], ports })).toEqual({
+      kind: 'stopped',
+      stalePid: undefined,
+    })
   })
 
   it('names the port and the setting in status lines', () => {
@@ -149,14 +159,27 @@ describe('part state', () => {
   })
 
   it('says so when down finds nothing to stop', () => {
-    expect(downLines([{ name: 'kafka', result: 'not-running' }, { name: 'registry', result: 'stale-pid-file' }])).toEqual(['stack is not running; nothing to stop'])
-    expect(downLines([{ name: 'kafka', result: 'stopped' }, { name: 'registry', result: 'not-running' }])).toHaveLength(2)
+    expect(
+      downLines([
+        { name: 'kafka', result: 'not-running' },
+        { name: 'registry', result: 'stale-pid-file' },
+      ]),
+    ).toEqual(['stack is not running; nothing to stop'])
+    expect(
+      downLines([
+        { name: 'kafka', result: 'stopped' },
+        { name: 'registry', result: 'not-running' },
+      ]),
+    ).toHaveLength(2)
   })
 })
 
 describe('config-derived endpoints and layout', () => {
   it('takes Kafka from the first broker and the registry port from its URL', () => {
-    const config = loadConfig({ AGENTFLEET_KAFKA_BROKERS: '127.0.0.1:19092,other:9092', AGENTFLEET_REGISTRY_URL: 'http://localhost:18081/apis/ccompat/v7' })
+    const config = loadConfig({
+      AGENTFLEET_KAFKA_BROKERS: '127.0.0.1:19092,other:9092',
+      AGENTFLEET_REGISTRY_URL: 'http://localhost:18081/apis/ccompat/v7',
+    })
     expect(kafkaEndpoint(config)).toEqual({ host: '127.0.0.1', port: 19092 })
     expect(registryEndpoint(config)).toEqual({ host: 'localhost', port: 18081, readyUrl: 'http://localhost:18081/apis/ccompat/v7/config' })
   })
@@ -177,14 +200,25 @@ describe('config-derived endpoints and layout', () => {
 describe('postgres', () => {
   it('parses the database URL with defaults the registry datasource needs', () => {
     expect(parseDatabaseUrl('postgres://postgres@127.0.0.1:5432/agentfleet')).toEqual({
-      host: '127.0.0.1', port: 5432, user: 'postgres', password: 'postgres', database: 'agentfleet',
+      host: '127.0.0.1',
+      port: 5432,
+      user: 'postgres',
+      password: 'postgres',
+      database: 'agentfleet',
     })
-    expect(parseDatabaseUrl('postgresql://u%40x:p%2Fw@db:6543/app')).toMatchObject({ user: 'u@x', password: 'p/w', port: 6543, database: 'app' })
+    expect(parseDatabaseUrl('postgresql://u%40x:p%2Fw@db:6543/app')).toMatchObject({
+      user: 'u@x',
+      password: 'p/w',
+      port: 6543,
+      database: 'app',
+    })
   })
 
   it('connects to the maintenance database and builds a JDBC URL', () => {
     expect(maintenanceUrl('postgres://u:p@h:1/app?sslmode=disable')).toBe('postgres://u:p@h:1/postgres?sslmode=disable')
-    expect(jdbcUrl(parseDatabaseUrl('postgres://postgres@127.0.0.1:5432/agentfleet'), 'agentfleet_registry')).toBe('jdbc:postgresql://127.0.0.1:5432/agentfleet_registry')
+    expect(jdbcUrl(parseDatabaseUrl('postgres://postgres@127.0.0.1:5432/agentfleet'), 'agentfleet_registry')).toBe(
+      'jdbc:postgresql://127.0.0.1:5432/agentfleet_registry',
+    )
     expect(quoteIdent('we"ird')).toBe('"we""ird"')
   })
 
@@ -253,7 +287,10 @@ describe('kafka pom and metadata probe', () => {
     body.writeInt16BE(-1, o) // rack: null
     const size = Buffer.alloc(4)
     size.writeInt32BE(body.length)
-    expect(decodeMetadataBrokers(Buffer.concat([size, body]))).toEqual({ correlationId: 7, brokers: [{ nodeId: 1, host: '127.0.0.1', port: 9092 }] })
+    expect(decodeMetadataBrokers(Buffer.concat([size, body]))).toEqual({
+      correlationId: 7,
+      brokers: [{ nodeId: 1, host: '127.0.0.1', port: 9092 }],
+    })
   })
 })
 
@@ -264,11 +301,12 @@ describe('stack lock', () => {
       const file = path.join(dir, 'kafka.lock')
       await writeFile(file, '999999999\n') // a pid that cannot exist
       const order: string[] = []
-      const hold = (name: string) => withLock(file, async () => {
-        order.push(`${name}:in`)
-        await new Promise((r) => setTimeout(r, 30))
-        order.push(`${name}:out`)
-      })
+      const hold = (name: string) =>
+        withLock(file, async () => {
+          order.push(`${name}:in`)
+          await new Promise((r) => setTimeout(r, 30))
+          order.push(`${name}:out`)
+        })
       await Promise.all([hold('a'), hold('b')])
       expect(order).toHaveLength(4)
       expect(order[0]?.endsWith(':in') && order[1]?.endsWith(':out')).toBe(true)

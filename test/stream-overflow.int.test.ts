@@ -6,7 +6,9 @@ import { eventsOf, openSse, openSseOverHttp, type SseClient } from './support/ss
 describe('live stream back-pressure', () => {
   let h: Harness
   const clients: SseClient[] = []
-  beforeAll(async () => { h = await startHarness({ env: { AGENTFLEET_STREAM_BUFFER_EVENTS: '4', AGENTFLEET_METRICS_CACHE_MS: '50' } }) })
+  beforeAll(async () => {
+    h = await startHarness({ env: { AGENTFLEET_STREAM_BUFFER_EVENTS: '4', AGENTFLEET_METRICS_CACHE_MS: '50' } })
+  })
   afterAll(async () => {
     for (const c of clients) c.close()
     await h?.stop()
@@ -21,7 +23,8 @@ describe('live stream back-pressure', () => {
     // Large events fill the socket buffers quickly; then the server-side queue (4 events) overflows.
     const blob = 'x'.repeat(300_000)
     const ids: string[] = []
-    const overflows = async () => sampleValue(parsePromText(await (await fetch(`${h.baseUrl}/metrics`)).text()).samples, 'agentfleet_stream_overflows_total')
+    const overflows = async () =>
+      sampleValue(parsePromText(await (await fetch(`${h.baseUrl}/metrics`)).text()).samples, 'agentfleet_stream_overflows_total')
     for (let i = 0; i < 60 && (await overflows()) === 0; i++) {
       const res = await postJson(`${h.baseUrl}/api/v1/tasks`, { title: `big ${i}`, pool: 'big', payload: { blob } })
       expect(res.status).toBe(201)
@@ -49,8 +52,9 @@ describe('live stream back-pressure', () => {
     await again.waitForMessages(2 * ids.length - before.length, 30_000)
     const received = [...before, ...eventsOf(again.messages)]
     // Every event exactly once, and per task in version order across the reconnect.
-    expect(received.map((e) => `${e.aggregateId}:${e.version}:${e.type}`).sort())
-      .toEqual(ids.flatMap((id) => [`${id}:1:TaskCreated`, `${id}:2:TaskQueued`]).sort())
+    expect(received.map((e) => `${e.aggregateId}:${e.version}:${e.type}`).sort()).toEqual(
+      ids.flatMap((id) => [`${id}:1:TaskCreated`, `${id}:2:TaskQueued`]).sort(),
+    )
     for (const id of ids) expect(received.filter((e) => e.aggregateId === id).map((e) => e.version)).toEqual([1, 2])
     again.close()
   })

@@ -20,7 +20,10 @@ describe('stream positions', () => {
   })
 
   it('survive a topic being added (missing topics read from the beginning) and ignore unknown ones', () => {
-    const old = createLayout([{ topic: 'p.task.events', aggregate: 'task', partitions: 3 }, { topic: 'p.gone.events', aggregate: 'gone', partitions: 1 }])
+    const old = createLayout([
+      { topic: 'p.task.events', aggregate: 'task', partitions: 3 },
+      { topic: 'p.gone.events', aggregate: 'gone', partitions: 1 },
+    ])
     // slots sort by aggregate: gone=4, task=5,6,9
     expect(decodePosition(layout, encodePosition(old, [4, 5, 6, 9]))).toEqual([0, 0, 5, 6, 9])
   })
@@ -39,9 +42,14 @@ describe('stream positions', () => {
   })
 })
 
-const event = (type: string, aggregateId: string, data: Record<string, unknown>): StoredEvent => ({
-  type, data, aggregateType: 'task', meta: { aggregateId } as never, position: { topic: 't', partition: 0, offset: '0' },
-}) as unknown as StoredEvent
+const event = (type: string, aggregateId: string, data: Record<string, unknown>): StoredEvent =>
+  ({
+    type,
+    data,
+    aggregateType: 'task',
+    meta: { aggregateId } as never,
+    position: { topic: 't', partition: 0, offset: '0' },
+  }) as unknown as StoredEvent
 
 describe('stream filters', () => {
   const known = { task: ['TaskCreated', 'TaskCancelled'], agent: ['AgentRegistered'] }
@@ -53,7 +61,9 @@ describe('stream filters', () => {
   it('place later events by what earlier events said (pool, project)', () => {
     const cache = createAttributeCache(2)
     const f = parseFilter({ pool: 'a', types: 'TaskCancelled' }, known)
-    expect(matches(f, event('TaskCreated', 't1', { pool: 'a' }), cache.learn(event('TaskCreated', 't1', { pool: 'a', projectId: 'p' })))).toBe(false)
+    expect(
+      matches(f, event('TaskCreated', 't1', { pool: 'a' }), cache.learn(event('TaskCreated', 't1', { pool: 'a', projectId: 'p' }))),
+    ).toBe(false)
     const attrs = cache.learn(event('TaskCancelled', 't1', {}))
     expect(attrs).toEqual({ pool: 'a', projectId: 'p' })
     expect(matches(f, event('TaskCancelled', 't1', {}), attrs)).toBe(true)
@@ -77,22 +87,36 @@ describe('aggregate attributes of a batch', () => {
   it('looks up a task first seen by its TaskQueued: the pool it carries does not say the project', async () => {
     const { asked, lookup } = recording({ t1: { pool: 'a', projectId: 'p1' } })
     const cache = createAttributeCache()
-    const [queued] = await attributesOf(cache, [event('TaskQueued', 't1', { attempt: 2, reason: 'retry', pool: 'a', priority: 'normal' })], lookup)
+    const [queued] = await attributesOf(
+      cache,
+      [event('TaskQueued', 't1', { attempt: 2, reason: 'retry', pool: 'a', priority: 'normal' })],
+      lookup,
+    )
     // Later batches trust the cache: the project must be right from the first event on.
     const [started] = await attributesOf(cache, [event('TaskStarted', 't1', {})], lookup)
     expect(asked).toEqual([['t1']])
-    expect([queued, started]).toEqual([{ pool: 'a', projectId: 'p1' }, { pool: 'a', projectId: 'p1' }])
+    expect([queued, started]).toEqual([
+      { pool: 'a', projectId: 'p1' },
+      { pool: 'a', projectId: 'p1' },
+    ])
     expect(matches(parseFilter({ projectId: 'p1' }, { task: [] }), event('TaskQueued', 't1', {}), queued!)).toBe(true)
   })
 
   it('needs no lookup for a task created in the same batch (TaskCreated then TaskQueued)', async () => {
     const { asked, lookup } = recording({})
-    const attrs = await attributesOf(createAttributeCache(), [
-      event('TaskCreated', 't2', { pool: 'b', projectId: 'p2' }),
-      event('TaskQueued', 't2', { attempt: 1, reason: 'created', pool: 'b', priority: 'normal' }),
-    ], lookup)
+    const attrs = await attributesOf(
+      createAttributeCache(),
+      [
+        event('TaskCreated', 't2', { pool: 'b', projectId: 'p2' }),
+        event('TaskQueued', 't2', { attempt: 1, reason: 'created', pool: 'b', priority: 'normal' }),
+      ],
+      lookup,
+    )
     expect(asked).toEqual([])
-    expect(attrs).toEqual([{ pool: 'b', projectId: 'p2' }, { pool: 'b', projectId: 'p2' }])
+    expect(attrs).toEqual([
+      { pool: 'b', projectId: 'p2' },
+      { pool: 'b', projectId: 'p2' },
+    ])
   })
 })
 
@@ -100,7 +124,15 @@ describe('cached collection', () => {
   it('shares one collection within the interval and retries after a failure', async () => {
     let now = 0
     let calls = 0
-    const get = cached(async () => { calls++; if (calls === 2) throw new Error('down'); return calls }, 100, () => now)
+    const get = cached(
+      async () => {
+        calls++
+        if (calls === 2) throw new Error('down')
+        return calls
+      },
+      100,
+      () => now,
+    )
     expect(await Promise.all([get(), get(), get()])).toEqual([1, 1, 1])
     now = 150
     await expect(get()).rejects.toThrow('down')

@@ -6,7 +6,9 @@ import { eventsOf, openSse, type SseClient, type StreamedEvent } from './support
 describe('live event stream (SSE) against the real stack', () => {
   let h: Harness
   const clients: SseClient[] = []
-  beforeAll(async () => { h = await startHarness({ env: { AGENTFLEET_STREAM_HEARTBEAT_MS: '300', AGENTFLEET_STREAM_IDLE_MS: '500' } }) })
+  beforeAll(async () => {
+    h = await startHarness({ env: { AGENTFLEET_STREAM_HEARTBEAT_MS: '300', AGENTFLEET_STREAM_IDLE_MS: '500' } })
+  })
   afterAll(async () => {
     for (const c of clients) c.close()
     await h?.stop()
@@ -41,10 +43,22 @@ describe('live event stream (SSE) against the real stack', () => {
     for (const m of messages) expect(m.id).toMatch(/^[A-Za-z0-9_-]+$/)
     expect(new Set(messages.map((m) => m.id)).size).toBe(3)
     const [created, queued, reported] = eventsOf(messages)
-    expect(created).toMatchObject({ type: 'TaskCreated', aggregateType: 'task', aggregateId: id, version: 1, data: { pool: 'live', title: 't' } })
+    expect(created).toMatchObject({
+      type: 'TaskCreated',
+      aggregateType: 'task',
+      aggregateId: id,
+      version: 1,
+      data: { pool: 'live', title: 't' },
+    })
     expect(new Date(created!.occurredAt).getTime()).toBeGreaterThan(Date.now() - 60_000)
     expect(created!.meta).toMatchObject({ aggregateId: id, version: 1, actor: 'api' })
-    expect(queued).toMatchObject({ type: 'TaskQueued', aggregateType: 'task', aggregateId: id, version: 2, data: { pool: 'live', attempt: 1, reason: 'created' } })
+    expect(queued).toMatchObject({
+      type: 'TaskQueued',
+      aggregateType: 'task',
+      aggregateId: id,
+      version: 2,
+      data: { pool: 'live', attempt: 1, reason: 'created' },
+    })
     expect(queued!.meta).toMatchObject({ aggregateId: id, version: 2, actor: 'api' })
     expect(reported).toMatchObject({ type: 'TaskProgressReported', aggregateId: id, version: 3, data: { percent: 40 } })
     // Heartbeats are comments that carry the current position.
@@ -53,8 +67,10 @@ describe('live event stream (SSE) against the real stack', () => {
   })
 
   it('reads the log only while clients are connected: the tail consumer starts with the first and leaves after the last', async () => {
-    const tailGroups = async () => (await h.services.admin.listGroups()).groups.filter((g) => g.groupId.startsWith(`${h.config.kafka.topicPrefix}.stream.`))
-    const described = async () => (await h.services.admin.describeGroups((await tailGroups()).map((g) => g.groupId))).groups.filter((g) => g.members.length > 0)
+    const tailGroups = async () =>
+      (await h.services.admin.listGroups()).groups.filter((g) => g.groupId.startsWith(`${h.config.kafka.topicPrefix}.stream.`))
+    const described = async () =>
+      (await h.services.admin.describeGroups((await tailGroups()).map((g) => g.groupId))).groups.filter((g) => g.members.length > 0)
     await waitFor(async () => (await described()).length === 0, 'no tail consumer while nobody listens', 10_000)
     const c = await open()
     expect((await described()).length).toBe(1)
@@ -87,11 +103,22 @@ describe('live event stream (SSE) against the real stack', () => {
     await b.waitForMessages(9)
     const all = [...seen, ...eventsOf(b.messages)]
     const ids = [t1, t2, t3]
-    expect(summary(of(all, ids)).sort()).toEqual([
-      `${t1}:1:TaskCreated`, `${t1}:2:TaskQueued`, `${t1}:3:TaskProgressReported`, `${t1}:4:TaskProgressReported`, `${t1}:5:TaskProgressReported`, `${t1}:6:TaskProgressReported`,
-      `${t2}:1:TaskCreated`, `${t2}:2:TaskQueued`, `${t2}:3:TaskProgressReported`, `${t2}:4:TaskProgressReported`,
-      `${t3}:1:TaskCreated`, `${t3}:2:TaskQueued`,
-    ].sort())
+    expect(summary(of(all, ids)).sort()).toEqual(
+      [
+        `${t1}:1:TaskCreated`,
+        `${t1}:2:TaskQueued`,
+        `${t1}:3:TaskProgressReported`,
+        `${t1}:4:TaskProgressReported`,
+        `${t1}:5:TaskProgressReported`,
+        `${t1}:6:TaskProgressReported`,
+        `${t2}:1:TaskCreated`,
+        `${t2}:2:TaskQueued`,
+        `${t2}:3:TaskProgressReported`,
+        `${t2}:4:TaskProgressReported`,
+        `${t3}:1:TaskCreated`,
+        `${t3}:2:TaskQueued`,
+      ].sort(),
+    )
     for (const id of ids) {
       const versions = of(all, [id]).map((e) => e.version)
       expect(versions).toEqual(versions.map((_, i) => i + 1))
@@ -140,9 +167,24 @@ describe('live event stream (SSE) against the real stack', () => {
     await byProject.waitForMessages(4)
     await byTypes.waitForMessages(4)
     await byId.waitForMessages(2)
-    expect(summary(eventsOf(byPool.messages))).toEqual([`${a}:1:TaskCreated`, `${a}:2:TaskQueued`, `${a}:3:TaskProgressReported`, `${a}:4:TaskCancelled`])
-    expect(summary(eventsOf(byTypes.messages))).toEqual([`${a}:3:TaskProgressReported`, `${b}:3:TaskProgressReported`, `${a}:4:TaskCancelled`, `${b}:4:TaskProgressReported`])
-    expect(summary(eventsOf(byProject.messages))).toEqual([`${b}:1:TaskCreated`, `${b}:2:TaskQueued`, `${b}:3:TaskProgressReported`, `${b}:4:TaskProgressReported`])
+    expect(summary(eventsOf(byPool.messages))).toEqual([
+      `${a}:1:TaskCreated`,
+      `${a}:2:TaskQueued`,
+      `${a}:3:TaskProgressReported`,
+      `${a}:4:TaskCancelled`,
+    ])
+    expect(summary(eventsOf(byTypes.messages))).toEqual([
+      `${a}:3:TaskProgressReported`,
+      `${b}:3:TaskProgressReported`,
+      `${a}:4:TaskCancelled`,
+      `${b}:4:TaskProgressReported`,
+    ])
+    expect(summary(eventsOf(byProject.messages))).toEqual([
+      `${b}:1:TaskCreated`,
+      `${b}:2:TaskQueued`,
+      `${b}:3:TaskProgressReported`,
+      `${b}:4:TaskProgressReported`,
+    ])
     expect(summary(eventsOf(byId.messages))).toEqual([`${b}:3:TaskProgressReported`, `${b}:4:TaskProgressReported`])
     // The pool filter places TaskQueued by the pool it carries.
     expect(eventsOf(byPool.messages)[1]).toMatchObject({ type: 'TaskQueued', data: { pool: 'alpha' } })

@@ -14,30 +14,76 @@ import { takeMetricsSnapshot } from '../src/projections/system/metrics-snapshots
 import type { SystemStatus } from '../src/projections/system/system-status.queries.ts'
 import { logEnd, startHarness, waitFor, type Harness } from './support/harness.ts'
 
-const ctx = (): CommandContext => ({ commandId: `cmd-${Math.random().toString(36).slice(2)}`, correlationId: 'sys', causationId: null, actor: 'test' })
+const ctx = (): CommandContext => ({
+  commandId: `cmd-${Math.random().toString(36).slice(2)}`,
+  correlationId: 'sys',
+  causationId: null,
+  actor: 'test',
+})
 const createTask = (id: string): CreateTask => ({
-  type: 'CreateTask', taskId: id, commandId: `create-${id}`, title: id, description: null, pool: 'sys', role: null, priority: 'NORMAL', payload: {}, metadata: {},
-  maxAttempts: 3, timeoutMs: 60_000, projectId: null, workflowId: null, dependsOn: [],
+  type: 'CreateTask',
+  taskId: id,
+  commandId: `create-${id}`,
+  title: id,
+  description: null,
+  pool: 'sys',
+  role: null,
+  priority: 'NORMAL',
+  payload: {},
+  metadata: {},
+  maxAttempts: 3,
+  timeoutMs: 60_000,
+  projectId: null,
+  workflowId: null,
+  dependsOn: [],
 })
 
 /** A synthetic batch as the runner would hand it over, on a topic of its own. */
 const batch = (at: number, firstOffset: number, ids: readonly string[] = []): StoredEvent[] => {
   const events: TaskEvent[] = [
-    { type: 'TaskCreated', data: { title: 'r', description: null, pool: 'replay', role: null, priority: 'HIGH', payload: '{}', maxAttempts: 3, timeoutMs: 1, projectId: null, workflowId: null, dependsOn: [], metadata: '{}' } },
+    {
+      type: 'TaskCreated',
+      data: {
+        title: 'r',
+        description: null,
+        pool: 'replay',
+        role: null,
+        priority: 'HIGH',
+        payload: '{}',
+        maxAttempts: 3,
+        timeoutMs: 1,
+        projectId: null,
+        workflowId: null,
+        dependsOn: [],
+        metadata: '{}',
+      },
+    },
     { type: 'TaskQueued', data: { attempt: 1, reason: 'created', pool: 'replay', priority: 'HIGH' } },
     { type: 'TaskStarted', data: { agentId: 'a', attempt: 1, leaseEpoch: 1 } },
     { type: 'TaskCompleted', data: { agentId: 'a', attempt: 1, result: 'null', durationMs: 0 } },
   ]
   return events.map((e, i) => ({
-    ...e, aggregateType: 'task', position: { topic: 'replay-check', partition: 0, offset: String(firstOffset + i) },
-    meta: { eventId: ids[i] ?? `replay-${i + 1}`, aggregateId: 'r1', version: i + 1, occurredAt: at + i * 1_000, commandId: 'c', correlationId: 'c', causationId: null, actor: 't' },
+    ...e,
+    aggregateType: 'task',
+    position: { topic: 'replay-check', partition: 0, offset: String(firstOffset + i) },
+    meta: {
+      eventId: ids[i] ?? `replay-${i + 1}`,
+      aggregateId: 'r1',
+      version: i + 1,
+      occurredAt: at + i * 1_000,
+      commandId: 'c',
+      correlationId: 'c',
+      causationId: null,
+      actor: 't',
+    },
   })) as StoredEvent[]
 }
 
 describe('system status, replay safety and metrics snapshots against the real stack', () => {
   let h: Harness
   let execute: Awaited<ReturnType<Harness['writeSide']>>['execute']
-  const run = async (id: string, c: TaskCommand) => (await execute('task', id, taskDecider, c, ctx(), { expectNew: c.type === 'CreateTask' })).state as ExistingTask
+  const run = async (id: string, c: TaskCommand) =>
+    (await execute('task', id, taskDecider, c, ctx(), { expectNew: c.type === 'CreateTask' })).state as ExistingTask
   const getJson = async <T>(path: string) => {
     const res = await fetch(`${h.baseUrl}${path}`)
     expect(res.status, path).toBe(200)
@@ -60,14 +106,22 @@ describe('system status, replay safety and metrics snapshots against the real st
     await run('s3', createTask('s3'))
     await run('s3', { type: 'CancelTask', reason: 'no longer needed' })
   })
-  afterAll(async () => { await h?.stop() })
+  afterAll(async () => {
+    await h?.stop()
+  })
 
   it('applies a batch once: the same batch again, or redelivered at new offsets, changes nothing', async () => {
     const at = Date.now() - 10_000
     // A group of its own (queue-stats alone) on a topic of its own, as a projector runner would apply it.
     const group = { consumer: 'stats-check', projections: [queueStatsProjection] }
-    const apply = (events: readonly StoredEvent[]) => h.services.db.transaction().execute((tx) =>
-      applyToGroup(tx, group, [{ topic: 'replay-check', partition: 0, events, nextOffset: Number(events[events.length - 1]!.position.offset) + 1 }]))
+    const apply = (events: readonly StoredEvent[]) =>
+      h.services.db
+        .transaction()
+        .execute((tx) =>
+          applyToGroup(tx, group, [
+            { topic: 'replay-check', partition: 0, events, nextOffset: Number(events[events.length - 1]!.position.offset) + 1 },
+          ]),
+        )
     expect((await apply(batch(at, 0))).applied).toBe(4)
     const once = await statsOf('replay')
     expect(once.counters).toEqual([expect.objectContaining({ depth: 0, in_flight: 0, completed: 1 })])
@@ -92,16 +146,29 @@ describe('system status, replay safety and metrics snapshots against the real st
     const taskProjections = projections.filter((p) => p.aggregates.includes('task')).map((p) => p.name)
     const status = await waitFor(async () => {
       const s = await getJson<SystemStatus & { generatedAt: string }>('/api/v1/system/status')
-      return s.tasks.total === 3 && s.tasks.byStatus.completed === 1 && s.tasks.byStatus.cancelled === 1 && s.projections.filter((p) => taskProjections.includes(p.name)).every((p) => p.lastUpdatedAt !== null) ? s : undefined
+      return s.tasks.total === 3 &&
+        s.tasks.byStatus.completed === 1 &&
+        s.tasks.byStatus.cancelled === 1 &&
+        s.projections.filter((p) => taskProjections.includes(p.name)).every((p) => p.lastUpdatedAt !== null)
+        ? s
+        : undefined
     }, 'the tasks read model and every projection checkpoint')
     expect(status.tasks.byStatus).toEqual({ queued: 1, completed: 1, cancelled: 1 })
     expect(status.conflicts.count).toBe(1)
-    expect(status.conflicts.latest[0]).toMatchObject({ group: 'stats-check', stream: 'task:r1', kind: 'duplicate-version', eventId: 'other-writer', version: 4 })
+    expect(status.conflicts.latest[0]).toMatchObject({
+      group: 'stats-check',
+      stream: 'task:r1',
+      kind: 'duplicate-version',
+      eventId: 'other-writer',
+      version: 4,
+    })
     const names = status.projections.map((p) => p.name)
     for (const name of ['snapshots', 'tasks', 'queue-stats']) expect(names).toContain(name)
     const tasksProjection = status.projections.find((p) => p.name === 'tasks')
     expect(tasksProjection?.partitions.reduce((n, p) => n + p.nextOffset, 0)).toBe(await logEnd(h))
-    const { rows } = await sql<{ table_name: string }>`select table_name from information_schema.tables where table_schema = current_schema()`.execute(h.services.db)
+    const { rows } = await sql<{
+      table_name: string
+    }>`select table_name from information_schema.tables where table_schema = current_schema()`.execute(h.services.db)
     const tables = new Set(rows.map((r) => r.table_name))
     expect(status.agents === null).toBe(!tables.has('agents'))
     expect(status.pools === null).toBe(!tables.has('pools'))
@@ -109,17 +176,27 @@ describe('system status, replay safety and metrics snapshots against the real st
 
   it('writes metrics snapshots on the interval, serves them as history and prunes past the retention', async () => {
     const old = await takeMetricsSnapshot({
-      db: h.services.db, logger: h.services.logger, intervalMs: 300, retentionDays: 30, placements: [],
+      db: h.services.db,
+      logger: h.services.logger,
+      intervalMs: 300,
+      retentionDays: 30,
+      placements: [],
       clock: () => Date.now() - 40 * 86_400_000,
     })
     expect(old.written).toBe(true)
     const loop = startConfiguredMetricsSnapshots(h.services)
     try {
-      const history = await waitFor(async () => {
-        const r = await getJson<{ items: { takenAt: string; data: { tasks: { total: number }; queue: { totals: { completed: number } } } }[] }>('/api/v1/system/metrics/history?limit=1000')
-        const pruned = r.items.every((i) => i.takenAt !== old.takenAt.toISOString())
-        return r.items.length >= 2 && pruned && r.items[r.items.length - 1]?.data.queue.totals.completed === 2 ? r : undefined
-      }, 'two snapshots with both completions, and the old one pruned', 10_000)
+      const history = await waitFor(
+        async () => {
+          const r = await getJson<{
+            items: { takenAt: string; data: { tasks: { total: number }; queue: { totals: { completed: number } } } }[]
+          }>('/api/v1/system/metrics/history?limit=1000')
+          const pruned = r.items.every((i) => i.takenAt !== old.takenAt.toISOString())
+          return r.items.length >= 2 && pruned && r.items[r.items.length - 1]?.data.queue.totals.completed === 2 ? r : undefined
+        },
+        'two snapshots with both completions, and the old one pruned',
+        10_000,
+      )
       const last = history.items[history.items.length - 1]!
       expect(last.data.tasks.total).toBe(3)
       expect(last.data.queue.totals.completed).toBe(2)
@@ -132,17 +209,25 @@ describe('system status, replay safety and metrics snapshots against the real st
       const future = new Date(Date.now() + 86_400_000).toISOString()
       expect((await getJson<{ items: unknown[] }>(`/api/v1/system/metrics/history?from=${encodeURIComponent(future)}`)).items).toEqual([])
       const to = encodeURIComponent(history.items[0]!.takenAt)
-      expect((await getJson<{ items: { takenAt: string }[] }>(`/api/v1/system/metrics/history?to=${to}`)).items.map((i) => i.takenAt)).toEqual([history.items[0]!.takenAt])
+      expect(
+        (await getJson<{ items: { takenAt: string }[] }>(`/api/v1/system/metrics/history?to=${to}`)).items.map((i) => i.takenAt),
+      ).toEqual([history.items[0]!.takenAt])
     } finally {
       await loop.stop()
     }
-    const before = await h.services.db.selectFrom('metrics_snapshots').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()
+    const before = await h.services.db
+      .selectFrom('metrics_snapshots')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow()
     for (const query of ['from=2030-01-02T00:00:00Z&to=2030-01-01T00:00:00Z', 'limit=0', 'limit=5000', 'from=yesterday']) {
       const res = await fetch(`${h.baseUrl}/api/v1/system/metrics/history?${query}`)
       expect(res.status, query).toBe(400)
       expect(res.headers.get('content-type')).toBe('application/problem+json')
     }
-    const after = await h.services.db.selectFrom('metrics_snapshots').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()
+    const after = await h.services.db
+      .selectFrom('metrics_snapshots')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow()
     expect(after.n).toEqual(before.n)
   })
 })

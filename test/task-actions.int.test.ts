@@ -10,7 +10,9 @@ describe('task commands over HTTP: progress, assign, cancel, retry', () => {
     h = await startHarness({ processManagers: false, env: { AGENTFLEET_READ_WAIT_MS: '500' } })
     execute = (await h.writeSide()).execute
   })
-  afterAll(async () => { await h?.stop() })
+  afterAll(async () => {
+    await h?.stop()
+  })
 
   const post = async (path: string, body: unknown = {}) => {
     const res = await postJson(`${h.baseUrl}/api/v1${path}`, body)
@@ -37,8 +39,21 @@ describe('task commands over HTTP: progress, assign, cancel, retry', () => {
     const ok = await post(`/tasks/${id}/progress`, { percent: 40, message: 'halfway-ish' })
     expect(ok.status).toBe(200)
     const { body } = await getJson(h, `/api/v1/tasks/${id}?minVersion=${ok.body.version}`)
-    expect(body).toMatchObject({ status: 'running', progress: 40, progressMessage: 'halfway-ish', agentId: 'ag', attempt: 1, leaseEpoch: claimed.leaseEpoch })
-    await taskCommand(execute, id, { type: 'CompleteTask', agentId: 'ag', leaseEpoch: claimed.leaseEpoch, result: { n: 1 }, now: Date.now() })
+    expect(body).toMatchObject({
+      status: 'running',
+      progress: 40,
+      progressMessage: 'halfway-ish',
+      agentId: 'ag',
+      attempt: 1,
+      leaseEpoch: claimed.leaseEpoch,
+    })
+    await taskCommand(execute, id, {
+      type: 'CompleteTask',
+      agentId: 'ag',
+      leaseEpoch: claimed.leaseEpoch,
+      result: { n: 1 },
+      now: Date.now(),
+    })
     await waitForStatus(h, id, 'completed')
     await refused(`/tasks/${id}/progress`, { percent: 50 }, 409, 'task.finished', id)
     await refused(`/tasks/${id}/progress`, { percent: 101 }, 400, 'request.invalid', id)
@@ -112,9 +127,22 @@ describe('task commands over HTTP: progress, assign, cancel, retry', () => {
   it('create: a role alone is routed to the active pool with that role', async () => {
     // A pools read-model row, as the pools projection writes it (plus a drained pool with the same role, which is skipped).
     const pool = {
-      name: 'scribes', version: 1, role: 'scribe', handler: 'echo', handler_config: {}, max_agents_per_process: 10, min_workers: 0, max_workers: 1,
-      lag_threshold: 10, scale_interval_ms: 1000, scale_down_stabilization_ms: 1000, status: 'active', workers: 0, last_scaling: null,
-      created_at: new Date().toISOString(), updated_at: new Date().toISOString(),
+      name: 'scribes',
+      version: 1,
+      role: 'scribe',
+      handler: 'echo',
+      handler_config: {},
+      max_agents_per_process: 10,
+      min_workers: 0,
+      max_workers: 1,
+      lag_threshold: 10,
+      scale_interval_ms: 1000,
+      scale_down_stabilization_ms: 1000,
+      status: 'active',
+      workers: 0,
+      last_scaling: null,
+      created_at: new Date().toISOString(),
+      updated_at: new Date().toISOString(),
     }
     for (const p of [{ ...pool, name: 'old-scribes', status: 'draining', created_at: '2020-01-01T00:00:00Z' }, pool]) {
       await sql`insert into pools select * from jsonb_populate_record(null::pools, ${JSON.stringify(p)}::jsonb)`.execute(h.services.db)

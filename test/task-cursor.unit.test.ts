@@ -15,8 +15,13 @@ describe('task list cursors', () => {
     const c = encodeCursor({ sort: 'updatedAt', order: 'asc', keys: ['2026-01-01T00:00:00.000Z', 't1'] })
     expect(decodeCursor(c, 'updatedAt', 'desc')).toBeUndefined()
     expect(decodeCursor(c, 'createdAt', 'asc')).toBeUndefined()
-    for (const bad of ['zzz', raw({}), raw(['createdAt', 'desc', 'not a date', 't1']), raw(['createdAt', 'desc', '2026-01-01T00:00:00Z']),
-      raw(['createdAt', 'desc', '2026-01-01T00:00:00Z', 5])]) {
+    for (const bad of [
+      'zzz',
+      raw({}),
+      raw(['createdAt', 'desc', 'not a date', 't1']),
+      raw(['createdAt', 'desc', '2026-01-01T00:00:00Z']),
+      raw(['createdAt', 'desc', '2026-01-01T00:00:00Z', 5]),
+    ]) {
       expect(decodeCursor(bad, 'createdAt', 'desc'), bad).toBeUndefined()
     }
     expect(decodeCursor(raw(['priority', 'desc', 'x', '2026-01-01T00:00:00Z', 't1']), 'priority', 'desc')).toBeUndefined()

@@ -11,7 +11,9 @@ describe('task dependencies: process manager, cycles, history', () => {
     h = await startHarness({ env: { AGENTFLEET_READ_WAIT_MS: '500' } })
     execute = (await h.writeSide()).execute
   })
-  afterAll(async () => { await h?.stop() })
+  afterAll(async () => {
+    await h?.stop()
+  })
 
   const post = async (path: string, body: unknown = {}) => {
     const res = await postJson(`${h.baseUrl}/api/v1${path}`, body)
@@ -49,7 +51,10 @@ describe('task dependencies: process manager, cycles, history', () => {
       const body = (await getJson(h, `/api/v1/tasks/${b.id}/dependencies`)).body as { dependents?: { resolved: boolean }[] }
       return body.dependents?.[0]?.resolved === true && body
     }, 'the dependency graph with C resolved')
-    expect(graph).toMatchObject({ dependsOn: [{ id: a.id, resolved: true, status: 'completed' }], dependents: [{ id: c.id, resolved: true }] })
+    expect(graph).toMatchObject({
+      dependsOn: [{ id: a.id, resolved: true, status: 'completed' }],
+      dependents: [{ id: c.id, resolved: true }],
+    })
   })
 
   it('resolves a dependency that completed before the dependent existed or before it was added', async () => {
@@ -84,8 +89,12 @@ describe('task dependencies: process manager, cycles, history', () => {
     const y = await createTask(h, { title: 'Y', pool: 'cyc', dependsOn: [x.id] })
     const z = await createTask(h, { title: 'Z', pool: 'cyc', dependsOn: [y.id] })
     // The check walks task_dependencies, a projection of its own: wait until it shows both edges.
-    await waitFor(async () => ((await getJson(h, `/api/v1/tasks/${y.id}/dependencies`)).body.dependents as unknown[]).length === 1 &&
-      ((await getJson(h, `/api/v1/tasks/${y.id}/dependencies`)).body.dependsOn as unknown[]).length === 1, 'the dependency edges')
+    await waitFor(
+      async () =>
+        ((await getJson(h, `/api/v1/tasks/${y.id}/dependencies`)).body.dependents as unknown[]).length === 1 &&
+        ((await getJson(h, `/api/v1/tasks/${y.id}/dependencies`)).body.dependsOn as unknown[]).length === 1,
+      'the dependency edges',
+    )
     const before = await logEnd(h)
     const cycle = await post(`/tasks/${x.id}/dependencies`, { dependsOn: z.id })
     expect(cycle.status).toBe(409)
@@ -123,7 +132,17 @@ describe('task dependencies: process manager, cycles, history', () => {
       const { status, body } = await getJson(h, `/api/v1/tasks/${t.id}/events?minVersion=${Number(retried.body.version) + 3}`)
       return status === 200 ? (body.items as unknown as Ev[]) : undefined
     }, 'the whole history')
-    expect(history.map((e) => e.type)).toEqual(['TaskCreated', 'TaskQueued', 'TaskClaimed', 'TaskStarted', 'TaskFailed', 'TaskQueued', 'TaskClaimed', 'TaskStarted', 'TaskCompleted'])
+    expect(history.map((e) => e.type)).toEqual([
+      'TaskCreated',
+      'TaskQueued',
+      'TaskClaimed',
+      'TaskStarted',
+      'TaskFailed',
+      'TaskQueued',
+      'TaskClaimed',
+      'TaskStarted',
+      'TaskCompleted',
+    ])
     expect(history.map((e) => e.version)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9])
     expect(history[0]!.data).toMatchObject({ title: 'history', metadata: '{"k":"v"}' })
     expect(history[8]!.data).toMatchObject({ agentId: 'ag-2', result: '{"answer":42}' })

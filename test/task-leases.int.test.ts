@@ -19,7 +19,7 @@ describe('task run leases in real Redis', () => {
     await redis.quit()
   })
 
-  it('fences by epoch: a reaped holder can neither extend nor release its successor\'s lease', async () => {
+  it("fences by epoch: a reaped holder can neither extend nor release its successor's lease", async () => {
     const leases = createTaskLeases({ redis, prefix })
     expect(await leases.grant({ taskId: 't1', epoch: 1, holder: 'a1', pool: 'p', expiresAt: 1_000 })).toBe(true)
     expect(await leases.extend('t1', 1, 2_000)).toBe(true)
@@ -36,7 +36,10 @@ describe('task run leases in real Redis', () => {
     await leases.grant({ taskId: 'x2', epoch: 1, holder: 'w', pool: 'p', expiresAt: 200 })
     await leases.grant({ taskId: 'x1', epoch: 3, holder: 'w', pool: 'p', expiresAt: 100 })
     await leases.grant({ taskId: 'x3', epoch: 1, holder: 'w', pool: 'p', expiresAt: 10_000 })
-    expect((await leases.expired(500)).filter((l) => l.taskId.startsWith('x')).map((l) => [l.taskId, l.epoch])).toEqual([['x1', 3], ['x2', 1]])
+    expect((await leases.expired(500)).filter((l) => l.taskId.startsWith('x')).map((l) => [l.taskId, l.epoch])).toEqual([
+      ['x1', 3],
+      ['x2', 1],
+    ])
     expect(await leases.release('x1', 3)).toBe(true)
     expect((await leases.expired(500)).map((l) => l.taskId)).not.toContain('x1')
   })

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import {
-  TaskStatus, heldStatuses, leavesQueue, priorityOfRank, priorityRank, queueLeavingEvents, statusAfter, terminalStatuses,
+  TaskStatus,
+  heldStatuses,
+  leavesQueue,
+  priorityOfRank,
+  priorityRank,
+  queueLeavingEvents,
+  statusAfter,
+  terminalStatuses,
 } from '../src/commands/task/task.lifecycle.ts'
 import { taskDecider } from '../src/commands/task/task.decider.ts'
 import type { TaskState } from '../src/commands/task/task.state.ts'
@@ -16,7 +23,23 @@ type Of<T extends TaskEventType> = Extract<TaskEvent, { type: T }>
 
 /** One event of every task event type; the test below fails when a type is added without a rule. */
 const events: { [T in TaskEventType]: Of<T> } = {
-  TaskCreated: { type: 'TaskCreated', data: { title: 'T', description: null, pool: 'p', role: null, priority: 'HIGH', payload: '{}', maxAttempts: 3, timeoutMs: 1_000, projectId: null, workflowId: null, dependsOn: [], metadata: '{}' } },
+  TaskCreated: {
+    type: 'TaskCreated',
+    data: {
+      title: 'T',
+      description: null,
+      pool: 'p',
+      role: null,
+      priority: 'HIGH',
+      payload: '{}',
+      maxAttempts: 3,
+      timeoutMs: 1_000,
+      projectId: null,
+      workflowId: null,
+      dependsOn: [],
+      metadata: '{}',
+    },
+  },
   TaskQueued: { type: 'TaskQueued', data: { attempt: 1, reason: 'created', pool: 'p', priority: 'HIGH' } },
   TaskDependencyAdded: { type: 'TaskDependencyAdded', data: { dependencyId: 'd1' } },
   TaskDependencyRemoved: { type: 'TaskDependencyRemoved', data: { dependencyId: 'd1' } },
@@ -39,7 +62,9 @@ const withDependencies: Of<'TaskCreated'> = { type: 'TaskCreated', data: { ...ev
 
 /** given(status).when(event).then(status) over the pure rule. */
 const given = (status: TaskStatus) => ({
-  when: (event: TaskEvent) => ({ then: (expected: TaskStatus) => expect(statusAfter(status, event), `${status} + ${event.type}`).toBe(expected) }),
+  when: (event: TaskEvent) => ({
+    then: (expected: TaskStatus) => expect(statusAfter(status, event), `${status} + ${event.type}`).toBe(expected),
+  }),
 })
 
 describe('task lifecycle: statusAfter', () => {
@@ -57,14 +82,28 @@ describe('task lifecycle: statusAfter', () => {
     for (const s of TaskStatus.filter((x) => x !== 'created' && x !== 'queued')) given(s).when(events.TaskDependencyAdded).then(s)
   })
   const moves: [TaskEventType, TaskStatus][] = [
-    ['TaskQueued', 'queued'], ['TaskClaimed', 'claimed'], ['TaskStarted', 'running'], ['TaskInputRequested', 'awaiting_input'],
-    ['TaskCompleted', 'completed'], ['TaskFailed', 'failed'], ['TaskLeaseExpired', 'failed'], ['TaskRetryScheduled', 'retry_scheduled'],
-    ['TaskDeadLettered', 'dead_lettered'], ['TaskCancelled', 'cancelled'],
+    ['TaskQueued', 'queued'],
+    ['TaskClaimed', 'claimed'],
+    ['TaskStarted', 'running'],
+    ['TaskInputRequested', 'awaiting_input'],
+    ['TaskCompleted', 'completed'],
+    ['TaskFailed', 'failed'],
+    ['TaskLeaseExpired', 'failed'],
+    ['TaskRetryScheduled', 'retry_scheduled'],
+    ['TaskDeadLettered', 'dead_lettered'],
+    ['TaskCancelled', 'cancelled'],
   ]
   it.each(moves)('%s moves a task in any status to %s', (type, to) => {
     for (const s of TaskStatus) given(s).when(events[type]).then(to)
   })
-  const keeps: TaskEventType[] = ['TaskDependencyRemoved', 'TaskDependencyResolved', 'TaskAssigned', 'TaskProgressReported', 'TaskInputReceived', 'TaskPurged']
+  const keeps: TaskEventType[] = [
+    'TaskDependencyRemoved',
+    'TaskDependencyResolved',
+    'TaskAssigned',
+    'TaskProgressReported',
+    'TaskInputReceived',
+    'TaskPurged',
+  ]
   it.each(keeps)('%s leaves the status as it is (the decider queues with a TaskQueued of its own)', (type) => {
     for (const s of TaskStatus) given(s).when(events[type]).then(s)
   })
@@ -73,18 +112,64 @@ describe('task lifecycle: statusAfter', () => {
     expect(covered.sort()).toEqual([...eventTypesByAggregate.task].sort())
   })
   it('a whole life: created → waiting → queued → claimed → running → awaiting input → queued → running → failed → retry → dead letter', () => {
-    const life: TaskEvent[] = [withDependencies, events.TaskDependencyResolved, events.TaskQueued, events.TaskClaimed, events.TaskStarted,
-      events.TaskInputRequested, events.TaskInputReceived, events.TaskQueued, events.TaskStarted, events.TaskFailed, events.TaskRetryScheduled,
-      events.TaskQueued, events.TaskStarted, events.TaskLeaseExpired, events.TaskDeadLettered, events.TaskPurged]
-    const seen = life.reduce<TaskStatus[]>((acc, e) => { acc.push(statusAfter(acc.at(-1) ?? 'created', e)); return acc }, [])
-    expect(seen).toEqual(['waiting', 'waiting', 'queued', 'claimed', 'running', 'awaiting_input', 'awaiting_input', 'queued', 'running',
-      'failed', 'retry_scheduled', 'queued', 'running', 'failed', 'dead_lettered', 'dead_lettered'])
+    const life: TaskEvent[] = [
+      withDependencies,
+      events.TaskDependencyResolved,
+      events.TaskQueued,
+      events.TaskClaimed,
+      events.TaskStarted,
+      events.TaskInputRequested,
+      events.TaskInputReceived,
+      events.TaskQueued,
+      events.TaskStarted,
+      events.TaskFailed,
+      events.TaskRetryScheduled,
+      events.TaskQueued,
+      events.TaskStarted,
+      events.TaskLeaseExpired,
+      events.TaskDeadLettered,
+      events.TaskPurged,
+    ]
+    const seen = life.reduce<TaskStatus[]>((acc, e) => {
+      acc.push(statusAfter(acc.at(-1) ?? 'created', e))
+      return acc
+    }, [])
+    expect(seen).toEqual([
+      'waiting',
+      'waiting',
+      'queued',
+      'claimed',
+      'running',
+      'awaiting_input',
+      'awaiting_input',
+      'queued',
+      'running',
+      'failed',
+      'retry_scheduled',
+      'queued',
+      'running',
+      'failed',
+      'dead_lettered',
+      'dead_lettered',
+    ])
   })
 })
 
 describe('task lifecycle: status sets', () => {
   it('lists the statuses in lifecycle order', () => {
-    expect(TaskStatus).toEqual(['created', 'waiting', 'queued', 'claimed', 'running', 'awaiting_input', 'retry_scheduled', 'completed', 'failed', 'cancelled', 'dead_lettered'])
+    expect(TaskStatus).toEqual([
+      'created',
+      'waiting',
+      'queued',
+      'claimed',
+      'running',
+      'awaiting_input',
+      'retry_scheduled',
+      'completed',
+      'failed',
+      'cancelled',
+      'dead_lettered',
+    ])
   })
   it('terminal: completed, failed, cancelled, dead_lettered; held: claimed, running', () => {
     expect([...terminalStatuses].sort()).toEqual(['cancelled', 'completed', 'dead_lettered', 'failed'])
@@ -109,8 +194,17 @@ describe('task lifecycle: leavesQueue', () => {
   it('is true exactly for the events that take a task out of a pull queue', () => {
     const leaving = eventTypesByAggregate.task.filter(leavesQueue)
     expect([...leaving].sort()).toEqual([
-      'TaskCancelled', 'TaskClaimed', 'TaskCompleted', 'TaskDeadLettered', 'TaskDependencyAdded', 'TaskFailed', 'TaskInputRequested',
-      'TaskLeaseExpired', 'TaskPurged', 'TaskRetryScheduled', 'TaskStarted',
+      'TaskCancelled',
+      'TaskClaimed',
+      'TaskCompleted',
+      'TaskDeadLettered',
+      'TaskDependencyAdded',
+      'TaskFailed',
+      'TaskInputRequested',
+      'TaskLeaseExpired',
+      'TaskPurged',
+      'TaskRetryScheduled',
+      'TaskStarted',
     ])
     expect([...queueLeavingEvents].sort()).toEqual([...leaving].sort())
   })
@@ -120,18 +214,38 @@ describe('task lifecycle: leavesQueue', () => {
       expect(leavesQueue(type), type).toBe(statusAfter('queued', events[type]) !== 'queued')
     }
   })
-  it('is false for TaskQueued, TaskCreated and other aggregates\' events', () => {
-    for (const type of ['TaskQueued', 'TaskCreated', 'AgentRegistered', 'WorkflowStarted', 'nonsense']) expect(leavesQueue(type), type).toBe(false)
+  it("is false for TaskQueued, TaskCreated and other aggregates' events", () => {
+    for (const type of ['TaskQueued', 'TaskCreated', 'AgentRegistered', 'WorkflowStarted', 'nonsense'])
+      expect(leavesQueue(type), type).toBe(false)
   })
 })
 
 describe('task lifecycle: every reader follows it', () => {
   // One history through the decider's evolve, the tasks projection and the queue-stats step: each
   // status must be the one statusAfter gives.
-  const life: TaskEvent[] = [events.TaskCreated, events.TaskQueued, events.TaskDependencyAdded, events.TaskDependencyRemoved, events.TaskQueued,
-    events.TaskAssigned, events.TaskClaimed, events.TaskStarted, events.TaskProgressReported, events.TaskInputRequested, events.TaskInputReceived,
-    events.TaskQueued, events.TaskStarted, events.TaskFailed, events.TaskRetryScheduled, events.TaskQueued, events.TaskStarted,
-    events.TaskLeaseExpired, events.TaskDeadLettered, events.TaskQueued, events.TaskCancelled]
+  const life: TaskEvent[] = [
+    events.TaskCreated,
+    events.TaskQueued,
+    events.TaskDependencyAdded,
+    events.TaskDependencyRemoved,
+    events.TaskQueued,
+    events.TaskAssigned,
+    events.TaskClaimed,
+    events.TaskStarted,
+    events.TaskProgressReported,
+    events.TaskInputRequested,
+    events.TaskInputReceived,
+    events.TaskQueued,
+    events.TaskStarted,
+    events.TaskFailed,
+    events.TaskRetryScheduled,
+    events.TaskQueued,
+    events.TaskStarted,
+    events.TaskLeaseExpired,
+    events.TaskDeadLettered,
+    events.TaskQueued,
+    events.TaskCancelled,
+  ]
 
   it('the decider state, the tasks row and the stats row move through the same statuses', () => {
     let expected: TaskStatus = 'created'

@@ -29,20 +29,49 @@ describe('task_dependencies fold', () => {
 
 describe('task_attempts fold', () => {
   it('a run from queued through claim and start to completion', () => {
-    expect(run(queued(2), stored(3, 'TaskClaimed', { agentId: 'a1', attempt: 1, leaseEpoch: 1, leaseExpiresAt: 0 }),
-      stored(4, 'TaskStarted', { agentId: 'a1', attempt: 1, leaseEpoch: 1 }),
-      stored(5, 'TaskCompleted', { agentId: 'a1', attempt: 1, result: 'null', durationMs: 1 }))).toEqual({
-      task_id: 't1', queued_version: 2, attempt: 1, agent_id: 'a1', queued_at: at(2), claimed_at: at(3), started_at: at(4),
-      ended_at: at(5), outcome: 'completed', error: null, duration_ms: 1,
+    expect(
+      run(
+        queued(2),
+        stored(3, 'TaskClaimed', { agentId: 'a1', attempt: 1, leaseEpoch: 1, leaseExpiresAt: 0 }),
+        stored(4, 'TaskStarted', { agentId: 'a1', attempt: 1, leaseEpoch: 1 }),
+        stored(5, 'TaskCompleted', { agentId: 'a1', attempt: 1, result: 'null', durationMs: 1 }),
+      ),
+    ).toEqual({
+      task_id: 't1',
+      queued_version: 2,
+      attempt: 1,
+      agent_id: 'a1',
+      queued_at: at(2),
+      claimed_at: at(3),
+      started_at: at(4),
+      ended_at: at(5),
+      outcome: 'completed',
+      error: null,
+      duration_ms: 1,
     })
   })
 
   it('failed, lease-expired, input-requested and cancelled end the open run', () => {
     const started = [queued(2), stored(3, 'TaskStarted', { agentId: 'w', attempt: 1, leaseEpoch: 1 })]
-    expect(run(...started, stored(13, 'TaskFailed', { agentId: 'w', attempt: 1, error: 'boom', retryable: true }))).toMatchObject({ outcome: 'failed', error: 'boom', duration_ms: 10, ended_at: at(13) })
-    expect(run(...started, stored(4, 'TaskLeaseExpired', { agentId: 'w', attempt: 1, leaseEpoch: 1 }))).toMatchObject({ outcome: 'lease-expired', error: 'lease of w expired' })
-    expect(run(...started, stored(4, 'TaskInputRequested', { requestId: 'r', question: '?' }))).toMatchObject({ outcome: 'input-requested', error: null })
-    expect(run(queued(2), stored(4, 'TaskCancelled', { reason: 'stop' }))).toMatchObject({ outcome: 'cancelled', error: 'stop', duration_ms: null })
+    expect(run(...started, stored(13, 'TaskFailed', { agentId: 'w', attempt: 1, error: 'boom', retryable: true }))).toMatchObject({
+      outcome: 'failed',
+      error: 'boom',
+      duration_ms: 10,
+      ended_at: at(13),
+    })
+    expect(run(...started, stored(4, 'TaskLeaseExpired', { agentId: 'w', attempt: 1, leaseEpoch: 1 }))).toMatchObject({
+      outcome: 'lease-expired',
+      error: 'lease of w expired',
+    })
+    expect(run(...started, stored(4, 'TaskInputRequested', { requestId: 'r', question: '?' }))).toMatchObject({
+      outcome: 'input-requested',
+      error: null,
+    })
+    expect(run(queued(2), stored(4, 'TaskCancelled', { reason: 'stop' }))).toMatchObject({
+      outcome: 'cancelled',
+      error: 'stop',
+      duration_ms: null,
+    })
   })
 
   it('a new TaskQueued opens a new run; events after the end change nothing; unrelated events keep the row', () => {
@@ -59,8 +88,18 @@ describe('aggregate_events rows', () => {
   it('carry stream, version, type, decoded data, meta and the log position', () => {
     const e = stored(7, 'TaskProgressReported', { percent: 5, message: 'm' })
     expect(historyRow(e)).toEqual({
-      stream: 'task:t1', version: 7, aggregate_type: 'task', aggregate_id: 't1', event_id: 'e7', event_type: 'TaskProgressReported',
-      data: { percent: 5, message: 'm' }, meta: e.meta, occurred_at: at(7), topic: 'x', partition: 0, offset: 7,
+      stream: 'task:t1',
+      version: 7,
+      aggregate_type: 'task',
+      aggregate_id: 't1',
+      event_id: 'e7',
+      event_type: 'TaskProgressReported',
+      data: { percent: 5, message: 'm' },
+      meta: e.meta,
+      occurred_at: at(7),
+      topic: 'x',
+      partition: 0,
+      offset: 7,
     })
   })
 })

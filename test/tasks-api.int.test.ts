@@ -3,11 +3,20 @@ import { logEnd, postJson, startHarness, type Harness } from './support/harness.
 
 describe('tasks over HTTP against the real stack', () => {
   let h: Harness
-  beforeAll(async () => { h = await startHarness() })
-  afterAll(async () => { await h?.stop() })
+  beforeAll(async () => {
+    h = await startHarness()
+  })
+  afterAll(async () => {
+    await h?.stop()
+  })
 
   it('POST /api/v1/tasks appends TaskCreated; GET with minVersion reads it back', async () => {
-    const res = await postJson(`${h.baseUrl}/api/v1/tasks`, { title: 'Write report', pool: 'writers', priority: 'HIGH', payload: { customer: 'acme', pages: 3 } })
+    const res = await postJson(`${h.baseUrl}/api/v1/tasks`, {
+      title: 'Write report',
+      pool: 'writers',
+      priority: 'HIGH',
+      payload: { customer: 'acme', pages: 3 },
+    })
     expect(res.status).toBe(201)
     const accepted = (await res.json()) as { id: string; version: number; events: { type: string }[] }
     expect(accepted.version).toBe(2)
@@ -16,26 +25,45 @@ describe('tasks over HTTP against the real stack', () => {
     const got = await fetch(`${h.baseUrl}/api/v1/tasks/${accepted.id}?minVersion=${accepted.version}`)
     expect(got.status).toBe(200)
     expect(await got.json()).toMatchObject({
-      id: accepted.id, version: 2, title: 'Write report', pool: 'writers', priority: 'HIGH', status: 'queued',
-      payload: { customer: 'acme', pages: 3 }, maxAttempts: 3, progress: 0,
+      id: accepted.id,
+      version: 2,
+      title: 'Write report',
+      pool: 'writers',
+      priority: 'HIGH',
+      status: 'queued',
+      payload: { customer: 'acme', pages: 3 },
+      maxAttempts: 3,
+      progress: 0,
     })
   })
 
   it('lists with filters, payload containment and cursor pagination', async () => {
     const ids: string[] = []
     for (let i = 0; i < 5; i++) {
-      const r = await postJson(`${h.baseUrl}/api/v1/tasks`, { title: `batch ${i}`, pool: 'listing', priority: i % 2 ? 'LOW' : 'CRITICAL', payload: { n: i, tag: 'list' } })
+      const r = await postJson(`${h.baseUrl}/api/v1/tasks`, {
+        title: `batch ${i}`,
+        pool: 'listing',
+        priority: i % 2 ? 'LOW' : 'CRITICAL',
+        payload: { n: i, tag: 'list' },
+      })
       const body = (await r.json()) as { id: string; version: number }
       ids.push(body.id)
       await fetch(`${h.baseUrl}/api/v1/tasks/${body.id}?minVersion=${body.version}`)
     }
-    const page1 = (await (await fetch(`${h.baseUrl}/api/v1/tasks?pool=listing&limit=2`)).json()) as { items: { id: string }[]; next?: string }
+    const page1 = (await (await fetch(`${h.baseUrl}/api/v1/tasks?pool=listing&limit=2`)).json()) as {
+      items: { id: string }[]
+      next?: string
+    }
     expect(page1.items.map((t) => t.id)).toEqual([ids[4], ids[3]])
-    const page2 = (await (await fetch(`${h.baseUrl}/api/v1/tasks?pool=listing&limit=2&cursor=${page1.next}`)).json()) as { items: { id: string }[] }
+    const page2 = (await (await fetch(`${h.baseUrl}/api/v1/tasks?pool=listing&limit=2&cursor=${page1.next}`)).json()) as {
+      items: { id: string }[]
+    }
     expect(page2.items.map((t) => t.id)).toEqual([ids[2], ids[1]])
     const critical = (await (await fetch(`${h.baseUrl}/api/v1/tasks?pool=listing&priority=CRITICAL`)).json()) as { items: unknown[] }
     expect(critical.items).toHaveLength(3)
-    const byPayload = (await (await fetch(`${h.baseUrl}/api/v1/tasks?payload=${encodeURIComponent('{"n":3}')}`)).json()) as { items: { id: string }[] }
+    const byPayload = (await (await fetch(`${h.baseUrl}/api/v1/tasks?payload=${encodeURIComponent('{"n":3}')}`)).json()) as {
+      items: { id: string }[]
+    }
     expect(byPayload.items.map((t) => t.id)).toEqual([ids[3]])
   })
 
@@ -56,7 +84,11 @@ describe('tasks over HTTP against the real stack', () => {
       expect(problem).toMatchObject({ status: 400, code: 'request.invalid' })
       expect(problem.detail).toContain(field)
     }
-    const notJson = await fetch(`${h.baseUrl}/api/v1/tasks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"title":' })
+    const notJson = await fetch(`${h.baseUrl}/api/v1/tasks`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"title":',
+    })
     expect(notJson.status).toBe(400)
     const unknown = await fetch(`${h.baseUrl}/api/v1/tasks/nope`)
     expect(unknown.status).toBe(404)

@@ -10,11 +10,20 @@ describe('OpenAPI document', () => {
     const res = await app.request('/openapi.json')
     expect(res.status).toBe(200)
     const doc = (await res.json()) as { paths: Record<string, Record<string, unknown>> }
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining([
-      '/api/v1/tasks', '/api/v1/tasks/{id}', '/api/v1/tasks/{id}/progress', '/api/v1/tasks/{id}/assign', '/api/v1/tasks/{id}/cancel',
-      '/api/v1/tasks/{id}/retry', '/api/v1/tasks/{id}/dependencies', '/api/v1/tasks/{id}/dependencies/{depId}', '/api/v1/tasks/{id}/events',
-      '/api/v1/tasks/{id}/attempts',
-    ]))
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/v1/tasks',
+        '/api/v1/tasks/{id}',
+        '/api/v1/tasks/{id}/progress',
+        '/api/v1/tasks/{id}/assign',
+        '/api/v1/tasks/{id}/cancel',
+        '/api/v1/tasks/{id}/retry',
+        '/api/v1/tasks/{id}/dependencies',
+        '/api/v1/tasks/{id}/dependencies/{depId}',
+        '/api/v1/tasks/{id}/events',
+        '/api/v1/tasks/{id}/attempts',
+      ]),
+    )
     expect(Object.keys(doc.paths['/api/v1/tasks']!)).toEqual(['post', 'get'])
   })
 })

@@ -12,17 +12,50 @@ describe('task search over HTTP', () => {
   let middle = ''
   beforeAll(async () => {
     h = await startHarness({ processManagers: false })
-    ids.a = (await createTask(h, { title: 'Summarise the ACME report', pool: 'writers', role: 'writer', priority: 'HIGH', payload: { customer: 'acme', pages: 3 }, metadata: { team: 'blue', env: 'prod' }, projectId: 'prj-1' })).id
-    ids.b = (await createTask(h, { title: 'Translate 100% of it', pool: 'writers', priority: 'LOW', payload: { customer: 'globex' }, metadata: { team: 'red' }, workflowId: 'wf-1' })).id
+    ids.a = (
+      await createTask(h, {
+        title: 'Summarise the ACME report',
+        pool: 'writers',
+        role: 'writer',
+        priority: 'HIGH',
+        payload: { customer: 'acme', pages: 3 },
+        metadata: { team: 'blue', env: 'prod' },
+        projectId: 'prj-1',
+      })
+    ).id
+    ids.b = (
+      await createTask(h, {
+        title: 'Translate 100% of it',
+        pool: 'writers',
+        priority: 'LOW',
+        payload: { customer: 'globex' },
+        metadata: { team: 'red' },
+        workflowId: 'wf-1',
+      })
+    ).id
     middle = new Date().toISOString()
-    ids.c = (await createTask(h, { title: 'review acme invoices', pool: 'reviewers', priority: 'CRITICAL', payload: { customer: 'acme', pages: 9 }, metadata: { team: 'blue' }, projectId: 'prj-1', workflowId: 'wf-1' })).id
+    ids.c = (
+      await createTask(h, {
+        title: 'review acme invoices',
+        pool: 'reviewers',
+        priority: 'CRITICAL',
+        payload: { customer: 'acme', pages: 9 },
+        metadata: { team: 'blue' },
+        projectId: 'prj-1',
+        workflowId: 'wf-1',
+      })
+    ).id
     ids.d = (await createTask(h, { title: 'Blocked on the summary', pool: 'writers', priority: 'NORMAL', dependsOn: [ids.a] })).id
     ids.e = (await createTask(h, { title: 'Another critical one', pool: 'reviewers', priority: 'CRITICAL' })).id
     ids.f = (await createTask(h, { title: 'Low and late', pool: 'reviewers', priority: 'LOW' })).id
-    const assigned = (await (await postJson(`${h.baseUrl}/api/v1/tasks/${ids.b}/assign`, { agentId: 'agent-7' })).json()) as { version: number }
+    const assigned = (await (await postJson(`${h.baseUrl}/api/v1/tasks/${ids.b}/assign`, { agentId: 'agent-7' })).json()) as {
+      version: number
+    }
     await fetch(`${h.baseUrl}/api/v1/tasks/${ids.b}?minVersion=${assigned.version}`)
   })
-  afterAll(async () => { await h?.stop() })
+  afterAll(async () => {
+    await h?.stop()
+  })
 
   const search = async (query: string): Promise<string[]> => {
     const { status, body } = await getJson(h, `/api/v1/tasks?${query}`)
@@ -96,8 +129,21 @@ describe('task search over HTTP', () => {
   it('exposes the lifecycle fields in the task view', async () => {
     const { body } = await getJson(h, `/api/v1/tasks/${ids.d}`)
     expect(body).toMatchObject({
-      status: 'waiting', dependsOn: [ids.a], openDependencies: [ids.a], metadata: {}, role: null, attempt: 0, agentId: null,
-      assignedAgentId: null, leaseEpoch: 0, result: null, lastError: null, queuedAt: null, startedAt: null, finishedAt: null, purged: false,
+      status: 'waiting',
+      dependsOn: [ids.a],
+      openDependencies: [ids.a],
+      metadata: {},
+      role: null,
+      attempt: 0,
+      agentId: null,
+      assignedAgentId: null,
+      leaseEpoch: 0,
+      result: null,
+      lastError: null,
+      queuedAt: null,
+      startedAt: null,
+      finishedAt: null,
+      purged: false,
     })
     const b = (await getJson(h, `/api/v1/tasks/${ids.b}`)).body
     expect(b).toMatchObject({ status: 'queued', attempt: 1, assignedAgentId: 'agent-7', metadata: { team: 'red' } })

@@ -3,11 +3,14 @@ import type { StoredEvent } from '../src/events/envelope.ts'
 import { gateByVersion } from '../src/projections/version-gate.ts'
 
 let offset = 0
-const ev = (id: string, version: number, eventId = `${id}-v${version}`): StoredEvent => ({
-  type: 'TaskCancelled', data: { reason: null }, aggregateType: 'task',
-  meta: { eventId, aggregateId: id, version, occurredAt: 0, commandId: 'c', correlationId: 'c', causationId: null, actor: 't' },
-  position: { topic: 't', partition: 0, offset: String(offset++) },
-}) as StoredEvent
+const ev = (id: string, version: number, eventId = `${id}-v${version}`): StoredEvent =>
+  ({
+    type: 'TaskCancelled',
+    data: { reason: null },
+    aggregateType: 'task',
+    meta: { eventId, aggregateId: id, version, occurredAt: 0, commandId: 'c', correlationId: 'c', causationId: null, actor: 't' },
+    position: { topic: 't', partition: 0, offset: String(offset++) },
+  }) as StoredEvent
 
 const streamOf = (e: StoredEvent) => e.meta.aggregateId
 

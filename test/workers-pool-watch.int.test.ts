@@ -17,20 +17,26 @@ describe('workers --all (real forked processes)', () => {
     await h?.stop()
   })
 
-  it('starts a worker group for a pool created after it started, which runs the pool\'s tasks once', async () => {
-    const pool = await postJson(`${h.baseUrl}/api/v1/pools`, { name: 'late', role: 'echo', minWorkers: 1, maxWorkers: 1, scaleIntervalMs: 500 })
+  it("starts a worker group for a pool created after it started, which runs the pool's tasks once", async () => {
+    const pool = await postJson(`${h.baseUrl}/api/v1/pools`, {
+      name: 'late',
+      role: 'echo',
+      minWorkers: 1,
+      maxWorkers: 1,
+      scaleIntervalMs: 500,
+    })
     expect(pool.status).toBe(201)
     const ids: string[] = []
     for (let i = 0; i < 3; i++) {
       const res = await postJson(`${h.baseUrl}/api/v1/tasks`, { title: `late ${i}`, pool: 'late', payload: { n: i } })
       ids.push(((await res.json()) as { id: string }).id)
     }
-    await waitFor(async () => ids.every((id) => collected.of('TaskCompleted', id).length > 0), 'the late pool\'s tasks to complete', 40_000)
+    await waitFor(async () => ids.every((id) => collected.of('TaskCompleted', id).length > 0), "the late pool's tasks to complete", 40_000)
     for (const id of ids) expect(collected.of('TaskCompleted', id)).toHaveLength(1)
     const listed = await waitFor(async () => {
       const body = (await (await fetch(`${h.baseUrl}/api/v1/pools/late/workers`)).json()) as { items: { pool: string; workerId: string }[] }
       return body.items.length > 0 && body.items
-    }, 'the late pool\'s worker in the read model')
+    }, "the late pool's worker in the read model")
     expect(listed.every((w) => w.pool === 'late' && w.workerId.startsWith('late-'))).toBe(true)
   })
 })

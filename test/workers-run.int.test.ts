@@ -13,19 +13,30 @@ describe('a worker group runs dispatched tasks (real forked processes)', () => {
   let execute: CommandHandler
   let collected: Awaited<ReturnType<typeof collectTaskEvents>>
   let recovery: ReturnType<typeof runRecovery>
-  const fast = { AGENTFLEET_DISPATCH_PARTITIONS: '2', AGENTFLEET_WORKER_LEASE_MS: '1500', AGENTFLEET_RETRY_BASE_MS: '20', AGENTFLEET_RETRY_MAX_MS: '50', AGENTFLEET_WORKER_SHUTDOWN_MS: '3000' }
+  const fast = {
+    AGENTFLEET_DISPATCH_PARTITIONS: '2',
+    AGENTFLEET_WORKER_LEASE_MS: '1500',
+    AGENTFLEET_RETRY_BASE_MS: '20',
+    AGENTFLEET_RETRY_MAX_MS: '50',
+    AGENTFLEET_WORKER_SHUTDOWN_MS: '3000',
+  }
 
   let workers: ReturnType<typeof spawnWorkers>
   beforeAll(async () => {
     h = await startHarness({ api: false, projector: false, env: fast })
     const file = join(tmpdir(), `af-pools-${h.id}.json`)
     const common = { minWorkers: 1, maxWorkers: 1, scaleIntervalMs: 500 }
-    writeFileSync(file, JSON.stringify({ pools: {
-      echo: { ...common, maxAgentsPerProcess: 4 },
-      hitl: { ...common, maxAgentsPerProcess: 2 },
-      slow: { ...common, maxAgentsPerProcess: 2 },
-      cmd: { ...common, maxAgentsPerProcess: 1, handler: 'command', handlerConfig: { command: 'sleep', args: ['30'], cwd: '/tmp' } },
-    } }))
+    writeFileSync(
+      file,
+      JSON.stringify({
+        pools: {
+          echo: { ...common, maxAgentsPerProcess: 4 },
+          hitl: { ...common, maxAgentsPerProcess: 2 },
+          slow: { ...common, maxAgentsPerProcess: 2 },
+          cmd: { ...common, maxAgentsPerProcess: 1, handler: 'command', handlerConfig: { command: 'sleep', args: ['30'], cwd: '/tmp' } },
+        },
+      }),
+    )
     execute = (await h.writeSide()).execute
     ;[collected, workers] = await Promise.all([collectTaskEvents(h), spawnWorkers(h, ['--all', '--config', file])])
     recovery = runRecovery(h, execute, collected)
@@ -38,14 +49,23 @@ describe('a worker group runs dispatched tasks (real forked processes)', () => {
   })
 
   it('dispatches an Avro record per TaskQueued and completes each echo task exactly once', async () => {
-    const ids = await Promise.all(Array.from({ length: 20 }, (_, i) => createTask(execute, { pool: 'echo', payload: { n: i } }).then((r) => r.aggregateId)))
+    const ids = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => createTask(execute, { pool: 'echo', payload: { n: i } }).then((r) => r.aggregateId)),
+    )
     await waitFor(async () => ids.every((id) => collected.of('TaskCompleted', id).length > 0), 'all echo tasks completed', 30_000)
     for (const id of ids) expect(collected.of('TaskCompleted', id)).toHaveLength(1)
     const done = collected.of('TaskCompleted', ids[3])[0]!.data as { result: string }
     expect(JSON.parse(done.result)).toEqual({ n: 3 })
 
     // The dispatch record itself: Avro in Confluent framing, decodable through the registry.
-    const channel = createDispatchChannel({ admin: h.services.admin, registry: h.services.registry, registryUrl: h.config.registryUrl, schemas: h.services.schemas, prefix: h.config.kafka.topicPrefix, partitions: 2 })
+    const channel = createDispatchChannel({
+      admin: h.services.admin,
+      registry: h.services.registry,
+      registryUrl: h.config.registryUrl,
+      schemas: h.services.schemas,
+      prefix: h.config.kafka.topicPrefix,
+      partitions: 2,
+    })
     const offsets = await h.services.admin.fetchTopicOffsets(dispatchTopic(h.config.kafka.topicPrefix, 'echo', 'NORMAL'))
     expect(offsets.reduce((n, o) => n + Number(o.high), 0)).toBe(20)
     const records = await readAll(h, dispatchTopic(h.config.kafka.topicPrefix, 'echo', 'NORMAL'), 20)
@@ -60,9 +80,18 @@ describe('a worker group runs dispatched tasks (real forked processes)', () => {
     const requestId = (asked.data as { requestId: string }).requestId
     expect(collected.of('TaskCompleted', id)).toHaveLength(0)
     const { taskDecider } = await import('../src/commands/task/task.decider.ts')
-    await execute('task', id, taskDecider, { type: 'ProvideTaskInput', requestId, response: 'yes' }, { commandId: `answer-${id}`, correlationId: id, causationId: null, actor: 'reviewer' })
+    await execute(
+      'task',
+      id,
+      taskDecider,
+      { type: 'ProvideTaskInput', requestId, response: 'yes' },
+      { commandId: `answer-${id}`, correlationId: id, causationId: null, actor: 'reviewer' },
+    )
     const done = await waitFor(async () => collected.of('TaskCompleted', id)[0], 'the resumed task to complete', 20_000)
-    expect(JSON.parse((done.data as { result: string }).result)).toEqual({ payload: { askInput: 'approve?' }, inputs: [{ requestId, response: 'yes' }] })
+    expect(JSON.parse((done.data as { result: string }).result)).toEqual({
+      payload: { askInput: 'approve?' },
+      inputs: [{ requestId, response: 'yes' }],
+    })
     expect(collected.of('TaskStarted', id)).toHaveLength(2)
   })
 
@@ -72,8 +101,22 @@ describe('a worker group runs dispatched tasks (real forked processes)', () => {
     const failures = collected.of('TaskFailed', id).map((e) => e.data as { error: string; retryable: boolean })
     expect(failures).toHaveLength(2)
     expect(failures.every((f) => f.retryable && /timed out/.test(f.error))).toBe(true)
-    const channel = createDispatchChannel({ admin: h.services.admin, registry: h.services.registry, registryUrl: h.config.registryUrl, schemas: h.services.schemas, prefix: h.config.kafka.topicPrefix, partitions: 2 })
-    const [dlq] = await waitFor(async () => { const r = await readAll(h, deadLetterTopic(h.config.kafka.topicPrefix, 'slow'), 1); return r.length ? r : undefined }, 'the dlq record', 20_000)
+    const channel = createDispatchChannel({
+      admin: h.services.admin,
+      registry: h.services.registry,
+      registryUrl: h.config.registryUrl,
+      schemas: h.services.schemas,
+      prefix: h.config.kafka.topicPrefix,
+      partitions: 2,
+    })
+    const [dlq] = await waitFor(
+      async () => {
+        const r = await readAll(h, deadLetterTopic(h.config.kafka.topicPrefix, 'slow'), 1)
+        return r.length ? r : undefined
+      },
+      'the dlq record',
+      20_000,
+    )
     expect(await channel.deadLetter.decode(dlq!)).toMatchObject({ taskId: id, pool: 'slow', attempts: 2 })
   })
 
@@ -82,14 +125,24 @@ describe('a worker group runs dispatched tasks (real forked processes)', () => {
     await waitFor(async () => collected.of('TaskStarted', id)[0], 'the command to start', 20_000)
     await waitFor(async () => (await sleepers()).length > 0, 'sleep 30 running', 10_000)
     const { taskDecider } = await import('../src/commands/task/task.decider.ts')
-    await execute('task', id, taskDecider, { type: 'CancelTask', reason: 'test' }, { commandId: `cancel-${id}`, correlationId: id, causationId: null, actor: 'test' })
+    await execute(
+      'task',
+      id,
+      taskDecider,
+      { type: 'CancelTask', reason: 'test' },
+      { commandId: `cancel-${id}`, correlationId: id, causationId: null, actor: 'test' },
+    )
     await waitFor(async () => (await sleepers()).length === 0, 'sleep 30 killed', 10_000)
     expect(collected.of('TaskCompleted', id)).toHaveLength(0)
     async function sleepers(): Promise<number[]> {
       const { execFile } = await import('node:child_process')
-      const out = await new Promise<string>((resolve) => execFile('pgrep', ['-P', String(workers.pid), '-f', '.'], (_, stdout) => resolve(stdout)))
+      const out = await new Promise<string>((resolve) =>
+        execFile('pgrep', ['-P', String(workers.pid), '-f', '.'], (_, stdout) => resolve(stdout)),
+      )
       const pids = out.split('\n').filter(Boolean)
-      const grand = await Promise.all(pids.map((p) => new Promise<string>((resolve) => execFile('pgrep', ['-P', p, '-x', 'sleep'], (_, stdout) => resolve(stdout)))))
+      const grand = await Promise.all(
+        pids.map((p) => new Promise<string>((resolve) => execFile('pgrep', ['-P', p, '-x', 'sleep'], (_, stdout) => resolve(stdout)))),
+      )
       return grand.join('\n').split('\n').filter(Boolean).map(Number)
     }
   })
@@ -101,7 +154,11 @@ async function readAll(h: Harness, topic: string, count: number): Promise<Buffer
   const consumer = h.services.kafka.consumer({ groupId: `${h.config.kafka.topicPrefix}.test-read.${ulid()}`, maxWaitTimeInMs: 50 })
   await consumer.connect()
   await consumer.subscribe({ topic, fromBeginning: true })
-  await consumer.run({ eachMessage: async ({ message }) => { if (message.value) out.push(message.value) } })
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      if (message.value) out.push(message.value)
+    },
+  })
   await waitFor(async () => out.length >= count, `${count} records on ${topic}`, 10_000).catch(() => undefined)
   await consumer.disconnect()
   return out

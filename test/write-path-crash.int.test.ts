@@ -10,15 +10,23 @@ type Line = { signal?: string; ready?: boolean; id?: string; version?: number; e
 /** `test/support/append-writer.ts` as a real process; its acknowledged appends are collected as they come. */
 function spawnWriter(h: Harness, mode: 'load' | 'after-send' | 'in-flight', aggregates: number) {
   const child: ChildProcess = spawn(process.execPath, ['test/support/append-writer.ts', mode, String(aggregates)], {
-    env: { ...process.env, ...h.env }, stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, ...h.env },
+    stdio: ['ignore', 'pipe', 'inherit'],
   })
   const lines: Line[] = []
-  createInterface({ input: child.stdout! }).on('line', (l) => { if (l.startsWith('{"') && !l.startsWith('{"level"')) lines.push(JSON.parse(l) as Line) })
+  createInterface({ input: child.stdout! }).on('line', (l) => {
+    if (l.startsWith('{"') && !l.startsWith('{"level"')) lines.push(JSON.parse(l) as Line)
+  })
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   return {
-    child, lines, exited,
+    child,
+    lines,
+    exited,
     until: (what: (l: Line) => boolean, label: string) => waitFor(async () => lines.some(what), label, 30_000),
-    kill: async (signal: NodeJS.Signals) => { child.kill(signal); if (signal === 'SIGKILL' || signal === 'SIGTERM') await exited },
+    kill: async (signal: NodeJS.Signals) => {
+      child.kill(signal)
+      if (signal === 'SIGKILL' || signal === 'SIGTERM') await exited
+    },
   }
 }
 
@@ -31,19 +39,31 @@ describe('the write path when a writer dies or stalls in the middle of an append
     h = await startHarness({ api: false, processManagers: false, env: { AGENTFLEET_PRODUCE_TIMEOUT_MS: '600' } })
     w = await h.writeSide()
   })
-  afterAll(async () => { await h?.stop() })
+  afterAll(async () => {
+    await h?.stop()
+  })
 
   const idsOf = (n: number) => Array.from({ length: n }, (_, i) => `${h.config.kafka.topicPrefix}-agg-${i}`)
   /** Every aggregate's log holds versions 1..n, each once, and every acknowledged append is in it at its version. */
   const expectLogIntact = async (ids: readonly string[]) => {
     for (const id of ids) {
       const events = await w.store.readStream('task', id)
-      expect(events.map((e) => e.meta.version), id).toEqual(events.map((_, i) => i + 1))
+      expect(
+        events.map((e) => e.meta.version),
+        id,
+      ).toEqual(events.map((_, i) => i + 1))
       const byVersion = new Map(events.map((e) => [e.meta.version, e.meta.eventId]))
       for (const a of acked.filter((l) => l.id === id)) expect(byVersion.get(a.version!), `${id} v${a.version}`).toBe(a.eventId)
     }
   }
-  const progress = (id: string, step: string) => w.execute('task', id, taskDecider, { type: 'ReportTaskProgress', percent: 1, message: step }, { commandId: step, correlationId: 'crash', causationId: null, actor: 'test' })
+  const progress = (id: string, step: string) =>
+    w.execute(
+      'task',
+      id,
+      taskDecider,
+      { type: 'ReportTaskProgress', percent: 1, message: step },
+      { commandId: step, correlationId: 'crash', causationId: null, actor: 'test' },
+    )
 
   it('SIGKILL after the append landed and before its commit, ten times over: each next writer folds the log and appends the next version', async () => {
     const [id] = idsOf(1)

@@ -3,7 +3,11 @@ import { createLogger, type Logger } from '../infra/logger.ts'
 import { connectServices, type Services } from '../infra/services.ts'
 
 /** Config, logger and (optionally) connected services for one CLI command; closes them after. */
-export async function withServices<T>(component: string, work: (s: Services) => Promise<T>, options: { resolveSchemas?: boolean } = {}): Promise<T> {
+export async function withServices<T>(
+  component: string,
+  work: (s: Services) => Promise<T>,
+  options: { resolveSchemas?: boolean } = {},
+): Promise<T> {
   const config = loadConfig()
   const logger = createLogger(config, component)
   const services = await connectServices(config, logger, `agentfleet-${component}`, options)

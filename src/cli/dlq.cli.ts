@@ -5,11 +5,32 @@ import { createWriteSide } from '../commands/write-side.ts'
 import { AppError, NotFoundError } from '../errors.ts'
 import { TaskPriority } from '../events/generated/event-types.ts'
 import type { Services } from '../infra/services.ts'
-import { countDeadLetters, getDeadLetter, listDeadLetters, type DeadLetterFilters } from '../projections/task-failures/dead-letters.queries.ts'
-import { purgeDeadLetter, purgeDeadLetters, requeueDeadLetter, requeueDeadLetters, type BulkOutcome } from '../queue/dead-letters/dead-letter-actions.ts'
+import {
+  countDeadLetters,
+  getDeadLetter,
+  listDeadLetters,
+  type DeadLetterFilters,
+} from '../projections/task-failures/dead-letters.queries.ts'
+import {
+  purgeDeadLetter,
+  purgeDeadLetters,
+  requeueDeadLetter,
+  requeueDeadLetters,
+  type BulkOutcome,
+} from '../queue/dead-letters/dead-letter-actions.ts'
 import { withServices } from './context.ts'
 
-type FilterOpts = { pool?: string; priority?: string; from?: string; to?: string; all?: boolean; yes?: boolean; json?: boolean; limit?: string; reason?: string }
+type FilterOpts = {
+  pool?: string
+  priority?: string
+  from?: string
+  to?: string
+  all?: boolean
+  yes?: boolean
+  json?: boolean
+  limit?: string
+  reason?: string
+}
 
 const print = (line: string) => process.stdout.write(`${line}\n`)
 const context = () => ({ commandId: newId(), correlationId: newId(), causationId: null, actor: 'cli' })
@@ -22,13 +43,17 @@ const time = (flag: string, value: string | undefined): Date | undefined => {
 }
 
 function filtersOf(opts: FilterOpts): DeadLetterFilters {
-  if (opts.priority !== undefined && !TaskPriority.includes(opts.priority as TaskPriority)) throw new AppError('dlq.bad-option', `--priority must be one of ${TaskPriority.join(', ')}`)
+  if (opts.priority !== undefined && !TaskPriority.includes(opts.priority as TaskPriority))
+    throw new AppError('dlq.bad-option', `--priority must be one of ${TaskPriority.join(', ')}`)
   return { pool: opts.pool, priority: opts.priority, from: time('from', opts.from), to: time('to', opts.to) }
 }
 
-const withFilters = (c: Command): Command => c
-  .option('--pool <pool>', 'only this pool').option('--priority <priority>', `only this priority (${TaskPriority.join(', ')})`)
-  .option('--from <time>', 'dead-lettered at or after').option('--to <time>', 'dead-lettered before')
+const withFilters = (c: Command): Command =>
+  c
+    .option('--pool <pool>', 'only this pool')
+    .option('--priority <priority>', `only this priority (${TaskPriority.join(', ')})`)
+    .option('--from <time>', 'dead-lettered at or after')
+    .option('--to <time>', 'dead-lettered before')
 
 /** Asks before a bulk action; without a terminal `--yes` is required. */
 async function confirm(verb: string, matched: number, yes: boolean | undefined): Promise<boolean> {
@@ -47,17 +72,22 @@ async function act(services: Services, verb: 'requeue' | 'purge', id: string | u
   try {
     const reason = opts.reason ?? null
     if (id !== undefined) {
-      const result = verb === 'requeue' ? await requeueDeadLetter(writeSide.execute, id, context()) : await purgeDeadLetter(writeSide.execute, id, reason, context())
+      const result =
+        verb === 'requeue'
+          ? await requeueDeadLetter(writeSide.execute, id, context())
+          : await purgeDeadLetter(writeSide.execute, id, reason, context())
       print(`${verb}d ${id} (${result.events.map((e) => e.type).join(', ') || 'nothing to do'})`)
       return
     }
     const filters = filtersOf(opts)
-    if (!opts.all && !filters.pool && !filters.priority && !filters.from && !filters.to) throw new AppError('dlq.filter-required', 'give a task id, a filter (--pool, --priority, --from, --to) or --all')
+    if (!opts.all && !filters.pool && !filters.priority && !filters.from && !filters.to)
+      throw new AppError('dlq.filter-required', 'give a task id, a filter (--pool, --priority, --from, --to) or --all')
     const matched = await countDeadLetters(services.db, filters)
     print(`${matched} dead letters match`)
     if (matched === 0 || !(await confirm(verb, matched, opts.yes))) return
     const deps = { execute: writeSide.execute, db: services.db }
-    const outcome: BulkOutcome = verb === 'requeue' ? await requeueDeadLetters(deps, filters, 'cli') : await purgeDeadLetters(deps, filters, reason, 'cli')
+    const outcome: BulkOutcome =
+      verb === 'requeue' ? await requeueDeadLetters(deps, filters, 'cli') : await purgeDeadLetters(deps, filters, reason, 'cli')
     print(`${verb}d ${outcome.count} of ${outcome.matched}`)
     for (const r of outcome.refused) print(`  skipped ${r.id}: ${r.code}`)
   } finally {
@@ -70,32 +100,63 @@ export function registerDlqCommands(program: Command): void {
   const dlq = program.command('dlq').description('Dead letters: tasks that spent their attempts')
 
   withFilters(dlq.command('list').description('List dead letters, newest first'))
-    .option('--limit <n>', 'at most this many', '50').option('--json', 'one JSON object per line')
+    .option('--limit <n>', 'at most this many', '50')
+    .option('--json', 'one JSON object per line')
     .action(async (opts: FilterOpts) => {
       const limit = Number(opts.limit)
-      if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new AppError('dlq.bad-option', '--limit must be an integer from 1 to 10000')
-      await withServices('dlq', async ({ db }) => {
-        const { items } = await listDeadLetters(db, filtersOf(opts), limit)
-        for (const d of items) {
-          print(opts.json
-            ? JSON.stringify({ id: d.id, pool: d.pool, priority: d.priority, attempts: d.attempts, lastError: d.last_error, deadLetteredAt: d.dead_lettered_at })
-            : `${d.id}  ${d.pool}  ${d.priority.padEnd(8)}  ${d.attempts} attempts  ${d.dead_lettered_at?.toISOString()}  ${d.last_error ?? ''}`)
-        }
-        if (!opts.json) print(`${items.length} dead letters`)
-      }, { resolveSchemas: false })
+      if (!Number.isInteger(limit) || limit < 1 || limit > 10_000)
+        throw new AppError('dlq.bad-option', '--limit must be an integer from 1 to 10000')
+      await withServices(
+        'dlq',
+        async ({ db }) => {
+          const { items } = await listDeadLetters(db, filtersOf(opts), limit)
+          for (const d of items) {
+            print(
+              opts.json
+                ? JSON.stringify({
+                    id: d.id,
+                    pool: d.pool,
+                    priority: d.priority,
+                    attempts: d.attempts,
+                    lastError: d.last_error,
+                    deadLetteredAt: d.dead_lettered_at,
+                  })
+                : `${d.id}  ${d.pool}  ${d.priority.padEnd(8)}  ${d.attempts} attempts  ${d.dead_lettered_at?.toISOString()}  ${d.last_error ?? ''}`,
+            )
+          }
+          if (!opts.json) print(`${items.length} dead letters`)
+        },
+        { resolveSchemas: false },
+      )
     })
 
-  dlq.command('show <id>').description('A dead letter with its failed attempts (JSON)').action(async (id: string) => {
-    await withServices('dlq', async ({ db }) => {
-      const d = await getDeadLetter(db, id)
-      if (!d) throw new NotFoundError('dead-letter', id)
-      print(JSON.stringify({ ...d, payload: d.payload }, null, 2))
-    }, { resolveSchemas: false })
-  })
+  dlq
+    .command('show <id>')
+    .description('A dead letter with its failed attempts (JSON)')
+    .action(async (id: string) => {
+      await withServices(
+        'dlq',
+        async ({ db }) => {
+          const d = await getDeadLetter(db, id)
+          if (!d) throw new NotFoundError('dead-letter', id)
+          print(JSON.stringify({ ...d, payload: d.payload }, null, 2))
+        },
+        { resolveSchemas: false },
+      )
+    })
 
   for (const verb of ['requeue', 'purge'] as const) {
-    const cmd = withFilters(dlq.command(`${verb} [id]`).description(verb === 'requeue' ? 'Requeue one dead letter, or every one matching the filters, with a fresh attempt budget' : 'Purge one dead letter, or every one matching the filters (kept in the log)'))
-      .option('--all', 'every dead letter (when no filter is given)').option('-y, --yes', 'do not ask for confirmation')
+    const cmd = withFilters(
+      dlq
+        .command(`${verb} [id]`)
+        .description(
+          verb === 'requeue'
+            ? 'Requeue one dead letter, or every one matching the filters, with a fresh attempt budget'
+            : 'Purge one dead letter, or every one matching the filters (kept in the log)',
+        ),
+    )
+      .option('--all', 'every dead letter (when no filter is given)')
+      .option('-y, --yes', 'do not ask for confirmation')
     if (verb === 'purge') cmd.option('--reason <text>', 'why, recorded in TaskPurged')
     cmd.action(async (id: string | undefined, opts: FilterOpts) => {
       await withServices('dlq', (services) => act(services, verb, id, opts))

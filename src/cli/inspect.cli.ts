@@ -3,7 +3,16 @@ import { inspectTopic } from '../ops/inspect.ts'
 import { withServices } from './context.ts'
 import { commaList, isoTime, nonNegativeInt, positiveInt } from './ops-options.ts'
 
-type InspectFlags = { follow?: boolean; aggregateId?: string; type?: string[]; from?: Date; to?: Date; partition?: number; limit?: number; raw?: boolean }
+type InspectFlags = {
+  follow?: boolean
+  aggregateId?: string
+  type?: string[]
+  from?: Date
+  to?: Date
+  partition?: number
+  limit?: number
+  raw?: boolean
+}
 
 const help = `
 Prints one JSON line per record: topic, partition, offset, timestamp, key, type, meta, data.
@@ -18,7 +27,9 @@ Examples:
   $ agentfleet inspect task --follow`
 
 export function registerInspectCommand(program: Command): void {
-  program.command('inspect').argument('<topic>', 'short aggregate name (task, agent, ...) or a full topic name')
+  program
+    .command('inspect')
+    .argument('<topic>', 'short aggregate name (task, agent, ...) or a full topic name')
     .description('Dump or follow a topic, decoded from Avro to JSON lines')
     .option('-f, --follow', 'keep printing new records (Ctrl+C stops); otherwise stop at the end offsets captured at start')
     .option('--aggregate-id <id>', 'only this aggregate (the record key)')
@@ -30,20 +41,36 @@ export function registerInspectCommand(program: Command): void {
     .option('--raw', 'also show the framing: magic byte, schema id, subject, headers, key')
     .addHelpText('after', help)
     .action(async (topic: string, flags: InspectFlags) => {
-      await withServices('inspect', async (s) => {
-        const abort = new AbortController()
-        const onSignal = () => abort.abort()
-        process.once('SIGINT', onSignal)
-        process.once('SIGTERM', onSignal)
-        try {
-          await inspectTopic({ kafka: s.kafka, admin: s.admin, registry: s.registry, logger: s.logger, topicPrefix: s.config.kafka.topicPrefix }, topic, {
-            follow: flags.follow, aggregateId: flags.aggregateId, types: flags.type, from: flags.from, to: flags.to,
-            partition: flags.partition, limit: flags.limit, raw: flags.raw,
-          }, (record) => process.stdout.write(`${JSON.stringify(record)}\n`), abort.signal)
-        } finally {
-          process.off('SIGINT', onSignal)
-          process.off('SIGTERM', onSignal)
-        }
-      }, { resolveSchemas: false })
+      await withServices(
+        'inspect',
+        async (s) => {
+          const abort = new AbortController()
+          const onSignal = () => abort.abort()
+          process.once('SIGINT', onSignal)
+          process.once('SIGTERM', onSignal)
+          try {
+            await inspectTopic(
+              { kafka: s.kafka, admin: s.admin, registry: s.registry, logger: s.logger, topicPrefix: s.config.kafka.topicPrefix },
+              topic,
+              {
+                follow: flags.follow,
+                aggregateId: flags.aggregateId,
+                types: flags.type,
+                from: flags.from,
+                to: flags.to,
+                partition: flags.partition,
+                limit: flags.limit,
+                raw: flags.raw,
+              },
+              (record) => process.stdout.write(`${JSON.stringify(record)}\n`),
+              abort.signal,
+            )
+          } finally {
+            process.off('SIGINT', onSignal)
+            process.off('SIGTERM', onSignal)
+          }
+        },
+        { resolveSchemas: false },
+      )
     })
 }

@@ -29,7 +29,9 @@ export async function startLoops(services: Services): Promise<{ stop: () => Prom
 }
 
 export function registerLoopsCommand(program: Command): void {
-  program.command('loops').description('Run every timer loop: lease reaper, retry timer, health monitor and pool drainer, HITL expiry, metrics snapshots')
+  program
+    .command('loops')
+    .description('Run every timer loop: lease reaper, retry timer, health monitor and pool drainer, HITL expiry, metrics snapshots')
     .action(async () => {
       await withServices('loops', async (services) => {
         const loops = await startLoops(services)

@@ -15,10 +15,17 @@ export const positiveInt = (value: string): number => {
 
 export const isoTime = (value: string): Date => {
   const d = new Date(value)
-  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(d.getTime())) throw new InvalidArgumentError('expected an ISO time such as 2025-01-31T12:00:00Z')
+  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(d.getTime()))
+    throw new InvalidArgumentError('expected an ISO time such as 2025-01-31T12:00:00Z')
   return d
 }
 
-export const commaList = (value: string): string[] => value.split(',').map((s) => s.trim()).filter(Boolean)
+export const commaList = (value: string): string[] =>
+  value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
 
-export const print = (line: string): void => { process.stdout.write(`${line}\n`) }
+export const print = (line: string): void => {
+  process.stdout.write(`${line}\n`)
+}

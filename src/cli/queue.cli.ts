@@ -15,6 +15,9 @@ const role = (loop: QueueLoop) => async () => {
 
 /** Process roles of the queue: safe to run several of each. */
 export function registerQueueCommands(program: Command): void {
-  program.command('reaper').description('Turn expired task run leases into retries or dead letters (AGENTFLEET_REAPER_INTERVAL_MS)').action(role('reaper'))
+  program
+    .command('reaper')
+    .description('Turn expired task run leases into retries or dead letters (AGENTFLEET_REAPER_INTERVAL_MS)')
+    .action(role('reaper'))
   program.command('retry-timer').description('Queue scheduled retries when they fall due').action(role('retry-timer'))
 }

@@ -23,19 +23,28 @@ Examples:
   $ agentfleet rebuild snapshots --keep-old`
 
 export function reportLines(r: RebuildReport): string[] {
-  const lines = [`rebuilt ${r.projection}: ${r.initialEvents} events in ${(r.initialMs / 1000).toFixed(2)} s (${r.eventsPerSecond} events/s), ${r.appliedEvents} applied in all; live projector held ${r.lockedMs} ms`]
-  if (r.swapped) lines.push(`swapped ${r.projection} into the live schema${r.oldSchema ? `; old tables kept in schema ${r.oldSchema}` : '; old tables dropped'}`)
+  const lines = [
+    `rebuilt ${r.projection}: ${r.initialEvents} events in ${(r.initialMs / 1000).toFixed(2)} s (${r.eventsPerSecond} events/s), ${r.appliedEvents} applied in all; live projector held ${r.lockedMs} ms`,
+  ]
+  if (r.swapped)
+    lines.push(
+      `swapped ${r.projection} into the live schema${r.oldSchema ? `; old tables kept in schema ${r.oldSchema}` : '; old tables dropped'}`,
+    )
   for (const d of r.diff ?? []) {
     lines.push(`${d.table}: live ${d.liveRows} rows, rebuilt ${d.rebuiltRows} rows, ${d.differing} differing`)
-    for (const s of d.sample) lines.push(`  ${JSON.stringify(s.key)}\n    live:    ${JSON.stringify(s.live)}\n    rebuilt: ${JSON.stringify(s.rebuilt)}`)
+    for (const s of d.sample)
+      lines.push(`  ${JSON.stringify(s.key)}\n    live:    ${JSON.stringify(s.live)}\n    rebuilt: ${JSON.stringify(s.rebuilt)}`)
   }
-  if (r.diff && r.liveBehind > 0) lines.push(`note: the live projector was behind on ${r.liveBehind} partition(s); some differences may be lag`)
+  if (r.diff && r.liveBehind > 0)
+    lines.push(`note: the live projector was behind on ${r.liveBehind} partition(s); some differences may be lag`)
   if (r.diff) lines.push('dry run: nothing swapped, shadow dropped')
   return lines
 }
 
 export function registerRebuildCommand(program: Command): void {
-  program.command('rebuild').argument('[projection]', `one of: ${projections.map((p) => p.name).join(', ')}`)
+  program
+    .command('rebuild')
+    .argument('[projection]', `one of: ${projections.map((p) => p.name).join(', ')}`)
     .description('Rebuild a read model from the log into a shadow schema and swap it in atomically')
     .option('--all', 'rebuild every projection, one after the other')
     .option('--dry-run', 'build the shadow, report what would change, drop it')
@@ -43,19 +52,34 @@ export function registerRebuildCommand(program: Command): void {
     .addHelpText('after', help)
     .action(async (name: string | undefined, flags: RebuildFlags) => {
       if ((name === undefined) === !flags.all) throw new AppError('rebuild.bad-target', 'name one projection or pass --all')
-      const selected: Projection[] = flags.all ? [...projections] : [projectionByName(name!) ?? (() => { throw new AppError('projection.unknown', `unknown projection ${name}; known: ${projections.map((p) => p.name).join(', ')}`) })()]
-      await withServices('rebuild', async (s) => {
-        for (const projection of selected) {
-          const progress = createProgress(`rebuild ${projection.name}`, 0)
-          try {
-            const group = groupOf(configuredGroups(s.config), projection.name)!
-            const report = await rebuildProjection(s, group.consumer, projection, { dryRun: flags.dryRun, keepOld: flags.keepOld, onProgress: progress.update })
-            progress.stop()
-            for (const line of reportLines(report)) print(line)
-          } finally {
-            progress.stop()
+      const selected: Projection[] = flags.all
+        ? [...projections]
+        : [
+            projectionByName(name!) ??
+              (() => {
+                throw new AppError('projection.unknown', `unknown projection ${name}; known: ${projections.map((p) => p.name).join(', ')}`)
+              })(),
+          ]
+      await withServices(
+        'rebuild',
+        async (s) => {
+          for (const projection of selected) {
+            const progress = createProgress(`rebuild ${projection.name}`, 0)
+            try {
+              const group = groupOf(configuredGroups(s.config), projection.name)!
+              const report = await rebuildProjection(s, group.consumer, projection, {
+                dryRun: flags.dryRun,
+                keepOld: flags.keepOld,
+                onProgress: progress.update,
+              })
+              progress.stop()
+              for (const line of reportLines(report)) print(line)
+            } finally {
+              progress.stop()
+            }
           }
-        }
-      }, { resolveSchemas: false })
+        },
+        { resolveSchemas: false },
+      )
     })
 }

@@ -7,8 +7,15 @@ import { withServices } from './context.ts'
 import { isoTime, nonNegativeInt, print } from './ops-options.ts'
 
 type ReplayFlags = {
-  projection?: string; reactor?: string; topic?: string; partition?: number; fromOffset?: number; toOffset?: number
-  from?: Date; to?: Date; aggregateId?: string
+  projection?: string
+  reactor?: string
+  topic?: string
+  partition?: number
+  fromOffset?: number
+  toOffset?: number
+  from?: Date
+  to?: Date
+  aggregateId?: string
 }
 
 const help = `
@@ -23,7 +30,8 @@ Examples:
   $ agentfleet replay --reactor dispatcher --from 2025-01-31T12:00:00Z --to 2025-01-31T12:05:00Z`
 
 export function registerReplayCommand(program: Command): void {
-  program.command('replay')
+  program
+    .command('replay')
     .description('Re-deliver events to one projection or one process manager')
     .option('--projection <name>', `target projection (${projections.map((p) => p.name).join(', ')})`)
     .option('--reactor <name>', 'target process manager')
@@ -36,22 +44,38 @@ export function registerReplayCommand(program: Command): void {
     .option('--aggregate-id <id>', 'only this aggregate')
     .addHelpText('after', help)
     .action(async (flags: ReplayFlags) => {
-      await withServices('replay', async (s) => {
-        const { target, close } = await resolveReplayTarget(s, { projection: flags.projection, reactor: flags.reactor })
-        const progress = createProgress(`replay ${flags.projection ?? flags.reactor}`, 0)
-        try {
-          const startedAt = Date.now()
-          const r = await replay({ ...s, topicPrefix: s.config.kafka.topicPrefix }, target, {
-            topic: flags.topic, partition: flags.partition, fromOffset: flags.fromOffset, toOffset: flags.toOffset,
-            from: flags.from, to: flags.to, aggregateId: flags.aggregateId,
-          }, progress.update)
-          progress.stop()
-          const rate = Math.round(r.read / Math.max((Date.now() - startedAt) / 1000, 0.001))
-          print(`replayed to ${r.target}: read ${r.read}, delivered ${r.delivered}, applied ${r.applied}, already applied ${r.duplicates}, refused ${r.refused}, conflicts ${r.conflicts} (${rate} events/s)`)
-        } finally {
-          progress.stop()
-          await close()
-        }
-      }, { resolveSchemas: false })
+      await withServices(
+        'replay',
+        async (s) => {
+          const { target, close } = await resolveReplayTarget(s, { projection: flags.projection, reactor: flags.reactor })
+          const progress = createProgress(`replay ${flags.projection ?? flags.reactor}`, 0)
+          try {
+            const startedAt = Date.now()
+            const r = await replay(
+              { ...s, topicPrefix: s.config.kafka.topicPrefix },
+              target,
+              {
+                topic: flags.topic,
+                partition: flags.partition,
+                fromOffset: flags.fromOffset,
+                toOffset: flags.toOffset,
+                from: flags.from,
+                to: flags.to,
+                aggregateId: flags.aggregateId,
+              },
+              progress.update,
+            )
+            progress.stop()
+            const rate = Math.round(r.read / Math.max((Date.now() - startedAt) / 1000, 0.001))
+            print(
+              `replayed to ${r.target}: read ${r.read}, delivered ${r.delivered}, applied ${r.applied}, already applied ${r.duplicates}, refused ${r.refused}, conflicts ${r.conflicts} (${rate} events/s)`,
+            )
+          } finally {
+            progress.stop()
+            await close()
+          }
+        },
+        { resolveSchemas: false },
+      )
     })
 }

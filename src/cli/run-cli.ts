@@ -15,7 +15,9 @@ export async function runCli(program: Command, argv: readonly string[]): Promise
     if (error instanceof ConfigError || error instanceof AppError) fail(error.message)
     // A role started before its topics exist: say what to run instead of a kafkajs stack trace.
     if (error instanceof Error && error.name.startsWith('KafkaJS') && unknownTopic.test(error.message)) {
-      fail(`Kafka has no such topic (${error.message}). Create the topics with \`agentfleet topics ensure\` (\`agentfleet dev\` does it too), or check AGENTFLEET_TOPIC_PREFIX.`)
+      fail(
+        `Kafka has no such topic (${error.message}). Create the topics with \`agentfleet topics ensure\` (\`agentfleet dev\` does it too), or check AGENTFLEET_TOPIC_PREFIX.`,
+      )
     }
     throw error
   }

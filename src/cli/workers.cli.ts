@@ -12,9 +12,19 @@ import { activePoolNames, poolFromReadModel } from '../workers/pool-source.ts'
 import { untilSignal, withServices } from './context.ts'
 
 type Flags = {
-  pool?: string; all?: boolean; maxAgents?: string; minWorkers?: string; maxWorkers?: string; lagThreshold?: string
-  scaleIntervalMs?: string; scaleDownStabilizationMs?: string; handler?: string; handlerConfig?: string; config?: string
-  child?: string; workerId?: string
+  pool?: string
+  all?: boolean
+  maxAgents?: string
+  minWorkers?: string
+  maxWorkers?: string
+  lagThreshold?: string
+  scaleIntervalMs?: string
+  scaleDownStabilizationMs?: string
+  handler?: string
+  handlerConfig?: string
+  config?: string
+  child?: string
+  workerId?: string
 }
 
 /** The settings of the pools to run, from the pools read model, the settings file and the flags. */
@@ -22,8 +32,14 @@ async function poolsFrom(db: Db, flags: Flags, configFile: string | undefined): 
   const file = flags.config ?? configFile
   const fromFile = file ? readPoolsFile(file) : []
   const overrides = {
-    maxAgentsPerProcess: flags.maxAgents, minWorkers: flags.minWorkers, maxWorkers: flags.maxWorkers, lagThreshold: flags.lagThreshold,
-    scaleIntervalMs: flags.scaleIntervalMs, scaleDownStabilizationMs: flags.scaleDownStabilizationMs, handler: flags.handler, handlerConfig: flags.handlerConfig,
+    maxAgentsPerProcess: flags.maxAgents,
+    minWorkers: flags.minWorkers,
+    maxWorkers: flags.maxWorkers,
+    lagThreshold: flags.lagThreshold,
+    scaleIntervalMs: flags.scaleIntervalMs,
+    scaleDownStabilizationMs: flags.scaleDownStabilizationMs,
+    handler: flags.handler,
+    handlerConfig: flags.handlerConfig,
   }
   if (!flags.pool) throw new ValidationError('give --pool NAME or --all')
   return [resolvePoolSettings(flags.pool, overrides, fromFile, await poolFromReadModel(db, flags.pool))]
@@ -37,7 +53,9 @@ async function runChild(settingsJson: string, workerId: string): Promise<void> {
     void worker.firstConsumed.then(() => process.send?.({ type: 'consuming', at: Date.now() } satisfies WorkerMessage))
     const stats = setInterval(() => process.send?.({ type: 'stats', inFlight: worker.inFlight() } satisfies WorkerMessage), 1_000)
     await new Promise<void>((resolve) => {
-      process.on('message', (m: PrimaryMessage) => { if (m.type === 'drain') resolve() })
+      process.on('message', (m: PrimaryMessage) => {
+        if (m.type === 'drain') resolve()
+      })
       process.once('disconnect', () => resolve())
       void untilSignal().then(() => resolve())
     })
@@ -74,9 +92,17 @@ function runEveryPool(services: Services, execute: CommandHandler, flags: Flags)
     }
   }
   const loop = () => {
-    timer = setTimeout(() => { look().catch((error: unknown) => log.warn({ err: error }, 'could not look for new pools')).finally(() => { if (!stopped) loop() }) }, poolWatchMs)
+    timer = setTimeout(() => {
+      look()
+        .catch((error: unknown) => log.warn({ err: error }, 'could not look for new pools'))
+        .finally(() => {
+          if (!stopped) loop()
+        })
+    }, poolWatchMs)
   }
-  look().catch((error: unknown) => log.warn({ err: error }, 'could not look for pools')).finally(loop)
+  look()
+    .catch((error: unknown) => log.warn({ err: error }, 'could not look for pools'))
+    .finally(loop)
   return {
     stop: async () => {
       stopped = true
@@ -100,7 +126,9 @@ export async function startDevWorkers(services: Services, execute: CommandHandle
 }
 
 export function registerWorkersCommands(program: Command): void {
-  program.command('workers').description('Run a pool\'s worker group: a cluster primary that autoscales worker processes consuming the dispatch lanes')
+  program
+    .command('workers')
+    .description("Run a pool's worker group: a cluster primary that autoscales worker processes consuming the dispatch lanes")
     .option('--pool <name>', 'the pool to run')
     .option('--all', 'every active pool (and those of the settings file), including pools created later')
     .option('--config <file>', 'pool settings file ({"pools": {"name": {...}}}); default AGENTFLEET_WORKERS_CONFIG')
@@ -111,15 +139,17 @@ export function registerWorkersCommands(program: Command): void {
     .option('--scale-interval-ms <ms>', 'lag poll interval (default 5000)')
     .option('--scale-down-stabilization-ms <ms>', 'quiet time before removing a worker (default 60000)')
     .option('--handler <name>', 'echo | http | command | llm | path to a module (default echo)')
-    .option('--handler-config <json>', 'the handler\'s configuration as JSON')
+    .option('--handler-config <json>', "the handler's configuration as JSON")
     .option('--child <settings>', 'internal: run one worker with these settings')
-    .option('--worker-id <id>', 'internal: the worker\'s id')
+    .option('--worker-id <id>', "internal: the worker's id")
     .action(async (flags: Flags) => {
       if (cluster.isWorker && flags.child) return runChild(flags.child, flags.workerId ?? String(process.pid))
       await withServices('workers', async (services) => {
         const writeSide = await createWriteSide(services)
         // --all also picks up pools created while it runs.
-        const supervisor = flags.all ? runEveryPool(services, writeSide.execute, flags) : await startOnePool(services, writeSide.execute, flags)
+        const supervisor = flags.all
+          ? runEveryPool(services, writeSide.execute, flags)
+          : await startOnePool(services, writeSide.execute, flags)
         await untilSignal()
         await supervisor.stop()
         await writeSide.close()

@@ -19,5 +19,8 @@ export function assertNever(value: never): never {
 }
 
 /** Folds events into state; the snapshot projection and tests use it. */
-export const fold = <S, C, E>(decider: Decider<S, C, E>, events: readonly (E & { meta: EventMeta })[], state: S = decider.initialState()): S =>
-  events.reduce((s, e) => decider.evolve(s, e, e.meta), state)
+export const fold = <S, C, E>(
+  decider: Decider<S, C, E>,
+  events: readonly (E & { meta: EventMeta })[],
+  state: S = decider.initialState(),
+): S => events.reduce((s, e) => decider.evolve(s, e, e.meta), state)

@@ -10,8 +10,15 @@ export type { CommandContext, CommandResult }
  * here; callers never touch the log, leases or snapshots.
  */
 export type CommandHandler = <A extends AggregateType, S, C>(
-  aggregate: A, aggregateId: string, decider: Decider<S, C, EventsByAggregate[A]>, command: C, ctx: CommandContext, options?: HandleOptions,
+  aggregate: A,
+  aggregateId: string,
+  decider: Decider<S, C, EventsByAggregate[A]>,
+  command: C,
+  ctx: CommandContext,
+  options?: HandleOptions,
 ) => Promise<CommandResult<S>>
 
-export const createCommandHandler = (store: EventStore): CommandHandler =>
-  (aggregate, id, decider, command, ctx, options) => store.handle(aggregate, id, decider, command, ctx, options)
+export const createCommandHandler =
+  (store: EventStore): CommandHandler =>
+  (aggregate, id, decider, command, ctx, options) =>
+    store.handle(aggregate, id, decider, command, ctx, options)

@@ -27,7 +27,12 @@ export async function createWriteSide(services: Services, overrides: WriteSideOv
     codec,
     topicPrefix: prefix,
     deciders,
-    loadSnapshot: createSnapshotLoader({ db, topicPrefix: prefix, snapshotsGroup: groupNaming(config.projector.groups, 'snapshots') ?? 'main', partitionOf: log.partitionOf }),
+    loadSnapshot: createSnapshotLoader({
+      db,
+      topicPrefix: prefix,
+      snapshotsGroup: groupNaming(config.projector.groups, 'snapshots') ?? 'main',
+      partitionOf: log.partitionOf,
+    }),
     subscribe: (options) => subscribe({ kafka: services.kafka, codec, topicPrefix: prefix, logger }, options),
     budgetMs,
     clock: Date.now,

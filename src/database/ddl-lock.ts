@@ -22,7 +22,9 @@ export function withSchemaDdlLock<T>(db: Db, work: () => Promise<T>): Promise<T>
 }
 
 export const dropSchema = (db: Db, schema: string): Promise<void> =>
-  withSchemaDdlLock(db, async () => { await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(db) })
+  withSchemaDdlLock(db, async () => {
+    await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(db)
+  })
 
 /** The same lock for a transaction that moves tables between schemas; released at commit. */
 export async function lockSchemaDdlInTransaction(tx: Transaction<Database>): Promise<void> {

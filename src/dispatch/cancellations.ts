@@ -7,10 +7,20 @@ export const cancellationChannel = (redisPrefix: string): string => `${redisPref
  * Subscribes to cancellations on a dedicated connection. Delivery is best effort: a worker that
  * misses one still cannot finish the task, because the decider refuses to complete a cancelled task.
  */
-export async function subscribeCancellations(redis: Redis, redisPrefix: string, onCancel: (taskId: string) => void): Promise<{ stop: () => Promise<void> }> {
+export async function subscribeCancellations(
+  redis: Redis,
+  redisPrefix: string,
+  onCancel: (taskId: string) => void,
+): Promise<{ stop: () => Promise<void> }> {
   const sub = redis.duplicate()
   const channel = cancellationChannel(redisPrefix)
-  sub.on('message', (ch: string, taskId: string) => { if (ch === channel) onCancel(taskId) })
+  sub.on('message', (ch: string, taskId: string) => {
+    if (ch === channel) onCancel(taskId)
+  })
   await sub.subscribe(channel)
-  return { stop: async () => { await sub.quit().catch(() => sub.disconnect()) } }
+  return {
+    stop: async () => {
+      await sub.quit().catch(() => sub.disconnect())
+    },
+  }
 }

@@ -18,7 +18,14 @@ export type PoolChannel = Readonly<{ laneSchemaId: number; dlqSchemaId: number }
  * A pool's dispatch topics (four lanes and the dead-letter topic), created on first use with
  * their record schemas registered under TopicRecordNameStrategy subjects, plus the codecs.
  */
-export function createDispatchChannel(deps: { admin: Admin; registry: SchemaRegistry; registryUrl: string; schemas: SchemaSet; prefix: string; partitions: number }) {
+export function createDispatchChannel(deps: {
+  admin: Admin
+  registry: SchemaRegistry
+  registryUrl: string
+  schemas: SchemaSet
+  prefix: string
+  partitions: number
+}) {
   const schemaOf = (name: string) => {
     const r = deps.schemas.records?.find((x) => x.name === name)
     if (!r) throw new Error(`schemas/dispatch/${name}.avsc is missing`)
@@ -32,7 +39,10 @@ export function createDispatchChannel(deps: { admin: Admin; registry: SchemaRegi
   const create = async (pool: string): Promise<PoolChannel> => {
     const lanes = laneTopics(deps.prefix, pool)
     const dlq = deadLetterTopic(deps.prefix, pool)
-    const plans: TopicPlan[] = [...lanes.map((topic) => ({ topic, partitions: deps.partitions, config: laneConfig })), { topic: dlq, partitions: 1, config: dlqConfig }]
+    const plans: TopicPlan[] = [
+      ...lanes.map((topic) => ({ topic, partitions: deps.partitions, config: laneConfig })),
+      { topic: dlq, partitions: 1, config: dlqConfig },
+    ]
     try {
       await ensureTopics(deps.admin, plans)
     } catch (error) {
@@ -40,8 +50,14 @@ export function createDispatchChannel(deps: { admin: Admin; registry: SchemaRegi
       if (!/already exists/i.test(String((error as Error).message))) throw error
       await ensureTopics(deps.admin, plans)
     }
-    const laneIds = await Promise.all(lanes.map((t) => registerSubject(deps.registryUrl, subjectName(t, dispatch.record.fullName), JSON.stringify(dispatch.record.schema))))
-    const dlqSchemaId = await registerSubject(deps.registryUrl, subjectName(dlq, deadLetter.record.fullName), JSON.stringify(deadLetter.record.schema))
+    const laneIds = await Promise.all(
+      lanes.map((t) => registerSubject(deps.registryUrl, subjectName(t, dispatch.record.fullName), JSON.stringify(dispatch.record.schema))),
+    )
+    const dlqSchemaId = await registerSubject(
+      deps.registryUrl,
+      subjectName(dlq, deadLetter.record.fullName),
+      JSON.stringify(deadLetter.record.schema),
+    )
     // One schema, one id: every lane subject resolves to the same registered schema.
     return { laneSchemaId: laneIds[0]!, dlqSchemaId }
   }

@@ -3,7 +3,8 @@ import { TaskPriority } from '../events/generated/event-types.ts'
 /** Dispatch lanes, highest first: workers drain a lane before the ones below it. */
 export const lanes = TaskPriority
 
-export const dispatchTopic = (prefix: string, pool: string, priority: TaskPriority): string => `${prefix}.dispatch.${pool}.${priority.toLowerCase()}`
+export const dispatchTopic = (prefix: string, pool: string, priority: TaskPriority): string =>
+  `${prefix}.dispatch.${pool}.${priority.toLowerCase()}`
 
 export const deadLetterTopic = (prefix: string, pool: string): string => `${prefix}.dispatch.${pool}.dlq`
 

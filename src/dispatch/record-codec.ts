@@ -22,7 +22,8 @@ export function createRecordCodec<T>(deps: { registry: SchemaRegistry; record: R
       return out
     },
     async decode(buf: Buffer | null): Promise<T> {
-      if (!buf || buf.length < 5 || buf.readUInt8(0) !== 0) throw new AppError('dispatch.bad-framing', `not a Confluent-framed ${deps.record.name}`)
+      if (!buf || buf.length < 5 || buf.readUInt8(0) !== 0)
+        throw new AppError('dispatch.bad-framing', `not a Confluent-framed ${deps.record.name}`)
       const id = buf.readInt32BE(1)
       let resolver = readers.get(id)
       if (!resolver) {

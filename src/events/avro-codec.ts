@@ -24,7 +24,11 @@ export type EventCodec = {
    * Decodes many records: schema ids seen for the first time are looked up once each, then every
    * record is decoded synchronously (no promise per record on the hot path).
    */
-  decodeAll(messages: readonly { value: Buffer | null; headers?: IHeaders; offset: string }[], topic: string, partition: number): Promise<StoredEvent[]>
+  decodeAll(
+    messages: readonly { value: Buffer | null; headers?: IHeaders; offset: string }[],
+    topic: string,
+    partition: number,
+  ): Promise<StoredEvent[]>
   /** Looks up the registry id of every local schema; fails when one is not registered. */
   resolveIds(): Promise<void>
 }
@@ -41,7 +45,11 @@ export function createEventCodec(deps: { registry: SchemaRegistry; schemas: Sche
   const writers = new Map<number, Promise<avro.Type & { name?: string }>>()
 
   const framed = (buf: Buffer | null, position: LogPosition): Buffer => {
-    if (!buf || buf.length < 5 || buf.readUInt8(0) !== MAGIC) throw new AppError('event.bad-framing', `not a Confluent-framed Avro message at ${position.topic}/${position.partition}@${position.offset}`)
+    if (!buf || buf.length < 5 || buf.readUInt8(0) !== MAGIC)
+      throw new AppError(
+        'event.bad-framing',
+        `not a Confluent-framed Avro message at ${position.topic}/${position.partition}@${position.offset}`,
+      )
     return buf
   }
   const toStored = (name: string, read: (b: Buffer) => Record<string, unknown>, buf: Buffer, position: LogPosition): StoredEvent => {
@@ -51,7 +59,10 @@ export function createEventCodec(deps: { registry: SchemaRegistry; schemas: Sche
   /** The cached reader of (schema id, event type), if both were seen before. */
   const cachedReader = (id: number, typeName: string | undefined) => (typeName === undefined ? undefined : readers.get(`${id}:${typeName}`))
 
-  const readerFor = async (id: number, typeName: string | undefined): Promise<{ name: string; read: (b: Buffer) => Record<string, unknown> }> => {
+  const readerFor = async (
+    id: number,
+    typeName: string | undefined,
+  ): Promise<{ name: string; read: (b: Buffer) => Record<string, unknown> }> => {
     // One registry lookup per id, even when a whole batch of a new id decodes concurrently.
     let pending = writers.get(id)
     if (!pending) {
@@ -76,13 +87,17 @@ export function createEventCodec(deps: { registry: SchemaRegistry; schemas: Sche
   return {
     encode(aggregate, event, meta) {
       const entry = byType.get(event.type)
-      if (!entry?.id) throw new AppError('event.unregistered', `schema of ${event.type} is not registered; run \`agentfleet schemas register\``)
+      if (!entry?.id)
+        throw new AppError('event.unregistered', `schema of ${event.type} is not registered; run \`agentfleet schemas register\``)
       const body = entry.type.toBuffer({ meta, ...event.data })
       const value = Buffer.allocUnsafe(5 + body.length)
       value.writeUInt8(MAGIC, 0)
       value.writeInt32BE(entry.id, 1)
       body.copy(value, 5)
-      return { value, headers: { [headers.eventType]: event.type, [headers.aggregateType]: aggregate, [headers.correlationId]: meta.correlationId } }
+      return {
+        value,
+        headers: { [headers.eventType]: event.type, [headers.aggregateType]: aggregate, [headers.correlationId]: meta.correlationId },
+      }
     },
 
     async decode(message, position) {
@@ -110,14 +125,20 @@ export function createEventCodec(deps: { registry: SchemaRegistry; schemas: Sche
 
     async resolveIds() {
       const missing: string[] = []
-      await Promise.all([...byType.values()].map(async (e) => {
-        try {
-          e.id = await deps.registry.getRegistryIdBySchema(e.subject, e.schema.schema as never)
-        } catch {
-          missing.push(e.subject)
-        }
-      }))
-      if (missing.length) throw new AppError('schemas.not-registered', `schemas not registered: ${missing.sort().join(', ')}; run \`agentfleet schemas register\``)
+      await Promise.all(
+        [...byType.values()].map(async (e) => {
+          try {
+            e.id = await deps.registry.getRegistryIdBySchema(e.subject, e.schema.schema as never)
+          } catch {
+            missing.push(e.subject)
+          }
+        }),
+      )
+      if (missing.length)
+        throw new AppError(
+          'schemas.not-registered',
+          `schemas not registered: ${missing.sort().join(', ')}; run \`agentfleet schemas register\``,
+        )
     },
   }
 }

@@ -2,7 +2,13 @@
 export type AvroType =
   | string
   | readonly AvroType[]
-  | { readonly type: 'record'; readonly name: string; readonly namespace?: string; readonly doc?: string; readonly fields: readonly AvroField[] }
+  | {
+      readonly type: 'record'
+      readonly name: string
+      readonly namespace?: string
+      readonly doc?: string
+      readonly fields: readonly AvroField[]
+    }
   | { readonly type: 'enum'; readonly name: string; readonly namespace?: string; readonly symbols: readonly string[] }
   | { readonly type: 'array'; readonly items: AvroType }
   | { readonly type: 'map'; readonly values: AvroType }
@@ -15,7 +21,8 @@ export type AvroEnum = Extract<AvroType, { type: 'enum' }>
 export const fullName = (t: { name: string; namespace?: string }): string =>
   t.name.includes('.') || !t.namespace ? t.name : `${t.namespace}.${t.name}`
 
-export const isRecord = (t: AvroType): t is AvroRecord => typeof t === 'object' && !Array.isArray(t) && (t as { type: string }).type === 'record'
+export const isRecord = (t: AvroType): t is AvroRecord =>
+  typeof t === 'object' && !Array.isArray(t) && (t as { type: string }).type === 'record'
 export const isEnum = (t: AvroType): t is AvroEnum => typeof t === 'object' && !Array.isArray(t) && (t as { type: string }).type === 'enum'
 
 /**

@@ -7,11 +7,7 @@ import type { SchemaSet } from './schema-files.ts'
  */
 export function generateEventTypes(set: SchemaSet): string {
   const named = new Map<string, AvroRecord | AvroEnum>()
-  const out: string[] = [
-    '// Generated from schemas/*.avsc by `npm run codegen`. Do not edit by hand.',
-    '/* eslint-disable */',
-    '',
-  ]
+  const out: string[] = ['// Generated from schemas/*.avsc by `npm run codegen`. Do not edit by hand.', '/* eslint-disable */', '']
 
   const tsType = (t: AvroType): string => {
     if (typeof t === 'string') return primitive(t) ?? shortName(t)
@@ -26,24 +22,33 @@ export function generateEventTypes(set: SchemaSet): string {
     return primitive(o.type) ?? 'unknown'
   }
   const fieldsOf = (r: AvroRecord, skipMeta: boolean): string =>
-    r.fields.filter((f) => !(skipMeta && f.name === 'meta')).map((f) => `  readonly ${f.name}: ${tsType(f.type)}`).join('\n')
+    r.fields
+      .filter((f) => !(skipMeta && f.name === 'meta'))
+      .map((f) => `  readonly ${f.name}: ${tsType(f.type)}`)
+      .join('\n')
 
   const eventBlocks: string[] = []
   const unions = new Map<string, string[]>()
   for (const e of set.events) {
-    eventBlocks.push(`/** Payload of ${e.fullName} (everything but meta). */\nexport type ${e.name}Data = {\n${fieldsOf(e.schema, true)}\n}`)
+    eventBlocks.push(
+      `/** Payload of ${e.fullName} (everything but meta). */\nexport type ${e.name}Data = {\n${fieldsOf(e.schema, true)}\n}`,
+    )
     const list = unions.get(e.aggregate) ?? []
     list.push(e.name)
     unions.set(e.aggregate, list)
   }
-  const recordBlocks = (set.records ?? []).map((r) => `/** ${r.fullName} (not an event). */\nexport type ${r.name} = {\n${fieldsOf(r.schema, false)}\n}`)
+  const recordBlocks = (set.records ?? []).map(
+    (r) => `/** ${r.fullName} (not an event). */\nexport type ${r.name} = {\n${fieldsOf(r.schema, false)}\n}`,
+  )
   // Named records/enums discovered while walking event fields (EventMeta, TaskPriority, ...).
   for (const e of set.events) tsType(e.schema.fields[0]!.type)
-  const namedBlocks = [...named.values()].sort((a, b) => a.name.localeCompare(b.name)).map((t) =>
-    isEnum(t)
-      ? `export const ${t.name} = [${t.symbols.map((s) => `'${s}'`).join(', ')}] as const\nexport type ${t.name} = (typeof ${t.name})[number]`
-      : `export type ${t.name} = {\n${fieldsOf(t, false)}\n}`,
-  )
+  const namedBlocks = [...named.values()]
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .map((t) =>
+      isEnum(t)
+        ? `export const ${t.name} = [${t.symbols.map((s) => `'${s}'`).join(', ')}] as const\nexport type ${t.name} = (typeof ${t.name})[number]`
+        : `export type ${t.name} = {\n${fieldsOf(t, false)}\n}`,
+    )
   out.push(...namedBlocks, '', ...eventBlocks, '', ...recordBlocks, ...(recordBlocks.length ? [''] : []))
 
   for (const [aggregate, names] of unions) {
@@ -58,14 +63,27 @@ export function generateEventTypes(set: SchemaSet): string {
     'export type AggregateType = keyof typeof eventTypesByAggregate',
     `export type EventsByAggregate = {\n${[...unions.keys()].map((a) => `  '${a}': ${typeName(a)}Event`).join('\n')}\n}`,
     'export type DomainEvent = EventsByAggregate[AggregateType]',
-    'export type EventType = DomainEvent[\'type\']',
+    "export type EventType = DomainEvent['type']",
     '',
   )
   return out.join('\n')
 }
 
 const primitive = (t: string): string | undefined =>
-  ({ string: 'string', int: 'number', long: 'number', float: 'number', double: 'number', boolean: 'boolean', null: 'null', bytes: 'Uint8Array' })[t]
+  ({
+    string: 'string',
+    int: 'number',
+    long: 'number',
+    float: 'number',
+    double: 'number',
+    boolean: 'boolean',
+    null: 'null',
+    bytes: 'Uint8Array',
+  })[t]
 
 const shortName = (full: string): string => full.slice(full.lastIndexOf('.') + 1)
-const typeName = (aggregate: string): string => aggregate.split(/[-_]/).map((p) => p[0]!.toUpperCase() + p.slice(1)).join('')
+const typeName = (aggregate: string): string =>
+  aggregate
+    .split(/[-_]/)
+    .map((p) => p[0]!.toUpperCase() + p.slice(1))
+    .join('')

@@ -17,8 +17,11 @@ export type BeginOutcome =
 
 type RawRecord = [number, string | null, string | null]
 
-const recordOf = (version: number, state: string | null, offset: string | null): AggregateRecord =>
-  ({ version, state: state ?? undefined, offset: offset === null ? undefined : Number(offset) })
+const recordOf = (version: number, state: string | null, offset: string | null): AggregateRecord => ({
+  version,
+  state: state ?? undefined,
+  offset: offset === null ? undefined : Number(offset),
+})
 
 /**
  * The Redis side of the append path. Every call is group-committed: concurrent requests of one
@@ -30,32 +33,51 @@ export function createAggregateRecords(deps: { redis: Redis; prefix: string; bud
   const keyOf = (stream: string) => `${deps.prefix}agg:${stream}`
   const fence = `${deps.prefix}fence`
   const scripts = {
-    begin: redisScript(redis, lua('begin')), commit: redisScript(redis, lua('commit')), abort: redisScript(redis, lua('abort')),
-    reconcile: redisScript(redis, lua('reconcile')), seed: redisScript(redis, lua('seed')),
+    begin: redisScript(redis, lua('begin')),
+    commit: redisScript(redis, lua('commit')),
+    abort: redisScript(redis, lua('abort')),
+    reconcile: redisScript(redis, lua('reconcile')),
+    seed: redisScript(redis, lua('seed')),
   }
 
   const begin = createCoalescer<{ stream: string; heldVersion: number }, BeginOutcome>(async (items) => {
-    const raw = (await scripts.begin([fence, ...items.map((i) => keyOf(i.stream))], [budgetMs, ...items.map((i) => i.heldVersion)])) as unknown[][]
+    const raw = (await scripts.begin(
+      [fence, ...items.map((i) => keyOf(i.stream))],
+      [budgetMs, ...items.map((i) => i.heldVersion)],
+    )) as unknown[][]
     return raw.map((r): BeginOutcome => {
       if (r[0] === 1) {
         const [, token, version, state, offset] = r as [number, number, number, string | null | undefined, string | null | undefined]
-        return state === undefined ? { kind: 'taken', token: String(token), version } : { kind: 'taken', token: String(token), version, record: recordOf(version, state ?? null, offset ?? null) }
+        return state === undefined
+          ? { kind: 'taken', token: String(token), version }
+          : { kind: 'taken', token: String(token), version, record: recordOf(version, state ?? null, offset ?? null) }
       }
       if (r[0] === 2) return { kind: 'busy', waitMs: Number(r[1]) }
       const [, staleToken, ...rest] = r as [number, string, ...RawRecord]
       return { kind: 'in-doubt', staleToken: String(staleToken), record: recordOf(...rest) }
     })
   })
-  const commit = createCoalescer<{ stream: string; token: string; version: number; state: string; offset: number }, boolean>(async (items) => {
-    const out = (await scripts.commit(items.map((i) => keyOf(i.stream)), [ttlMs, ...items.flatMap((i) => [i.token, i.version, i.state, i.offset])])) as number[]
-    return out.map((r) => r === 1)
-  })
+  const commit = createCoalescer<{ stream: string; token: string; version: number; state: string; offset: number }, boolean>(
+    async (items) => {
+      const out = (await scripts.commit(
+        items.map((i) => keyOf(i.stream)),
+        [ttlMs, ...items.flatMap((i) => [i.token, i.version, i.state, i.offset])],
+      )) as number[]
+      return out.map((r) => r === 1)
+    },
+  )
   const abort = createCoalescer<{ stream: string; token: string }, boolean>(async (items) => {
-    const out = (await scripts.abort(items.map((i) => keyOf(i.stream)), [ttlMs, ...items.map((i) => i.token)])) as number[]
+    const out = (await scripts.abort(
+      items.map((i) => keyOf(i.stream)),
+      [ttlMs, ...items.map((i) => i.token)],
+    )) as number[]
     return out.map((r) => r === 1)
   })
   const seed = createCoalescer<{ stream: string; version: number; state: string; offset: number }, boolean>(async (items) => {
-    const out = (await scripts.seed(items.map((i) => keyOf(i.stream)), [ttlMs, ...items.flatMap((i) => [i.version, i.state, i.offset])])) as number[]
+    const out = (await scripts.seed(
+      items.map((i) => keyOf(i.stream)),
+      [ttlMs, ...items.flatMap((i) => [i.version, i.state, i.offset])],
+    )) as number[]
     return out.map((r) => r === 1)
   })
 
@@ -63,7 +85,8 @@ export function createAggregateRecords(deps: { redis: Redis; prefix: string; bud
     /** Takes the write slot (until now + budget); `heldVersion` is the version the caller has in memory (-1: none). */
     begin: (stream: string, heldVersion: number) => begin({ stream, heldVersion }),
     /** The append landed: stores the new state and frees the slot; false when the token no longer matches. */
-    commit: (stream: string, token: string, version: number, state: string, offset: number) => commit({ stream, token, version, state, offset }),
+    commit: (stream: string, token: string, version: number, state: string, offset: number) =>
+      commit({ stream, token, version, state, offset }),
     /** Nothing was appended: frees the slot. */
     abort: (stream: string, token: string) => abort({ stream, token }),
     /** The state of a brand-new aggregate; never overwrites. */

@@ -5,7 +5,10 @@ import { setImmediate as nextMacrotask } from 'node:timers/promises'
  * together in the next one (one multi-key script, one produce). Requests of the same tick always
  * share a flush; at most `inFlight` flushes run at once.
  */
-export function createCoalescer<In, Out>(flush: (items: readonly In[]) => Promise<readonly Out[]>, options: { inFlight?: number; maxItems?: number } = {}) {
+export function createCoalescer<In, Out>(
+  flush: (items: readonly In[]) => Promise<readonly Out[]>,
+  options: { inFlight?: number; maxItems?: number } = {},
+) {
   const limit = options.inFlight ?? 2
   const maxItems = options.maxItems ?? 1_000
   let queue: { item: In; resolve: (o: Out) => void; reject: (e: unknown) => void }[] = []
@@ -18,13 +21,19 @@ export function createCoalescer<In, Out>(flush: (items: readonly In[]) => Promis
       const taken = queue.slice(0, maxItems)
       queue = queue.slice(taken.length)
       running++
-      flush(taken.map((t) => t.item)).then(
-        (outs) => { for (const [i, t] of taken.entries()) t.resolve(outs[i] as Out) },
-        (error: unknown) => { for (const t of taken) t.reject(error) },
-      ).finally(() => {
-        running--
-        if (queue.length > 0) schedule()
-      })
+      flush(taken.map((t) => t.item))
+        .then(
+          (outs) => {
+            for (const [i, t] of taken.entries()) t.resolve(outs[i] as Out)
+          },
+          (error: unknown) => {
+            for (const t of taken) t.reject(error)
+          },
+        )
+        .finally(() => {
+          running--
+          if (queue.length > 0) schedule()
+        })
     }
   }
   const schedule = () => {
@@ -33,8 +42,9 @@ export function createCoalescer<In, Out>(flush: (items: readonly In[]) => Promis
     void nextMacrotask().then(run)
   }
 
-  return (item: In): Promise<Out> => new Promise<Out>((resolve, reject) => {
-    queue.push({ item, resolve, reject })
-    schedule()
-  })
+  return (item: In): Promise<Out> =>
+    new Promise<Out>((resolve, reject) => {
+      queue.push({ item, resolve, reject })
+      schedule()
+    })
 }

@@ -31,10 +31,21 @@ export type HandleOptions = Readonly<{
 export type EventStore = Readonly<{
   /** Decides `command` against the aggregate's current state and appends the events, atomically per aggregate. */
   handle<A extends AggregateType, S, C>(
-    aggregate: A, id: string, decider: Decider<S, C, EventsByAggregate[A]>, command: C, ctx: CommandContext, options?: HandleOptions,
+    aggregate: A,
+    id: string,
+    decider: Decider<S, C, EventsByAggregate[A]>,
+    command: C,
+    ctx: CommandContext,
+    options?: HandleOptions,
   ): Promise<CommandResult<S>>
   /** Appends `events` only if the aggregate is at `expectedVersion` (ConcurrencyError `stream.wrong-version` otherwise). */
-  append<A extends AggregateType>(aggregate: A, id: string, expectedVersion: number, events: readonly EventsByAggregate[A][], ctx: CommandContext): Promise<CommandResult<unknown>>
+  append<A extends AggregateType>(
+    aggregate: A,
+    id: string,
+    expectedVersion: number,
+    events: readonly EventsByAggregate[A][],
+    ctx: CommandContext,
+  ): Promise<CommandResult<unknown>>
   /** Every event of one aggregate, in version order, read from its partition of the log. */
   readStream(aggregate: AggregateType, id: string): Promise<StoredEvent[]>
   /** A consumer group over event topics, handed units of decoded events. */

@@ -49,7 +49,11 @@ export async function createKafkaEventLog(deps: KafkaEventLogDeps): Promise<Even
     send: async (records) => {
       const result = await producer.send({
         messages: records.map((r) => ({
-          topic: r.topic, partition: r.partition, key: Buffer.from(r.key), value: r.value, timestamp: BigInt(r.timestamp),
+          topic: r.topic,
+          partition: r.partition,
+          key: Buffer.from(r.key),
+          value: r.value,
+          timestamp: BigInt(r.timestamp),
           headers: new Map(Object.entries(r.headers).map(([k, v]) => [Buffer.from(k), Buffer.from(v)])),
         })) as never,
       })
@@ -66,7 +70,10 @@ export async function createKafkaEventLog(deps: KafkaEventLogDeps): Promise<Even
       try {
         return await read(aggregate, id, from)
       } catch (error) {
-        throw new AppError('log.unavailable', `reading ${aggregate} ${id} from Kafka failed (${(error as Error).message}); retry shortly`, { retriable: true, cause: error })
+        throw new AppError('log.unavailable', `reading ${aggregate} ${id} from Kafka failed (${(error as Error).message}); retry shortly`, {
+          retriable: true,
+          cause: error,
+        })
       }
     },
 
@@ -84,16 +91,34 @@ export async function createKafkaEventLog(deps: KafkaEventLogDeps): Promise<Even
     const end = ends.get(topic)?.[partition] ?? 0n
     const key = Buffer.from(id)
     const found: StoredEvent[] = []
-    for (let next = BigInt(from); next < end;) {
+    for (let next = BigInt(from); next < end; ) {
       // Sessionless full fetches (epoch -1): the client's fetch sessions would serve a partition
       // from the broker's session position instead of the offset asked for.
       const connection = (await reader.connectToBrokers([leader])).get(leader)!
-      const response = await fetchV17.api.async(connection, 0, 1, 4_194_304, 0, 0, -1,
-        [{ topicId: meta.id, partitions: [{ partition, fetchOffset: next, partitionMaxBytes: 4_194_304, currentLeaderEpoch: -1, lastFetchedEpoch: -1 }] }], [], '')
+      const response = await fetchV17.api.async(
+        connection,
+        0,
+        1,
+        4_194_304,
+        0,
+        0,
+        -1,
+        [
+          {
+            topicId: meta.id,
+            partitions: [{ partition, fetchOffset: next, partitionMaxBytes: 4_194_304, currentLeaderEpoch: -1, lastFetchedEpoch: -1 }],
+          },
+        ],
+        [],
+        '',
+      )
       const data = response.responses[0]?.partitions.find((p) => p.partitionIndex === partition)
       if (data?.errorCode !== 0) throw new Error(`fetching ${topic}/${partition} at ${next} failed (error ${data?.errorCode ?? 'no data'})`)
       // Records before the log start are gone (retention): carry on from the start.
-      if (data.logStartOffset > next) { next = data.logStartOffset; continue }
+      if (data.logStartOffset > next) {
+        next = data.logStartOffset
+        continue
+      }
       let last = next - 1n
       const mine: { value: Buffer | null; headers: Record<string, Buffer>; offset: string }[] = []
       for (const batch of data.records ?? []) {
@@ -102,7 +127,11 @@ export async function createKafkaEventLog(deps: KafkaEventLogDeps): Promise<Even
         for (const r of batch.records) {
           const offset = batch.firstOffset + BigInt(r.offsetDelta)
           if (offset < next || !r.key?.equals(key)) continue
-          mine.push({ value: r.value, headers: Object.fromEntries(r.headers.map(([k, v]) => [k?.toString() ?? '', v ?? Buffer.alloc(0)])), offset: String(offset) })
+          mine.push({
+            value: r.value,
+            headers: Object.fromEntries(r.headers.map(([k, v]) => [k?.toString() ?? '', v ?? Buffer.alloc(0)])),
+            offset: String(offset),
+          })
         }
       }
       found.push(...(await deps.codec.decodeAll(mine, topic, partition)))

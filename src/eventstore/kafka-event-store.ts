@@ -85,15 +85,32 @@ export function createKafkaEventStore(deps: KafkaEventStoreDeps): EventStore {
   const known = (r: AggregateRecord): Known => ({ version: r.version, state: decode(r.state), offset: r.offset })
 
   /** A writer's slot is in doubt: fold the log past its last committed event, store that, free the slot. */
-  const reconcile = async (aggregate: AggregateType, id: string, stream: string, staleToken: string, record: AggregateRecord): Promise<void> => {
+  const reconcile = async (
+    aggregate: AggregateType,
+    id: string,
+    stream: string,
+    staleToken: string,
+    record: AggregateRecord,
+  ): Promise<void> => {
     const base = record.state !== undefined && record.offset !== undefined ? known(record) : undefined
     const folded = await fromLog(aggregate, id, base)
-    const done = await deps.records.reconcile(stream, staleToken, { version: folded.version, state: JSON.stringify(folded.state ?? null), offset: folded.offset ?? -1 })
-    log.warn({ stream, version: folded.version, reconciled: done, from: base?.version ?? 0 }, 'write slot in doubt: reconciled from the log')
+    const done = await deps.records.reconcile(stream, staleToken, {
+      version: folded.version,
+      state: JSON.stringify(folded.state ?? null),
+      offset: folded.offset ?? -1,
+    })
+    log.warn(
+      { stream, version: folded.version, reconciled: done, from: base?.version ?? 0 },
+      'write slot in doubt: reconciled from the log',
+    )
   }
 
   /** Takes the write slot (waiting out other writers, reconciling in-doubt ones) and returns the current state. */
-  const take = async (aggregate: AggregateType, id: string, stream: string): Promise<{ token: string; known: Known; startedAt: number }> => {
+  const take = async (
+    aggregate: AggregateType,
+    id: string,
+    stream: string,
+  ): Promise<{ token: string; known: Known; startedAt: number }> => {
     const giveUpAt = performance.now() + 2 * deps.budgetMs
     for (let attempt = 0; ; attempt++) {
       const cached = cache.get(stream)
@@ -126,8 +143,14 @@ export function createKafkaEventStore(deps: KafkaEventStoreDeps): EventStore {
     const partition = deps.log.partitionOf(aggregate, id)
     const occurredAt = deps.clock()
     const metas: EventMeta[] = events.map((_, i) => ({
-      eventId: deps.newId(), aggregateId: id, version: fromVersion + i + 1, occurredAt,
-      commandId: ctx.commandId, correlationId: ctx.correlationId, causationId: ctx.causationId, actor: ctx.actor,
+      eventId: deps.newId(),
+      aggregateId: id,
+      version: fromVersion + i + 1,
+      occurredAt,
+      commandId: ctx.commandId,
+      correlationId: ctx.correlationId,
+      causationId: ctx.causationId,
+      actor: ctx.actor,
     }))
     const records: LogRecord[] = events.map((e, i) => {
       const { value, headers } = deps.codec.encode(aggregate, e, metas[i]!)
@@ -136,17 +159,33 @@ export function createKafkaEventStore(deps: KafkaEventStoreDeps): EventStore {
     return { metas, records }
   }
 
-  const resultOf = <S>(id: string, state: S, version: number, events: readonly DomainEvent[], metas: readonly EventMeta[], positions: readonly Delivered[]): CommandResult<S> => ({
-    aggregateId: id, state, version,
+  const resultOf = <S>(
+    id: string,
+    state: S,
+    version: number,
+    events: readonly DomainEvent[],
+    metas: readonly EventMeta[],
+    positions: readonly Delivered[],
+  ): CommandResult<S> => ({
+    aggregateId: id,
+    state,
+    version,
     events: events.map((e, i) => ({ type: e.type, version: metas[i]!.version, eventId: metas[i]!.eventId })),
     positions,
   })
 
   /** The append path shared by `handle` and `append`: `decide` sees the current state and version. */
-  const write = async <S>(aggregate: AggregateType, id: string, decide: (state: S, version: number) => readonly DomainEvent[], ctx: CommandContext, options: HandleOptions): Promise<CommandResult<S>> => {
+  const write = async <S>(
+    aggregate: AggregateType,
+    id: string,
+    decide: (state: S, version: number) => readonly DomainEvent[],
+    ctx: CommandContext,
+    options: HandleOptions,
+  ): Promise<CommandResult<S>> => {
     const decider = deps.deciders[aggregate] as Decider<S, unknown, DomainEvent>
     const stream = `${aggregate}:${id}`
-    const evolve = (state: S, events: readonly DomainEvent[], metas: readonly EventMeta[]) => events.reduce((s, e, i) => decider.evolve(s, e, metas[i]!), state)
+    const evolve = (state: S, events: readonly DomainEvent[], metas: readonly EventMeta[]) =>
+      events.reduce((s, e, i) => decider.evolve(s, e, metas[i]!), state)
 
     if (options.expectNew) {
       // An id minted for this very command has no history and no other writer can know it yet.
@@ -158,7 +197,9 @@ export function createKafkaEventStore(deps: KafkaEventStoreDeps): EventStore {
       const positions = await deps.log.append(records, performance.now() + sendWindow)
       const offset = Number(positions[positions.length - 1]!.offset)
       cache.set(stream, { version: events.length, state: next, offset })
-      await deps.records.seed(stream, events.length, JSON.stringify(next), offset).catch((error: unknown) => log.debug({ err: error, stream }, 'snapshot not seeded; the next writer reads the log'))
+      await deps.records
+        .seed(stream, events.length, JSON.stringify(next), offset)
+        .catch((error: unknown) => log.debug({ err: error, stream }, 'snapshot not seeded; the next writer reads the log'))
       return resultOf(id, next, events.length, events, metas, positions)
     }
 
@@ -195,7 +236,9 @@ export function createKafkaEventStore(deps: KafkaEventStoreDeps): EventStore {
       if (!(await deps.records.commit(stream, token, version, JSON.stringify(next), offset))) {
         cache.delete(stream)
         log.error({ stream, version }, 'write slot taken over before the commit: the append landed past its deadline and may conflict')
-        throw new UnknownOutcomeError(`the write slot of ${stream} was reconciled by another writer while appending; retry with the same Idempotency-Key`)
+        throw new UnknownOutcomeError(
+          `the write slot of ${stream} was reconciled by another writer while appending; retry with the same Idempotency-Key`,
+        )
       }
       cache.set(stream, { version, state: next, offset })
       return resultOf(id, next, version, events, metas, positions)
@@ -205,12 +248,25 @@ export function createKafkaEventStore(deps: KafkaEventStoreDeps): EventStore {
   return {
     handle: (aggregate, id, decider, command, ctx, options = {}) =>
       write(aggregate, id, (state) => decider.decide(command, state as never) as readonly DomainEvent[], ctx, options) as never,
-    append: (aggregate, id, expectedVersion, events, ctx) => write(aggregate, id, (_state, version) => {
-      if (version !== expectedVersion) throw new ConcurrencyError('stream.wrong-version', `${aggregate}:${id} is at version ${version}, not ${expectedVersion}`, { version, expectedVersion })
-      return events
-    }, ctx, {}),
+    append: (aggregate, id, expectedVersion, events, ctx) =>
+      write(
+        aggregate,
+        id,
+        (_state, version) => {
+          if (version !== expectedVersion)
+            throw new ConcurrencyError('stream.wrong-version', `${aggregate}:${id} is at version ${version}, not ${expectedVersion}`, {
+              version,
+              expectedVersion,
+            })
+          return events
+        },
+        ctx,
+        {},
+      ),
     readStream: (aggregate, id) => deps.log.readAggregate(aggregate, id, 0),
     subscribe: deps.subscribe,
-    close: async () => { await deps.close?.() },
+    close: async () => {
+      await deps.close?.()
+    },
   }
 }

@@ -34,21 +34,36 @@ export type ReadOptions = Readonly<{
   limitOf?: (topic: string, partition: number) => number | undefined
 }>
 
-export async function readLog(deps: LogReaderDeps, ranges: readonly PartitionRange[], onBatch: (batch: LogBatch) => Promise<void>, options: ReadOptions = {}): Promise<LogReader> {
+export async function readLog(
+  deps: LogReaderDeps,
+  ranges: readonly PartitionRange[],
+  onBatch: (batch: LogBatch) => Promise<void>,
+  options: ReadOptions = {},
+): Promise<LogReader> {
   const byKey = new Map(ranges.map((r) => [keyOf(r.topic, r.partition), r]))
   const open = new Set([...byKey].filter(([, r]) => r.to === undefined || r.from < r.to).map(([k]) => k))
   let settle: { resolve: () => void; reject: (e: unknown) => void } | undefined
-  const done = new Promise<void>((resolve, reject) => { settle = { resolve, reject } })
+  const done = new Promise<void>((resolve, reject) => {
+    settle = { resolve, reject }
+  })
   if (open.size === 0) return { done: Promise.resolve(), stop: async () => undefined }
 
   const groupId = `${deps.topicPrefix}.ops.${options.label ?? 'read'}.${newId().toLowerCase()}`
-  const consumer: Consumer = deps.kafka.consumer({ groupId, maxBytesPerPartition: 4 * 1024 * 1024, maxWaitTimeInMs: 100, sessionTimeout: 30_000, heartbeatInterval: 3_000 })
+  const consumer: Consumer = deps.kafka.consumer({
+    groupId,
+    maxBytesPerPartition: 4 * 1024 * 1024,
+    maxWaitTimeInMs: 100,
+    sessionTimeout: 30_000,
+    heartbeatInterval: 3_000,
+  })
   let stopped = false
   const stop = async (): Promise<void> => {
     if (stopped) return
     stopped = true
     await consumer.disconnect().catch(() => undefined)
-    await deps.admin.deleteGroups([groupId]).catch((error) => deps.logger.debug({ err: error, groupId }, 'could not delete the throwaway group'))
+    await deps.admin
+      .deleteGroups([groupId])
+      .catch((error) => deps.logger.debug({ err: error, groupId }, 'could not delete the throwaway group'))
     settle?.resolve()
   }
   const fail = (error: unknown) => {
@@ -66,7 +81,9 @@ export async function readLog(deps: LogReaderDeps, ranges: readonly PartitionRan
       }
     }
   })
-  consumer.on(consumer.events.CRASH, ({ payload }) => { if (!payload.restart) fail(payload.error) })
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    if (!payload.restart) fail(payload.error)
+  })
   for (const topic of new Set(ranges.map((r) => r.topic))) await consumer.subscribe({ topic, fromBeginning: true })
   await consumer.run({
     autoCommit: false,
@@ -77,7 +94,9 @@ export async function readLog(deps: LogReaderDeps, ranges: readonly PartitionRan
       const range = byKey.get(key)
       if (!range || !open.has(key) || !isRunning() || stopped) return
       const limit = options.limitOf?.(batch.topic, batch.partition) ?? Infinity
-      const inRange = batch.messages.filter((m) => Number(m.offset) >= range.from && (range.to === undefined || Number(m.offset) < range.to))
+      const inRange = batch.messages.filter(
+        (m) => Number(m.offset) >= range.from && (range.to === undefined || Number(m.offset) < range.to),
+      )
       const messages = inRange.filter((m) => Number(m.offset) < limit)
       try {
         if (messages.length > 0) await onBatch({ topic: batch.topic, partition: batch.partition, messages })
@@ -106,7 +125,14 @@ export async function readLog(deps: LogReaderDeps, ranges: readonly PartitionRan
 }
 
 /** High and low watermarks of every partition of the topics. */
-export async function watermarks(admin: Admin, topics: readonly string[]): Promise<{ topic: string; partition: number; low: number; high: number }[]> {
-  const all = await Promise.all(topics.map(async (topic) => (await topicOffsets(admin, topic)).map((o) => ({ topic, partition: o.partition, low: Number(o.low), high: Number(o.high) }))))
+export async function watermarks(
+  admin: Admin,
+  topics: readonly string[],
+): Promise<{ topic: string; partition: number; low: number; high: number }[]> {
+  const all = await Promise.all(
+    topics.map(async (topic) =>
+      (await topicOffsets(admin, topic)).map((o) => ({ topic, partition: o.partition, low: Number(o.low), high: Number(o.high) })),
+    ),
+  )
   return all.flat().sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition)
 }

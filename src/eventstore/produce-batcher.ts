@@ -17,7 +17,12 @@ type Pending<R> = { records: readonly R[]; sendBy: number; resolve: (d: Delivere
  * order between them does not matter. A record whose `sendBy` (performance.now() time) has passed by the time its request
  * would go out is never sent: it fails with `append.not-sent`, so its writer knows nothing landed.
  */
-export function createProduceBatcher<R extends BatchedRecord>(deps: { send: (records: readonly R[]) => Promise<readonly PartitionOffset[]>; maxBatchRecords?: number; inFlight?: number; now?: () => number }) {
+export function createProduceBatcher<R extends BatchedRecord>(deps: {
+  send: (records: readonly R[]) => Promise<readonly PartitionOffset[]>
+  maxBatchRecords?: number
+  inFlight?: number
+  now?: () => number
+}) {
   const maxBatch = deps.maxBatchRecords ?? 2_000
   const maxInFlight = deps.inFlight ?? 3
   const now = deps.now ?? (() => performance.now())
@@ -30,7 +35,8 @@ export function createProduceBatcher<R extends BatchedRecord>(deps: { send: (rec
     const at = now()
     const late = queue.filter((p) => p.sendBy < at)
     queue = queue.filter((p) => p.sendBy >= at)
-    for (const p of late) p.reject(new AppendNotSentError(`the append could not be sent within its deadline (Kafka busy or unreachable); nothing was written`))
+    for (const p of late)
+      p.reject(new AppendNotSentError(`the append could not be sent within its deadline (Kafka busy or unreachable); nothing was written`))
     let taken = 0
     let i = 0
     while (i < queue.length && (taken === 0 || taken + queue[i]!.records.length <= maxBatch)) taken += queue[i++]!.records.length
@@ -40,7 +46,13 @@ export function createProduceBatcher<R extends BatchedRecord>(deps: { send: (rec
       if (batch.length > 0) settle(batch, await deps.send(batch.flatMap((p) => p.records)))
     } catch (error) {
       // Sent, and then it failed: the records may or may not be in the log.
-      for (const p of batch) p.reject(new UnknownOutcomeError(`append failed after it was sent: ${(error as Error).message}; the outcome is reconciled from the log`, error))
+      for (const p of batch)
+        p.reject(
+          new UnknownOutcomeError(
+            `append failed after it was sent: ${(error as Error).message}; the outcome is reconciled from the log`,
+            error,
+          ),
+        )
     } finally {
       sending--
       if (queue.length > 0) void flush()
@@ -66,11 +78,13 @@ export type ProduceBatcher<R extends BatchedRecord> = ReturnType<typeof createPr
 function settle<R extends BatchedRecord>(batch: readonly Pending<R>[], offsets: readonly PartitionOffset[]): void {
   const next = new Map(offsets.map((o) => [`${o.topic}:${o.partition}`, BigInt(o.offset)]))
   for (const p of batch) {
-    p.resolve(p.records.map((r) => {
-      const key = `${r.topic}:${r.partition}`
-      const offset = next.get(key) ?? -1n
-      if (offset >= 0n) next.set(key, offset + 1n)
-      return { topic: r.topic, partition: r.partition, offset: offset.toString() }
-    }))
+    p.resolve(
+      p.records.map((r) => {
+        const key = `${r.topic}:${r.partition}`
+        const offset = next.get(key) ?? -1n
+        if (offset >= 0n) next.set(key, offset + 1n)
+        return { topic: r.topic, partition: r.partition, offset: offset.toString() }
+      }),
+    )
   }
 }

@@ -20,7 +20,8 @@ async function call(url: string, init: RequestInit): Promise<{ status: number; b
  */
 export async function registerSchemas(registryUrl: string, set: SchemaSet, prefix: string): Promise<SubjectResult[]> {
   const results: SubjectResult[] = []
-  for (const { subject, schema } of subjectsOf(set, prefix)) results.push({ subject, id: await registerSubject(registryUrl, subject, schema) })
+  for (const { subject, schema } of subjectsOf(set, prefix))
+    results.push({ subject, id: await registerSubject(registryUrl, subject, schema) })
   return results
 }
 
@@ -28,9 +29,11 @@ export async function registerSchemas(registryUrl: string, set: SchemaSet, prefi
 export async function registerSubject(registryUrl: string, subject: string, schema: string): Promise<number> {
   const s = encodeURIComponent(subject)
   const config = await call(`${registryUrl}/config/${s}`, { method: 'PUT', body: JSON.stringify({ compatibility: 'BACKWARD' }) })
-  if (config.status >= 300) throw new Error(`registry refused compatibility config for ${subject}: ${config.status} ${JSON.stringify(config.body)}`)
+  if (config.status >= 300)
+    throw new Error(`registry refused compatibility config for ${subject}: ${config.status} ${JSON.stringify(config.body)}`)
   const reg = await call(`${registryUrl}/subjects/${s}/versions`, { method: 'POST', body: JSON.stringify({ schema }) })
-  if (reg.status >= 300) throw new Error(`registry refused ${subject}: ${reg.status} ${String(reg.body.message ?? JSON.stringify(reg.body))}`)
+  if (reg.status >= 300)
+    throw new Error(`registry refused ${subject}: ${reg.status} ${String(reg.body.message ?? JSON.stringify(reg.body))}`)
   return Number(reg.body.id)
 }
 
@@ -38,7 +41,10 @@ export async function registerSubject(registryUrl: string, subject: string, sche
 export async function checkSchemas(registryUrl: string, set: SchemaSet, prefix: string): Promise<SubjectResult[]> {
   const results: SubjectResult[] = []
   for (const { subject, schema } of subjectsOf(set, prefix)) {
-    const res = await call(`${registryUrl}/compatibility/subjects/${encodeURIComponent(subject)}/versions/latest?verbose=true`, { method: 'POST', body: JSON.stringify({ schema }) })
+    const res = await call(`${registryUrl}/compatibility/subjects/${encodeURIComponent(subject)}/versions/latest?verbose=true`, {
+      method: 'POST',
+      body: JSON.stringify({ schema }),
+    })
     if (res.status === 404) results.push({ subject, compatible: true, messages: ['not registered yet'] })
     else if (res.status >= 300) throw new Error(`registry could not check ${subject}: ${res.status} ${JSON.stringify(res.body)}`)
     else results.push({ subject, compatible: res.body.is_compatible === true, messages: (res.body.messages as string[] | undefined) ?? [] })

@@ -14,7 +14,12 @@ export type LoggedState = Readonly<{ version: number; state: unknown; offset: nu
  * The store folds the rest of the partition on top, so a lagging or stopped projector only makes
  * the read longer, never wrong.
  */
-export function createSnapshotLoader(deps: { db: Db; topicPrefix: string; snapshotsGroup: string; partitionOf: (aggregate: AggregateType, id: string) => number }) {
+export function createSnapshotLoader(deps: {
+  db: Db
+  topicPrefix: string
+  snapshotsGroup: string
+  partitionOf: (aggregate: AggregateType, id: string) => number
+}) {
   return async (aggregate: AggregateType, id: string): Promise<LoggedState | undefined> => {
     const { rows } = await sql<{ checkpoint: number | null; version: number | null; state: unknown; offset: number | null }>`
       select (select next_offset from projector_checkpoints
@@ -23,6 +28,8 @@ export function createSnapshotLoader(deps: { db: Db; topicPrefix: string; snapsh
       from (select 1) as one left join aggregate_snapshots s on s.stream = ${`${aggregate}:${id}`}`.execute(deps.db)
     const r = rows[0]
     if (r?.version != null && r.offset != null && r.offset >= 0) return { version: r.version, state: r.state, offset: Number(r.offset) }
-    return r?.checkpoint != null && Number(r.checkpoint) > 0 ? { version: 0, state: undefined, offset: Number(r.checkpoint) - 1 } : undefined
+    return r?.checkpoint != null && Number(r.checkpoint) > 0
+      ? { version: 0, state: undefined, offset: Number(r.checkpoint) - 1 }
+      : undefined
   }
 }

@@ -12,6 +12,8 @@ export function createStateCache<T>(limit: number) {
       entries.set(key, value)
       if (entries.size > limit) entries.delete(entries.keys().next().value!)
     },
-    delete: (key: string): void => { entries.delete(key) },
+    delete: (key: string): void => {
+      entries.delete(key)
+    },
   }
 }

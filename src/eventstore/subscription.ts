@@ -80,7 +80,8 @@ export async function subscribe(deps: SubscriptionDeps, options: SubscriptionOpt
     handling = true
     let events = 0
     let taken = 0
-    while (taken < waiting.length && (taken === 0 || events + waiting[taken]!.batch.events.length <= maxUnit)) events += waiting[taken++]!.batch.events.length
+    while (taken < waiting.length && (taken === 0 || events + waiting[taken]!.batch.events.length <= maxUnit))
+      events += waiting[taken++]!.batch.events.length
     const unit = waiting.slice(0, taken)
     waiting = waiting.slice(taken)
     try {
@@ -99,23 +100,29 @@ export async function subscribe(deps: SubscriptionDeps, options: SubscriptionOpt
     scheduled = true
     void nextMacrotask().then(flush)
   }
-  const enqueue = (batch: EventBatch) => new Promise<void>((resolve, reject) => {
-    waiting.push({ batch, done: (error) => (error === undefined ? resolve() : reject(error)) })
-    schedule()
-  })
+  const enqueue = (batch: EventBatch) =>
+    new Promise<void>((resolve, reject) => {
+      waiting.push({ batch, done: (error) => (error === undefined ? resolve() : reject(error)) })
+      schedule()
+    })
 
   await consumer.connect()
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-    const assigned = Object.entries(payload.memberAssignment).flatMap(([topic, partitions]) => partitions.map((partition) => ({ topic, partition })))
+    const assigned = Object.entries(payload.memberAssignment).flatMap(([topic, partitions]) =>
+      partitions.map((partition) => ({ topic, partition })),
+    )
     options.onAssignment?.(assigned)
     if (!options.positions || assigned.length === 0) return
     // Seeking is an optimisation (fewer records fetched twice): the owner filters by its own positions.
-    options.positions(assigned).then((positions) => {
-      for (const p of assigned) {
-        const at = positions.get(key(p.topic, p.partition))
-        if (at !== undefined) consumer.seek({ topic: p.topic, partition: p.partition, offset: String(at) })
-      }
-    }, (error: unknown) => log.warn({ err: error }, 'could not read stored positions; resuming from committed offsets'))
+    options.positions(assigned).then(
+      (positions) => {
+        for (const p of assigned) {
+          const at = positions.get(key(p.topic, p.partition))
+          if (at !== undefined) consumer.seek({ topic: p.topic, partition: p.partition, offset: String(at) })
+        }
+      },
+      (error: unknown) => log.warn({ err: error }, 'could not read stored positions; resuming from committed offsets'),
+    )
   })
   // kafkajs' auto-commit sends an OffsetCommit after every partition batch; positions that
   // matter live with the owner, so Kafka's committed offsets (lag monitoring, a restart's
@@ -138,7 +145,11 @@ export async function subscribe(deps: SubscriptionDeps, options: SubscriptionOpt
       const events = await deps.codec.decodeAll(batch.messages, batch.topic, batch.partition)
       await enqueue({ topic: batch.topic, partition: batch.partition, events, nextOffset: Number(batch.lastOffset()) + 1 })
       resolveOffset(batch.lastOffset())
-      handled.set(key(batch.topic, batch.partition), { topic: batch.topic, partition: batch.partition, offset: String(Number(batch.lastOffset()) + 1) })
+      handled.set(key(batch.topic, batch.partition), {
+        topic: batch.topic,
+        partition: batch.partition,
+        offset: String(Number(batch.lastOffset()) + 1),
+      })
       await heartbeat()
     },
   })

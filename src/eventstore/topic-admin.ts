@@ -5,7 +5,12 @@ import { eventTopic } from '../events/topics.ts'
 export type TopicPlan = Readonly<{ topic: string; partitions: number; config: Readonly<Record<string, string>> }>
 
 /** Event topics are the source of truth: kept forever, never compacted. */
-export const eventTopicConfig = { 'retention.ms': '-1', 'retention.bytes': '-1', 'cleanup.policy': 'delete', 'min.insync.replicas': '1' } as const
+export const eventTopicConfig = {
+  'retention.ms': '-1',
+  'retention.bytes': '-1',
+  'cleanup.policy': 'delete',
+  'min.insync.replicas': '1',
+} as const
 
 export const eventTopicPlans = (prefix: string, aggregates: readonly string[], partitions: number): TopicPlan[] =>
   aggregates.map((a) => ({ topic: eventTopic(prefix, a), partitions, config: eventTopicConfig }))
@@ -26,7 +31,10 @@ export async function ensureTopics(admin: Admin, plans: readonly TopicPlan[]): P
         configEntries: Object.entries(p.config).map(([name, value]) => ({ name, value })),
       })),
     })
-    await untilServed(admin, missing.map((p) => p.topic))
+    await untilServed(
+      admin,
+      missing.map((p) => p.topic),
+    )
   }
   return { created: missing.map((p) => p.topic), existing: plans.filter((p) => existing.has(p.topic)).map((p) => p.topic) }
 }

@@ -24,10 +24,14 @@ export async function superviseApiWorkers(deps: ApiClusterDeps): Promise<void> {
     worker.once('exit', (code, signal) => {
       if (stopping) return
       recentDeaths++
-      setTimeout(() => { recentDeaths = Math.max(0, recentDeaths - 1) }, 60_000).unref()
+      setTimeout(() => {
+        recentDeaths = Math.max(0, recentDeaths - 1)
+      }, 60_000).unref()
       const delay = Math.min(10_000, 100 * 2 ** Math.min(recentDeaths, 7))
       deps.logger.error({ pid: worker.process.pid, code, signal, restartInMs: delay }, 'api worker exited; replacing it')
-      setTimeout(() => { if (!stopping) fork() }, delay).unref()
+      setTimeout(() => {
+        if (!stopping) fork()
+      }, delay).unref()
     })
     return worker
   }
@@ -37,15 +41,27 @@ export async function superviseApiWorkers(deps: ApiClusterDeps): Promise<void> {
   await deps.untilSignal()
   stopping = true
   const running = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined && !w.isDead())
-  await Promise.all(running.map((w) => new Promise<void>((resolve) => {
-    const timer = setTimeout(() => { w.process.kill('SIGKILL') }, deps.stopTimeoutMs ?? 15_000)
-    w.once('exit', () => { clearTimeout(timer); resolve() })
-    w.process.kill('SIGTERM')
-  })))
+  await Promise.all(
+    running.map(
+      (w) =>
+        new Promise<void>((resolve) => {
+          const timer = setTimeout(() => {
+            w.process.kill('SIGKILL')
+          }, deps.stopTimeoutMs ?? 15_000)
+          w.once('exit', () => {
+            clearTimeout(timer)
+            resolve()
+          })
+          w.process.kill('SIGTERM')
+        }),
+    ),
+  )
   deps.logger.info('api cluster stopped')
 }
 
 export const isClusterWorker = (): boolean => cluster.isWorker
 
 /** A worker's IPC channel keeps it alive: a stopped worker lets go of it so the process can exit. */
-export const leaveCluster = (): void => { if (cluster.isWorker) cluster.worker?.disconnect() }
+export const leaveCluster = (): void => {
+  if (cluster.isWorker) cluster.worker?.disconnect()
+}

@@ -75,10 +75,13 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   app.use('*', requestId())
   if (deps.metrics) app.use('*', httpMetrics(deps.metrics.api))
   app.use('*', cors({ origin: [...deps.config.http.corsOrigins], exposeHeaders: ['idempotent-replayed', 'x-request-id'] }))
-  app.use('/api/*', bodyLimit({
-    maxSize: deps.config.http.bodyLimit,
-    onError: (c) => problemResponse(c, new AppError('request.too-large', `the body exceeds ${deps.config.http.bodyLimit} bytes`)),
-  }))
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize: deps.config.http.bodyLimit,
+      onError: (c) => problemResponse(c, new AppError('request.too-large', `the body exceeds ${deps.config.http.bodyLimit} bytes`)),
+    }),
+  )
   app.use('/api/*', async (c, next) => {
     const type = c.req.header('content-type')
     if (['POST', 'PUT', 'PATCH'].includes(c.req.method) && type && !type.startsWith('application/json')) {
@@ -88,8 +91,18 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   })
 
   registerHealthRoutes(app, { probes: deps.probes, startedAt: Date.now() })
-  registerTaskRoutes(app, { execute: deps.execute, db: deps.db, idempotency: deps.idempotency, readWaitMs: deps.config.readWaitMs, waitForVersion })
-  const heartbeats = createHeartbeatStore({ redis: deps.redis, prefix: deps.config.redis.prefix, timeoutMs: deps.config.agents.heartbeatTimeoutMs })
+  registerTaskRoutes(app, {
+    execute: deps.execute,
+    db: deps.db,
+    idempotency: deps.idempotency,
+    readWaitMs: deps.config.readWaitMs,
+    waitForVersion,
+  })
+  const heartbeats = createHeartbeatStore({
+    redis: deps.redis,
+    prefix: deps.config.redis.prefix,
+    timeoutMs: deps.config.agents.heartbeatTimeoutMs,
+  })
   registerAgentLifecycleRoutes(app, { execute: deps.execute, db: deps.db, idempotency: deps.idempotency, heartbeats })
   registerAgentRoutes(app, { execute: deps.execute, db: deps.db, idempotency: deps.idempotency, heartbeats, waitForVersion })
   registerPoolRoutes(app, { execute: deps.execute, db: deps.db, idempotency: deps.idempotency, waitForVersion })
@@ -99,8 +112,14 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   registerQueueStatsRoutes(app, { db: deps.db, clock: Date.now })
   registerSystemRoutes(app, { db: deps.db, placements: configuredPlacements(deps.config), clock: Date.now })
   registerQueueRoutes(app, {
-    execute: deps.execute, redis: deps.redis, prefix: deps.config.redis.prefix, idempotency: deps.idempotency, logger: deps.logger,
-    leaseMs: deps.config.queue.leaseMs, maxWaitS: deps.config.queue.maxWaitS, retryPolicy: { baseMs: deps.config.retry.baseMs, maxMs: deps.config.retry.maxMs },
+    execute: deps.execute,
+    redis: deps.redis,
+    prefix: deps.config.redis.prefix,
+    idempotency: deps.idempotency,
+    logger: deps.logger,
+    leaseMs: deps.config.queue.leaseMs,
+    maxWaitS: deps.config.queue.maxWaitS,
+    retryPolicy: { baseMs: deps.config.retry.baseMs, maxMs: deps.config.retry.maxMs },
   })
   registerDeadLetterRoutes(app, { execute: deps.execute, db: deps.db, idempotency: deps.idempotency })
   registerHitlRoutes(app, { execute: deps.execute, db: deps.db, idempotency: deps.idempotency, waitForVersion })

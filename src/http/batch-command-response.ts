@@ -18,16 +18,18 @@ export async function respondToBatchCommand<S extends 200 | 201 | 202>(
   // biome-ignore lint: the body is the stored JSON of a BatchAccepted
 ): Promise<TypedResponse<any, S, 'json'>> {
   const key = c.req.header('idempotency-key')
-  if (key !== undefined && !idempotencyKey.test(key)) throw new ValidationError('Idempotency-Key must be 1-200 characters of letters, digits, _ . : -')
+  if (key !== undefined && !idempotencyKey.test(key))
+    throw new ValidationError('Idempotency-Key must be 1-200 characters of letters, digits, _ . : -')
   const correlationId = c.req.header('x-correlation-id') ?? (c.get('requestId' as never) as string | undefined) ?? newId()
   const newIds = (): CommandIds => ({ commandId: newId(), aggregateId: newId() })
   const execute = async (ids: CommandIds, isRetry: boolean) => {
     const results = await run(ids, { commandId: ids.commandId, correlationId, causationId: null, actor: 'api' }, isRetry)
     return { status, body: JSON.stringify({ items: results.map((r) => ({ id: r.aggregateId, version: r.version, events: r.events })) }) }
   }
-  const outcome = key === undefined
-    ? { ...(await execute(newIds(), false)), replayed: false }
-    : await idempotency.run(`${c.req.method} ${c.req.path}`, key, `${c.req.method} ${c.req.path} ${await c.req.text()}`, newIds, execute)
+  const outcome =
+    key === undefined
+      ? { ...(await execute(newIds(), false)), replayed: false }
+      : await idempotency.run(`${c.req.method} ${c.req.path}`, key, `${c.req.method} ${c.req.path} ${await c.req.text()}`, newIds, execute)
   if (outcome.replayed) c.header('idempotent-replayed', 'true')
   return c.json(JSON.parse(outcome.body), outcome.status as S)
 }

@@ -43,9 +43,12 @@ export function createIdempotencyStore(deps: { redis: Redis; prefix: string; ttl
       const [kind, raw] = (await begin([k], [JSON.stringify(fresh), deps.ttlS, fingerprint, deps.clock()])) as [string, string]
       const record = JSON.parse(raw) as IdemRecord
       if (kind === 'existing') {
-        if (record.fingerprint !== fingerprint) throw new AppError('idempotency.key-reused', 'this Idempotency-Key was used with a different request')
+        if (record.fingerprint !== fingerprint)
+          throw new AppError('idempotency.key-reused', 'this Idempotency-Key was used with a different request')
         if (record.state === 'done') return { status: record.status!, body: record.body!, replayed: true }
-        throw new AppError('idempotency.in-progress', 'a request with this Idempotency-Key is still in progress; retry shortly', { retriable: true })
+        throw new AppError('idempotency.in-progress', 'a request with this Idempotency-Key is still in progress; retry shortly', {
+          retriable: true,
+        })
       }
       try {
         const outcome = await work(record.ids, kind === 'retry')

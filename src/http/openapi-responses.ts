@@ -1,14 +1,17 @@
 import { z } from '@hono/zod-openapi'
 
-export const ProblemDetails = z.object({
-  type: z.string(),
-  title: z.string(),
-  status: z.number().int(),
-  detail: z.string(),
-  instance: z.string(),
-  code: z.string().openapi({ description: 'stable error code, e.g. task.not-cancellable' }),
-  requestId: z.string().optional(),
-}).passthrough().openapi('ProblemDetails')
+export const ProblemDetails = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    instance: z.string(),
+    code: z.string().openapi({ description: 'stable error code, e.g. task.not-cancellable' }),
+    requestId: z.string().optional(),
+  })
+  .passthrough()
+  .openapi('ProblemDetails')
 
 const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ProblemDetails } } })
 
@@ -20,6 +23,6 @@ export const problemResponses = {
 
 export const commandResponses = {
   ...problemResponses,
-  409: problem('The command is not allowed in the aggregate\'s current state'),
+  409: problem("The command is not allowed in the aggregate's current state"),
   422: problem('The Idempotency-Key was used with a different request'),
 } as const

@@ -71,13 +71,28 @@ const statusByCode: Readonly<Record<string, ContentfulStatusCode>> = {
 }
 
 const titleByStatus: Readonly<Record<number, string>> = {
-  400: 'Bad Request', 404: 'Not Found', 409: 'Conflict', 413: 'Content Too Large', 415: 'Unsupported Media Type',
-  422: 'Unprocessable Content', 500: 'Internal Server Error', 503: 'Service Unavailable',
+  400: 'Bad Request',
+  404: 'Not Found',
+  409: 'Conflict',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
 }
 
 export const problemType = (code: string): string => `https://agentfleet.dev/problems/${code}`
 
-export type Problem = Readonly<{ type: string; title: string; status: number; detail: string; instance: string; code: string; requestId?: string; [k: string]: unknown }>
+export type Problem = Readonly<{
+  type: string
+  title: string
+  status: number
+  detail: string
+  instance: string
+  code: string
+  requestId?: string
+  [k: string]: unknown
+}>
 
 export function statusOf(error: unknown): ContentfulStatusCode {
   if (error instanceof AppError) {

@@ -17,16 +17,45 @@ export async function startApi(services: Services): Promise<{ port: number; stop
   const { config, logger } = services
   const writeSide = await createWriteSide(services)
   const metrics = createApiMetrics()
-  const stream = await startStreamHub({ kafka: services.kafka, admin: services.admin, codec: services.codec, db: services.db, config, logger, onOverflow: () => metrics.streamOverflows.inc() })
-  const lag = cached(() => collectLag({ admin: services.admin, db: services.db, topicPrefix: config.kafka.topicPrefix, projections: configuredPlacements(config) }, new Date()), config.metrics.cacheMs)
+  const stream = await startStreamHub({
+    kafka: services.kafka,
+    admin: services.admin,
+    codec: services.codec,
+    db: services.db,
+    config,
+    logger,
+    onOverflow: () => metrics.streamOverflows.inc(),
+  })
+  const lag = cached(
+    () =>
+      collectLag(
+        { admin: services.admin, db: services.db, topicPrefix: config.kafka.topicPrefix, projections: configuredPlacements(config) },
+        new Date(),
+      ),
+    config.metrics.cacheMs,
+  )
   const figures = cached(() => collectReadModelFigures(services.db), config.metrics.cacheMs)
   const projectionChanges = listenForProjections(config, logger)
   registerSystemGauges(metrics, { lag, figures, stream, logger })
   const app = createApp({
-    config, logger, db: services.db, redis: services.redis, kafka: services.kafka, admin: services.admin, codec: services.codec,
-    execute: instrumentCommandHandler(writeSide.execute, metrics), probes: services.probes,
-    idempotency: createIdempotencyStore({ redis: services.redis, prefix: config.redis.prefix, ttlS: config.append.idempotencyTtlS, clock: Date.now }),
-    stream, metrics: { api: metrics, lag }, projectionChanges,
+    config,
+    logger,
+    db: services.db,
+    redis: services.redis,
+    kafka: services.kafka,
+    admin: services.admin,
+    codec: services.codec,
+    execute: instrumentCommandHandler(writeSide.execute, metrics),
+    probes: services.probes,
+    idempotency: createIdempotencyStore({
+      redis: services.redis,
+      prefix: config.redis.prefix,
+      ttlS: config.append.idempotencyTtlS,
+      clock: Date.now,
+    }),
+    stream,
+    metrics: { api: metrics, lag },
+    projectionChanges,
   })
   const server: ServerType = await new Promise((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: config.http.host, port: config.http.port }, () => resolve(s))
@@ -39,7 +68,10 @@ export async function startApi(services: Services): Promise<{ port: number; stop
     port,
     stop: async () => {
       // Open streams never end by themselves: drop them so close() can finish.
-      await new Promise<void>((resolve) => { server.close(() => resolve()); (server as { closeAllConnections?: () => void }).closeAllConnections?.() })
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve())
+        ;(server as { closeAllConnections?: () => void }).closeAllConnections?.()
+      })
       await stream.stop()
       await projectionChanges.close()
       await writeSide.close()

@@ -31,6 +31,7 @@ export const createProducer = (config: Pick<Config, 'kafka' | 'append'>, clientI
 export const createConsumer = (config: Pick<Config, 'kafka' | 'append'>, clientId: string, groupId: string): Consumer =>
   new Consumer({ ...kafkaClientOptions(config, clientId), groupId, maxBytes: 1_048_576, maxWaitTime: 50 })
 
-export const createAdmin = (config: Pick<Config, 'kafka' | 'append'>, clientId: string): Admin => new Admin(kafkaClientOptions(config, clientId))
+export const createAdmin = (config: Pick<Config, 'kafka' | 'append'>, clientId: string): Admin =>
+  new Admin(kafkaClientOptions(config, clientId))
 
 export { Admin, Consumer, Producer }

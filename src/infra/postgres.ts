@@ -24,7 +24,12 @@ export function createPool(config: Pick<Config, 'postgres'>, options: PoolOption
     options: `-c search_path=${config.postgres.schema}`,
     connectionTimeoutMillis: 3_000,
   })
-  pool.on('error', (error) => options.logger?.warn({ err: { message: error.message, code: (error as { code?: string }).code } }, 'postgres connection lost; the pool reconnects'))
+  pool.on('error', (error) =>
+    options.logger?.warn(
+      { err: { message: error.message, code: (error as { code?: string }).code } },
+      'postgres connection lost; the pool reconnects',
+    ),
+  )
   return pool
 }
 

@@ -9,7 +9,13 @@ export type { Redis }
  * commands of concurrent requests issued in one tick as one write: far fewer syscalls under load.
  */
 export function createRedis(config: Pick<Config, 'redis'>, logger: Logger): Redis {
-  const redis = new Redis(config.redis.url, { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: true, connectTimeout: 2_000, enableAutoPipelining: true })
+  const redis = new Redis(config.redis.url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 2,
+    enableOfflineQueue: true,
+    connectTimeout: 2_000,
+    enableAutoPipelining: true,
+  })
   // Without a listener ioredis prints every connection error with a stack trace; it reconnects by itself.
   redis.on('error', (error: Error) => logger.warn({ err: { message: error.message } }, 'redis connection error'))
   return redis

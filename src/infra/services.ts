@@ -30,7 +30,12 @@ export type Services = Readonly<{
  * Connects to Kafka, the registry, Postgres and Redis. Every unreachable one is named in a
  * single error with how to start it; `needs` limits the check to what a command uses.
  */
-export async function connectServices(config: Config, logger: Logger, clientId: string, options: { resolveSchemas?: boolean } = {}): Promise<Services> {
+export async function connectServices(
+  config: Config,
+  logger: Logger,
+  clientId: string,
+  options: { resolveSchemas?: boolean } = {},
+): Promise<Services> {
   const kafka = createKafka(config, logger, clientId)
   const admin = kafka.admin()
   const registry = createRegistry(config)
@@ -53,6 +58,10 @@ export async function connectServices(config: Config, logger: Logger, clientId: 
     const message = down.map((p) => `${p.service} (${p.error}). ${serviceHints[p.service]}`).join('\n  ')
     throw new ServiceUnavailableError(down.length === 1 ? first.service : down.map((d) => d.service).join(', '), `\n  ${message}`)
   }
-  if (options.resolveSchemas !== false) await codec.resolveIds().catch(async (error) => { await close(); throw error })
+  if (options.resolveSchemas !== false)
+    await codec.resolveIds().catch(async (error) => {
+      await close()
+      throw error
+    })
   return { config, logger, kafka, admin, registry, db, redis, schemas, codec, probes, close }
 }

@@ -15,7 +15,11 @@ export type TaskLease = Readonly<{ taskId: string; epoch: number; holder: string
 export function createTaskLeases(deps: { redis: Redis; prefix: string }) {
   const index = `${deps.prefix}task-leases`
   const hash = (taskId: string) => `${deps.prefix}task-lease:${taskId}`
-  const scripts = { grant: redisScript(deps.redis, lua('grant')), extend: redisScript(deps.redis, lua('extend')), release: redisScript(deps.redis, lua('release')) }
+  const scripts = {
+    grant: redisScript(deps.redis, lua('grant')),
+    extend: redisScript(deps.redis, lua('extend')),
+    release: redisScript(deps.redis, lua('release')),
+  }
 
   const get = async (taskId: string): Promise<TaskLease | undefined> => {
     const [fields, score] = await Promise.all([deps.redis.hgetall(hash(taskId)), deps.redis.zscore(index, taskId)])
@@ -27,7 +31,9 @@ export function createTaskLeases(deps: { redis: Redis; prefix: string }) {
     get,
     /** false when a newer epoch already holds the task */
     async grant(lease: TaskLease): Promise<boolean> {
-      return (await scripts.grant([index, hash(lease.taskId)], [lease.taskId, lease.epoch, lease.holder, lease.pool, lease.expiresAt])) === 1
+      return (
+        (await scripts.grant([index, hash(lease.taskId)], [lease.taskId, lease.epoch, lease.holder, lease.pool, lease.expiresAt])) === 1
+      )
     },
     /** false when the lease is gone or another epoch holds it: the caller must stop working on the task */
     async extend(taskId: string, epoch: number, expiresAt: number): Promise<boolean> {

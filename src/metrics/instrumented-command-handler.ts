@@ -6,7 +6,11 @@ import type { ApiMetrics } from './api-metrics.ts'
 const outcomeOf = (error: unknown): 'rejected' | 'failed' => (error instanceof AppError && !error.retriable ? 'rejected' : 'failed')
 
 /** Decorates the command handler with rate and latency by aggregate, command type and outcome. */
-export function instrumentCommandHandler(execute: CommandHandler, metrics: ApiMetrics, clock: () => number = performance.now.bind(performance)): CommandHandler {
+export function instrumentCommandHandler(
+  execute: CommandHandler,
+  metrics: ApiMetrics,
+  clock: () => number = performance.now.bind(performance),
+): CommandHandler {
   const observe = (aggregate: string, command: string, outcome: string, started: number) => {
     const labels = { aggregate, command, outcome }
     metrics.commands.inc(labels)

@@ -22,7 +22,8 @@ const endOffsets = (admin: Admin): Ends => {
   return (topic) => {
     let got = cache.get(topic)
     if (!got) {
-      got = topicOffsets(admin, topic).then((os) => new Map(os.map((o) => [o.partition, { low: Number(o.low), high: Number(o.high) }])))
+      got = topicOffsets(admin, topic)
+        .then((os) => new Map(os.map((o) => [o.partition, { low: Number(o.low), high: Number(o.high) }])))
         .catch(() => new Map())
       cache.set(topic, got)
     }
@@ -36,17 +37,19 @@ const sum = (parts: readonly PartitionLag[]): number => parts.reduce((s, p) => s
 async function projectionLags(deps: LagDeps, ends: Ends): Promise<ProjectionLag[]> {
   const rows = await deps.db.selectFrom('projector_checkpoints').select(['consumer', 'topic', 'partition', 'next_offset']).execute()
   const checkpoint = new Map(rows.map((r) => [`${r.consumer}|${r.topic}|${r.partition}`, r.next_offset]))
-  return Promise.all(deps.projections.map(async (p) => {
-    const partitions: PartitionLag[] = []
-    for (const aggregate of p.aggregates) {
-      const topic = eventTopic(deps.topicPrefix, aggregate)
-      for (const [partition, { high }] of await ends(topic)) {
-        const position = checkpoint.get(`${p.group}|${topic}|${partition}`) ?? 0
-        partitions.push({ topic, partition, position, end: high, lag: Math.max(0, high - position) })
+  return Promise.all(
+    deps.projections.map(async (p) => {
+      const partitions: PartitionLag[] = []
+      for (const aggregate of p.aggregates) {
+        const topic = eventTopic(deps.topicPrefix, aggregate)
+        for (const [partition, { high }] of await ends(topic)) {
+          const position = checkpoint.get(`${p.group}|${topic}|${partition}`) ?? 0
+          partitions.push({ topic, partition, position, end: high, lag: Math.max(0, high - position) })
+        }
       }
-    }
-    return { projection: p.name, group: p.group, lag: sum(partitions), partitions }
-  }))
+      return { projection: p.name, group: p.group, lag: sum(partitions), partitions }
+    }),
+  )
 }
 
 /**
@@ -55,23 +58,26 @@ async function projectionLags(deps: LagDeps, ends: Ends): Promise<ProjectionLag[
  */
 async function groupLags(deps: LagDeps, ends: Ends): Promise<GroupLag[]> {
   const { groups } = await deps.admin.listGroups()
-  const ours = groups.map((g) => g.groupId)
+  const ours = groups
+    .map((g) => g.groupId)
     .filter((g) => g.startsWith(`${deps.topicPrefix}.`) && !g.startsWith(streamGroupPrefix(deps.topicPrefix)))
     .sort()
-  return Promise.all(ours.map(async (group) => {
-    const committed = await deps.admin.fetchOffsets({ groupId: group })
-    const partitions: PartitionLag[] = []
-    for (const t of committed) {
-      const offsets = await ends(t.topic)
-      for (const p of t.partitions) {
-        const end = offsets.get(p.partition)
-        if (!end) continue
-        const position = Number(p.offset) < 0 ? end.low : Number(p.offset)
-        partitions.push({ topic: t.topic, partition: p.partition, position, end: end.high, lag: Math.max(0, end.high - position) })
+  return Promise.all(
+    ours.map(async (group) => {
+      const committed = await deps.admin.fetchOffsets({ groupId: group })
+      const partitions: PartitionLag[] = []
+      for (const t of committed) {
+        const offsets = await ends(t.topic)
+        for (const p of t.partitions) {
+          const end = offsets.get(p.partition)
+          if (!end) continue
+          const position = Number(p.offset) < 0 ? end.low : Number(p.offset)
+          partitions.push({ topic: t.topic, partition: p.partition, position, end: end.high, lag: Math.max(0, end.high - position) })
+        }
       }
-    }
-    return { group, lag: sum(partitions), partitions }
-  }))
+      return { group, lag: sum(partitions), partitions }
+    }),
+  )
 }
 
 export async function collectLag(deps: LagDeps, now: Date): Promise<LagReport> {

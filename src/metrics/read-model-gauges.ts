@@ -31,9 +31,19 @@ export async function collectReadModelFigures(db: Db): Promise<ReadModelFigures>
   if (workerColumns.has('pool')) {
     const byStatus = workerColumns.has('status')
     const { rows } = byStatus
-      ? await sql<{ pool: string; status: string; n: number }>`select pool, status, count(*)::int as n from worker_processes group by pool, status`.execute(db)
-      : await sql<{ pool: string; status: string; n: number }>`select pool, '' as status, count(*)::int as n from worker_processes group by pool`.execute(db)
-    workers = rows.map((r): LabelledCount => ({ labels: byStatus ? { pool: r.pool, status: String(r.status) } : { pool: r.pool }, value: r.n }))
+      ? await sql<{
+          pool: string
+          status: string
+          n: number
+        }>`select pool, status, count(*)::int as n from worker_processes group by pool, status`.execute(db)
+      : await sql<{
+          pool: string
+          status: string
+          n: number
+        }>`select pool, '' as status, count(*)::int as n from worker_processes group by pool`.execute(db)
+    workers = rows.map(
+      (r): LabelledCount => ({ labels: byStatus ? { pool: r.pool, status: String(r.status) } : { pool: r.pool }, value: r.n }),
+    )
   }
   return {
     conflicts: conflicts.rows.map((r) => ({ labels: { group: r.consumer }, value: r.n })),

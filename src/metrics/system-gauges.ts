@@ -16,7 +16,9 @@ export function cached<T>(load: () => Promise<T>, ttlMs: number, clock: () => nu
       const result = load()
       value = { at: now, result }
       // A failed collection is not reused.
-      result.catch(() => { if (value?.result === result) value = undefined })
+      result.catch(() => {
+        if (value?.result === result) value = undefined
+      })
     }
     return value.result
   }
@@ -46,39 +48,75 @@ export function registerSystemGauges(metrics: ApiMetrics, sources: SystemSources
   }
 
   new Gauge({
-    name: 'agentfleet_projection_lag_events', help: 'Events in the log not yet applied by the projection (its projector group\'s Postgres checkpoints vs end offsets)',
-    labelNames: ['projection', 'group'], registers,
+    name: 'agentfleet_projection_lag_events',
+    help: "Events in the log not yet applied by the projection (its projector group's Postgres checkpoints vs end offsets)",
+    labelNames: ['projection', 'group'],
+    registers,
     async collect() {
       const report = await attempt('lag', sources.lag)
-      fill(this, report?.projections.map((p) => ({ labels: { projection: p.projection, group: p.group }, value: p.lag })))
+      fill(
+        this,
+        report?.projections.map((p) => ({ labels: { projection: p.projection, group: p.group }, value: p.lag })),
+      )
     },
   })
   new Gauge({
-    name: 'agentfleet_consumer_group_lag', help: 'Messages behind the end offsets, from the offsets each consumer group committed',
-    labelNames: ['group'], registers,
+    name: 'agentfleet_consumer_group_lag',
+    help: 'Messages behind the end offsets, from the offsets each consumer group committed',
+    labelNames: ['group'],
+    registers,
     async collect() {
       const report = await attempt('lag', sources.lag)
-      fill(this, report?.groups.map((g) => ({ labels: { group: g.group }, value: g.lag })))
+      fill(
+        this,
+        report?.groups.map((g) => ({ labels: { group: g.group }, value: g.lag })),
+      )
     },
   })
   new Gauge({
-    name: 'agentfleet_event_conflicts', help: 'Events skipped as version conflicts (event_conflicts rows), by projector group',
-    labelNames: ['group'], registers,
-    async collect() { fill(this, (await attempt('read models', sources.figures))?.conflicts) },
+    name: 'agentfleet_event_conflicts',
+    help: 'Events skipped as version conflicts (event_conflicts rows), by projector group',
+    labelNames: ['group'],
+    registers,
+    async collect() {
+      fill(this, (await attempt('read models', sources.figures))?.conflicts)
+    },
   })
   new Gauge({
-    name: 'agentfleet_dlq_tasks', help: 'Dead-lettered tasks (tasks read model), by pool',
-    labelNames: ['pool'], registers,
-    async collect() { fill(this, (await attempt('read models', sources.figures))?.deadLettered) },
+    name: 'agentfleet_dlq_tasks',
+    help: 'Dead-lettered tasks (tasks read model), by pool',
+    labelNames: ['pool'],
+    registers,
+    async collect() {
+      fill(this, (await attempt('read models', sources.figures))?.deadLettered)
+    },
   })
   new Gauge({
-    name: 'agentfleet_pool_workers', help: 'Worker processes by pool (and status), from the worker_processes read model',
-    labelNames: ['pool', 'status'], registers,
-    async collect() { fill(this, (await attempt('read models', sources.figures))?.workers) },
+    name: 'agentfleet_pool_workers',
+    help: 'Worker processes by pool (and status), from the worker_processes read model',
+    labelNames: ['pool', 'status'],
+    registers,
+    async collect() {
+      fill(this, (await attempt('read models', sources.figures))?.workers)
+    },
   })
   const stream = sources.stream
   if (stream) {
-    new Gauge({ name: 'agentfleet_stream_clients', help: 'Live stream clients of this process', registers, collect() { this.set(stream.clients()) } })
-    new Gauge({ name: 'agentfleet_stream_catchups', help: 'Stream clients of this process reading history', registers, collect() { this.set(stream.catchUps()) } })
+    new Gauge({
+      name: 'agentfleet_stream_clients',
+      help: 'Live stream clients of this process',
+      registers,
+      collect() {
+        this.set(stream.clients())
+      },
+    })
+    new Gauge({
+      name: 'agentfleet_stream_catchups',
+      help: 'Stream clients of this process reading history',
+      registers,
+      collect() {
+        this.set(stream.catchUps())
+      },
+    })
   }
 }

@@ -34,12 +34,17 @@ export async function resolveRanges(admin: Admin, topics: readonly string[], o: 
   const ranges: PartitionRange[] = []
   for (const topic of topics) {
     const marks = (await watermarks(admin, [topic])).filter((m) => o.partition === undefined || m.partition === o.partition)
-    if (o.partition !== undefined && marks.length === 0) throw new AppError('topic.no-partition', `${topic} has no partition ${o.partition}`)
+    if (o.partition !== undefined && marks.length === 0)
+      throw new AppError('topic.no-partition', `${topic} has no partition ${o.partition}`)
     const fromTs = o.from ? byPartition(await admin.fetchTopicOffsetsByTimestamp(topic, o.from.getTime())) : undefined
     const toTs = o.to ? byPartition(await admin.fetchTopicOffsetsByTimestamp(topic, o.to.getTime() + 1)) : undefined
     for (const m of marks) {
       const from = Math.max(m.low, o.fromOffset ?? 0, fromTs?.get(m.partition) ?? 0)
-      const bounds = [o.follow ? Infinity : m.high, o.toOffset !== undefined ? o.toOffset + 1 : Infinity, toTs?.get(m.partition) ?? Infinity]
+      const bounds = [
+        o.follow ? Infinity : m.high,
+        o.toOffset !== undefined ? o.toOffset + 1 : Infinity,
+        toTs?.get(m.partition) ?? Infinity,
+      ]
       const to = Math.min(...bounds)
       ranges.push({ topic, partition: m.partition, from, to: Number.isFinite(to) ? Math.max(to, from) : undefined })
     }
@@ -47,7 +52,9 @@ export async function resolveRanges(admin: Admin, topics: readonly string[], o: 
   return ranges
 }
 
-const byPartition = (offsets: readonly { partition: number; offset: string }[]) => new Map(offsets.map((x) => [x.partition, Number(x.offset)]))
+const byPartition = (offsets: readonly { partition: number; offset: string }[]) =>
+  new Map(offsets.map((x) => [x.partition, Number(x.offset)]))
 
 /** Total events the bounded ranges hold (for progress bars). */
-export const rangeSize = (ranges: readonly PartitionRange[]): number => ranges.reduce((n, r) => n + (r.to === undefined ? 0 : r.to - r.from), 0)
+export const rangeSize = (ranges: readonly PartitionRange[]): number =>
+  ranges.reduce((n, r) => n + (r.to === undefined ? 0 : r.to - r.from), 0)

@@ -22,10 +22,16 @@ export function createProgress(label: string, total: number, out: NodeJS.WriteSt
   const startedAt = Date.now()
   let current = { done: 0, total }
   if (out.isTTY) {
-    const bar = new cliProgress.SingleBar({
-      format: `${label} [{bar}] {percentage}% | {value}/{total} events | {speed} events/s | ETA {eta_formatted}`,
-      stream: out, hideCursor: true, etaBuffer: 100, fps: 5,
-    }, cliProgress.Presets.shades_classic)
+    const bar = new cliProgress.SingleBar(
+      {
+        format: `${label} [{bar}] {percentage}% | {value}/{total} events | {speed} events/s | ETA {eta_formatted}`,
+        stream: out,
+        hideCursor: true,
+        etaBuffer: 100,
+        fps: 5,
+      },
+      cliProgress.Presets.shades_classic,
+    )
     bar.start(Math.max(total, 1), 0, { speed: 0 })
     return {
       update(done, t) {
@@ -39,12 +45,16 @@ export function createProgress(label: string, total: number, out: NodeJS.WriteSt
   const line = () => {
     const rate = rateOf(current.done, startedAt)
     const pct = current.total > 0 ? Math.floor((100 * current.done) / current.total) : 100
-    out.write(`${label}: ${current.done}/${current.total} events (${pct}%), ${Math.round(rate)} events/s, ETA ${eta(current.total - current.done, rate)}\n`)
+    out.write(
+      `${label}: ${current.done}/${current.total} events (${pct}%), ${Math.round(rate)} events/s, ETA ${eta(current.total - current.done, rate)}\n`,
+    )
   }
   const timer = setInterval(line, intervalMs)
   timer.unref()
   return {
-    update(done, t) { current = { done, total: Math.max(t ?? current.total, done) } },
+    update(done, t) {
+      current = { done, total: Math.max(t ?? current.total, done) }
+    },
     stop: () => clearInterval(timer),
   }
 }

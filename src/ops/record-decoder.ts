@@ -14,7 +14,14 @@ export type InspectedRecord = {
   meta?: unknown
   data?: unknown
   value?: unknown
-  raw?: { magic: number | null; schemaId: number | null; subject: string | null; headers: Record<string, string>; key: string | null; bytes: number }
+  raw?: {
+    magic: number | null
+    schemaId: number | null
+    subject: string | null
+    headers: Record<string, string>
+    key: string | null
+    bytes: number
+  }
 }
 
 const shortName = (full: string): string => full.slice(full.lastIndexOf('.') + 1)
@@ -32,7 +39,11 @@ export function createRecordDecoder(registry: SchemaRegistry) {
     const buf = m.value
     const framed = buf !== null && buf.length >= 5 && buf.readUInt8(0) === 0
     const base = {
-      topic, partition, offset: Number(m.offset), timestamp: new Date(Number(m.timestamp)).toISOString(), key: m.key?.toString() ?? null,
+      topic,
+      partition,
+      offset: Number(m.offset),
+      timestamp: new Date(Number(m.timestamp)).toISOString(),
+      key: m.key?.toString() ?? null,
     }
     let out: InspectedRecord
     let subject: string | null = null
@@ -53,7 +64,14 @@ export function createRecordDecoder(registry: SchemaRegistry) {
       out = { ...base, type: null, value: text }
     }
     if (raw) {
-      out.raw = { magic: buf && buf.length > 0 ? buf.readUInt8(0) : null, schemaId: framed ? buf.readInt32BE(1) : null, subject, headers: headerText(m.headers), key: base.key, bytes: buf?.length ?? 0 }
+      out.raw = {
+        magic: buf && buf.length > 0 ? buf.readUInt8(0) : null,
+        schemaId: framed ? buf.readInt32BE(1) : null,
+        subject,
+        headers: headerText(m.headers),
+        key: base.key,
+        bytes: buf?.length ?? 0,
+      }
     }
     return out
   }

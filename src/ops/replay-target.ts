@@ -12,17 +12,36 @@ export type TargetChoice = Readonly<{ projection?: string; reactor?: string }>
  * The one projection or process manager a replay delivers to. A process manager gets a real
  * write side (its reactions issue commands); `close` releases it.
  */
-export async function resolveReplayTarget(services: Services, choice: TargetChoice, catalog: readonly Reactor[] = allReactors): Promise<{ target: ReplayTarget; close: () => Promise<void> }> {
-  if ((choice.projection === undefined) === (choice.reactor === undefined)) throw new AppError('replay.bad-target', 'name exactly one of --projection or --reactor')
+export async function resolveReplayTarget(
+  services: Services,
+  choice: TargetChoice,
+  catalog: readonly Reactor[] = allReactors,
+): Promise<{ target: ReplayTarget; close: () => Promise<void> }> {
+  if ((choice.projection === undefined) === (choice.reactor === undefined))
+    throw new AppError('replay.bad-target', 'name exactly one of --projection or --reactor')
   if (choice.projection !== undefined) {
     const projection = projectionByName(choice.projection)
     if (!projection) throw new AppError('projection.unknown', `unknown projection ${choice.projection}`)
     return { target: { kind: 'projection', projection }, close: async () => undefined }
   }
   const pm = reactorByName(choice.reactor!, catalog)
-  if (!pm) throw new AppError('reactor.unknown', `unknown reactor ${choice.reactor}${catalog.length ? ` (known: ${catalog.map((r) => r.name).join(', ')})` : ' (none registered)'}`)
+  if (!pm)
+    throw new AppError(
+      'reactor.unknown',
+      `unknown reactor ${choice.reactor}${catalog.length ? ` (known: ${catalog.map((r) => r.name).join(', ')})` : ' (none registered)'}`,
+    )
   await services.codec.resolveIds()
   const writeSide = await createWriteSide(services)
-  const { react, stop } = await pm.create({ services: { ...services, logger: services.logger.child({ reactor: pm.name, replay: true }) }, execute: writeSide.execute, clock: Date.now })
-  return { target: { kind: 'reactor', name: pm.name, aggregates: pm.aggregates, react }, close: async () => { await stop?.(); await writeSide.close() } }
+  const { react, stop } = await pm.create({
+    services: { ...services, logger: services.logger.child({ reactor: pm.name, replay: true }) },
+    execute: writeSide.execute,
+    clock: Date.now,
+  })
+  return {
+    target: { kind: 'reactor', name: pm.name, aggregates: pm.aggregates, react },
+    close: async () => {
+      await stop?.()
+      await writeSide.close()
+    },
+  }
 }

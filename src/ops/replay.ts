@@ -20,7 +20,15 @@ export type ReplayTarget =
   | Readonly<{ kind: 'projection'; projection: Projection }>
   | Readonly<{ kind: 'reactor'; name: string; aggregates: Projection['aggregates']; react: React }>
 
-export type ReplayReport = Readonly<{ target: string; read: number; delivered: number; applied: number; duplicates: number; refused: number; conflicts: number }>
+export type ReplayReport = Readonly<{
+  target: string
+  read: number
+  delivered: number
+  applied: number
+  duplicates: number
+  refused: number
+  conflicts: number
+}>
 
 /** The target's topics, narrowed to `--topic` (which must be one of them). */
 async function targetTopics(deps: ReplayDeps, target: ReplayTarget, topic: string | undefined): Promise<string[]> {
@@ -28,7 +36,11 @@ async function targetTopics(deps: ReplayDeps, target: ReplayTarget, topic: strin
   const own = aggregates.map((a) => eventTopic(deps.topicPrefix, a))
   if (topic === undefined) return own
   const wanted = resolveTopicName(deps.topicPrefix, topic)
-  if (!own.includes(wanted)) throw new AppError('replay.foreign-topic', `${wanted} is not read by ${target.kind === 'projection' ? target.projection.name : target.name} (reads ${own.join(', ')})`)
+  if (!own.includes(wanted))
+    throw new AppError(
+      'replay.foreign-topic',
+      `${wanted} is not read by ${target.kind === 'projection' ? target.projection.name : target.name} (reads ${own.join(', ')})`,
+    )
   return [wanted]
 }
 
@@ -38,9 +50,17 @@ async function targetTopics(deps: ReplayDeps, target: ReplayTarget, topic: strin
  * is folded again; projections without per-stream rows are rebuilt instead);
  * a process manager gets them one by one, in log order per partition (reactions are idempotent).
  */
-export async function replay(deps: ReplayDeps, target: ReplayTarget, range: ReplayRange, onProgress?: (done: number, total: number) => void): Promise<ReplayReport> {
+export async function replay(
+  deps: ReplayDeps,
+  target: ReplayTarget,
+  range: ReplayRange,
+  onProgress?: (done: number, total: number) => void,
+): Promise<ReplayReport> {
   if (target.kind === 'projection' && !replayable(target.projection)) {
-    throw new AppError('replay.not-replayable', `${target.projection.name} keeps no per-stream version in its tables, so a replay cannot tell what it holds; rebuild it instead: agentfleet rebuild ${target.projection.name}`)
+    throw new AppError(
+      'replay.not-replayable',
+      `${target.projection.name} keeps no per-stream version in its tables, so a replay cannot tell what it holds; rebuild it instead: agentfleet rebuild ${target.projection.name}`,
+    )
   }
   const topics = await targetTopics(deps, target, range.topic)
   await assertTopicsExist(deps.admin, topics)
@@ -49,33 +69,44 @@ export async function replay(deps: ReplayDeps, target: ReplayTarget, range: Repl
   const fromMs = range.from?.getTime() ?? -Infinity
   const toMs = range.to?.getTime() ?? Infinity
   const counts = { read: 0, delivered: 0, applied: 0, duplicates: 0, refused: 0, conflicts: 0 }
-  const wanted = (m: KafkaMessage) => (range.aggregateId === undefined || m.key?.toString() === range.aggregateId) && Number(m.timestamp) >= fromMs && Number(m.timestamp) <= toMs
+  const wanted = (m: KafkaMessage) =>
+    (range.aggregateId === undefined || m.key?.toString() === range.aggregateId) &&
+    Number(m.timestamp) >= fromMs &&
+    Number(m.timestamp) <= toMs
 
-  const reader = await readLog(deps, ranges, async ({ topic, partition, messages }) => {
-    const events: StoredEvent[] = await deps.codec.decodeAll(messages.filter(wanted), topic, partition)
-    const selected = events.filter((e) => range.aggregateId === undefined || e.meta.aggregateId === range.aggregateId)
-    if (target.kind === 'projection') {
-      const outcome = await deps.db.transaction().execute((tx) => replayToProjection(tx, target.projection, selected))
-      counts.applied += outcome.applied
-      counts.duplicates += outcome.duplicates
-      counts.conflicts += outcome.gaps
-    } else {
-      for (const event of selected) {
-        try {
-          // One event at a time: log order exactly, and each refusal counted.
-          await target.react([event])
-          counts.applied++
-        } catch (error) {
-          if (!(error instanceof AppError) || error.retriable) throw error
-          deps.logger.debug({ code: error.code, eventType: event.type, aggregateId: event.meta.aggregateId }, 'reaction refused by the domain; skipped')
-          counts.refused++
+  const reader = await readLog(
+    deps,
+    ranges,
+    async ({ topic, partition, messages }) => {
+      const events: StoredEvent[] = await deps.codec.decodeAll(messages.filter(wanted), topic, partition)
+      const selected = events.filter((e) => range.aggregateId === undefined || e.meta.aggregateId === range.aggregateId)
+      if (target.kind === 'projection') {
+        const outcome = await deps.db.transaction().execute((tx) => replayToProjection(tx, target.projection, selected))
+        counts.applied += outcome.applied
+        counts.duplicates += outcome.duplicates
+        counts.conflicts += outcome.gaps
+      } else {
+        for (const event of selected) {
+          try {
+            // One event at a time: log order exactly, and each refusal counted.
+            await target.react([event])
+            counts.applied++
+          } catch (error) {
+            if (!(error instanceof AppError) || error.retriable) throw error
+            deps.logger.debug(
+              { code: error.code, eventType: event.type, aggregateId: event.meta.aggregateId },
+              'reaction refused by the domain; skipped',
+            )
+            counts.refused++
+          }
         }
       }
-    }
-    counts.read += messages.length
-    counts.delivered += selected.length
-    onProgress?.(counts.read, total)
-  }, { label: 'replay' })
+      counts.read += messages.length
+      counts.delivered += selected.length
+      onProgress?.(counts.read, total)
+    },
+    { label: 'replay' },
+  )
   try {
     await reader.done
   } finally {

@@ -10,11 +10,20 @@ export const partitionKey = (topic: string, partition: number): string => `${top
  * Missing rows are created at 0 first, so that two runners overlapping during a rebalance (or a
  * rebuild's swap) always serialize on a row lock and the second skips what the first applied.
  */
-export async function lockCheckpoints(tx: Transaction<Database>, consumer: string, partitions: readonly TopicPartition[]): Promise<Map<string, number>> {
-  const read = async () => new Map((await sql<{ topic: string; partition: number; next_offset: number }>`
+export async function lockCheckpoints(
+  tx: Transaction<Database>,
+  consumer: string,
+  partitions: readonly TopicPartition[],
+): Promise<Map<string, number>> {
+  const read = async () =>
+    new Map(
+      (
+        await sql<{ topic: string; partition: number; next_offset: number }>`
     select c.topic, c.partition, c.next_offset from projector_checkpoints c
     join unnest(${partitions.map((p) => p.topic)}::text[], ${partitions.map((p) => p.partition)}::int[]) as w(topic, partition) using (topic, partition)
-    where c.consumer = ${consumer} order by c.topic, c.partition for update of c`.execute(tx)).rows.map((r) => [partitionKey(r.topic, r.partition), Number(r.next_offset)]))
+    where c.consumer = ${consumer} order by c.topic, c.partition for update of c`.execute(tx)
+      ).rows.map((r) => [partitionKey(r.topic, r.partition), Number(r.next_offset)]),
+    )
   let found = await read()
   const missing = partitions.filter((p) => !found.has(partitionKey(p.topic, p.partition)))
   if (missing.length > 0) {
@@ -36,15 +45,30 @@ export async function ensureCheckpointRows(db: Db, consumer: string, partitions:
 }
 
 /** Moves the checkpoints forward (never back) in one statement. */
-export async function writeCheckpoints(tx: Transaction<Database>, consumer: string, next: ReadonlyMap<string, TopicPartition & { offset: number }>): Promise<void> {
+export async function writeCheckpoints(
+  tx: Transaction<Database>,
+  consumer: string,
+  next: ReadonlyMap<string, TopicPartition & { offset: number }>,
+): Promise<void> {
   if (next.size === 0) return
   const rows = [...next.values()]
   await sql`insert into projector_checkpoints as c (consumer, topic, partition, next_offset, updated_at)
     select ${consumer}, t, p, o, now() from unnest(${rows.map((r) => r.topic)}::text[], ${rows.map((r) => r.partition)}::int[], ${rows.map((r) => r.offset)}::bigint[]) as w(t, p, o)
-    on conflict (consumer, topic, partition) do update set next_offset = greatest(c.next_offset, excluded.next_offset), updated_at = now()`.execute(tx)
+    on conflict (consumer, topic, partition) do update set next_offset = greatest(c.next_offset, excluded.next_offset), updated_at = now()`.execute(
+    tx,
+  )
 }
 
 /** The checkpoints of one projector group (all its partitions). */
-export async function readCheckpoints(db: Db | Transaction<Database>, consumer: string): Promise<{ topic: string; partition: number; next_offset: number }[]> {
-  return db.selectFrom('projector_checkpoints').select(['topic', 'partition', 'next_offset']).where('consumer', '=', consumer).orderBy('topic').orderBy('partition').execute()
+export async function readCheckpoints(
+  db: Db | Transaction<Database>,
+  consumer: string,
+): Promise<{ topic: string; partition: number; next_offset: number }[]> {
+  return db
+    .selectFrom('projector_checkpoints')
+    .select(['topic', 'partition', 'next_offset'])
+    .where('consumer', '=', consumer)
+    .orderBy('topic')
+    .orderBy('partition')
+    .execute()
 }

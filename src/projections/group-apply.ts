@@ -40,7 +40,13 @@ export type ApplyOptions = Readonly<{
   bookkeeping?: 'database' | 'memory'
 }>
 
-export async function applyToGroup(tx: Transaction<Database>, group: ProjectorGroup, batches: readonly PartitionEvents[], cache?: HeadsCache, options: ApplyOptions = {}): Promise<GroupOutcome> {
+export async function applyToGroup(
+  tx: Transaction<Database>,
+  group: ProjectorGroup,
+  batches: readonly PartitionEvents[],
+  cache?: HeadsCache,
+  options: ApplyOptions = {},
+): Promise<GroupOutcome> {
   const partitions: TopicPartition[] = batches.map((b) => ({ topic: b.topic, partition: b.partition }))
   if (partitions.length === 0) return { applied: 0, skipped: 0, duplicates: 0, conflicts: [], heads: new Map() }
   const inMemory = options.bookkeeping === 'memory'
@@ -55,7 +61,8 @@ export async function applyToGroup(tx: Transaction<Database>, group: ProjectorGr
       if (Number(e.position.offset) >= start) fresh.push(e)
       else skipped++
     }
-    if (b.nextOffset > start) next.set(key, { topic: b.topic, partition: b.partition, offset: Math.max(b.nextOffset, next.get(key)?.offset ?? 0) })
+    if (b.nextOffset > start)
+      next.set(key, { topic: b.topic, partition: b.partition, offset: Math.max(b.nextOffset, next.get(key)?.offset ?? 0) })
   }
 
   let outcome: Omit<GroupOutcome, 'skipped'> = { applied: 0, duplicates: 0, conflicts: [], heads: new Map() }
@@ -92,9 +99,22 @@ export async function applyProjection(tx: Transaction<Database>, projection: Pro
 
 export async function recordConflicts(tx: Transaction<Database>, consumer: string, conflicts: readonly Conflict[]): Promise<void> {
   if (conflicts.length === 0) return
-  await tx.insertInto('event_conflicts').values(conflicts.map((c) => ({
-    consumer, stream: c.stream, kind: c.kind, event_id: c.event.meta.eventId, event_type: c.event.type,
-    version: c.event.meta.version, expected_version: c.expected, topic: c.event.position.topic, partition: c.event.position.partition, offset: Number(c.event.position.offset),
-  }))).onConflict((oc) => oc.columns(['consumer', 'event_id']).doNothing()).execute()
+  await tx
+    .insertInto('event_conflicts')
+    .values(
+      conflicts.map((c) => ({
+        consumer,
+        stream: c.stream,
+        kind: c.kind,
+        event_id: c.event.meta.eventId,
+        event_type: c.event.type,
+        version: c.event.meta.version,
+        expected_version: c.expected,
+        topic: c.event.position.topic,
+        partition: c.event.position.partition,
+        offset: Number(c.event.position.offset),
+      })),
+    )
+    .onConflict((oc) => oc.columns(['consumer', 'event_id']).doNothing())
+    .execute()
 }
-

@@ -7,7 +7,10 @@ export const projectorGroupId = (prefix: string, group: string): string => `${pr
 
 /** Projector groups from their configuration: every projection runs in exactly one group. */
 export const resolveGroups = (specs: readonly GroupSpec[], catalog: readonly Projection[]): ProjectorGroup[] =>
-  resolve(specs, catalog, { kind: 'projection', setting: 'AGENTFLEET_PROJECTOR_GROUPS' }).map((g) => ({ consumer: g.name, projections: g.members }))
+  resolve(specs, catalog, { kind: 'projection', setting: 'AGENTFLEET_PROJECTOR_GROUPS' }).map((g) => ({
+    consumer: g.name,
+    projections: g.members,
+  }))
 
 /** Each projection with the group that runs it (its group's checkpoints are its position). */
 export const projectionPlacements = (groups: readonly ProjectorGroup[]): { name: string; aggregates: readonly string[]; group: string }[] =>

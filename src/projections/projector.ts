@@ -12,10 +12,25 @@ export const configuredGroups = (config: Pick<Config, 'projector'>): ProjectorGr
 export const configuredPlacements = (config: Pick<Config, 'projector'>) => projectionPlacements(configuredGroups(config))
 
 /** The projector process role: the given groups (every configured group by default), each its own consumer group. */
-export async function startProjector(services: Services, groups: readonly ProjectorGroup[] = configuredGroups(services.config)): Promise<{ stop: () => Promise<void> }> {
-  const runners = groups.map((group) => createProjectorRunner({
-    kafka: services.kafka, db: services.db, codec: services.codec, group, topicPrefix: services.config.kafka.topicPrefix, schema: services.config.postgres.schema, logger: services.logger,
-  }))
+export async function startProjector(
+  services: Services,
+  groups: readonly ProjectorGroup[] = configuredGroups(services.config),
+): Promise<{ stop: () => Promise<void> }> {
+  const runners = groups.map((group) =>
+    createProjectorRunner({
+      kafka: services.kafka,
+      db: services.db,
+      codec: services.codec,
+      group,
+      topicPrefix: services.config.kafka.topicPrefix,
+      schema: services.config.postgres.schema,
+      logger: services.logger,
+    }),
+  )
   await Promise.all(runners.map((r) => r.start()))
-  return { stop: async () => { await Promise.all(runners.map((r) => r.stop())) } }
+  return {
+    stop: async () => {
+      await Promise.all(runners.map((r) => r.stop()))
+    },
+  }
 }

@@ -33,7 +33,11 @@ export function listenForProjections(config: Pick<Config, 'postgres'>, logger: L
       try {
         c.on('notification', wake)
         c.on('error', (error) => logger.warn({ err: { message: error.message } }, 'projection listener lost its connection; reconnecting'))
-        c.on('end', () => { connected = false; wake(); if (!closed) void connect() })
+        c.on('end', () => {
+          connected = false
+          wake()
+          if (!closed) void connect()
+        })
         await c.connect()
         await c.query(`listen "${channel}"`)
         client = c
@@ -41,19 +45,27 @@ export function listenForProjections(config: Pick<Config, 'postgres'>, logger: L
         return
       } catch (error) {
         await c.end().catch(() => undefined)
-        if (attempt % 10 === 0) logger.warn({ err: { message: (error as Error).message } }, 'projection listener cannot connect; waiting reads poll meanwhile')
+        if (attempt % 10 === 0)
+          logger.warn({ err: { message: (error as Error).message } }, 'projection listener cannot connect; waiting reads poll meanwhile')
         await sleep(Math.min(5_000, 100 * 2 ** attempt))
       }
     }
   }
   void connect()
   return {
-    next: (timeoutMs) => new Promise<void>((resolve) => {
-      const wait = connected ? timeoutMs : Math.min(timeoutMs, 25)
-      const timer = setTimeout(() => { waiters = waiters.filter((w) => w !== done); resolve() }, wait)
-      const done = () => { clearTimeout(timer); resolve() }
-      waiters.push(done)
-    }),
+    next: (timeoutMs) =>
+      new Promise<void>((resolve) => {
+        const wait = connected ? timeoutMs : Math.min(timeoutMs, 25)
+        const timer = setTimeout(() => {
+          waiters = waiters.filter((w) => w !== done)
+          resolve()
+        }, wait)
+        const done = () => {
+          clearTimeout(timer)
+          resolve()
+        }
+        waiters.push(done)
+      }),
     close: async () => {
       closed = true
       wake()
@@ -82,7 +94,10 @@ export function createVersionWaiter(deps: { waitMs: number; changes?: Projection
 
   const check = async (table: VersionProbe['table'], list: readonly Watcher[]): Promise<void> => {
     const keys = [...new Set(list.map((w) => w.key))]
-    const { rows } = await sql<{ k: string; version: number }>`select id as k, version from ${sql.table(table)} where id = any(${keys}::text[])`.execute(deps.db!)
+    const { rows } = await sql<{
+      k: string
+      version: number
+    }>`select id as k, version from ${sql.table(table)} where id = any(${keys}::text[])`.execute(deps.db!)
     const versions = new Map(rows.map((r) => [r.k, r.version]))
     const now = Date.now()
     const left: Watcher[] = []
@@ -100,23 +115,34 @@ export function createVersionWaiter(deps: { waitMs: number; changes?: Projection
     try {
       while ([...watchers.values()].some((l) => l.length > 0)) {
         await deps.changes!.next(250)
-        await Promise.all([...watchers].filter(([, l]) => l.length > 0).map(([table, l]) => check(table, l).catch(() => {
-          // The read model is unreachable for now: the readers find out when they read.
-          for (const w of l) if (Date.now() >= w.deadline) w.done(false)
-        })))
+        await Promise.all(
+          [...watchers]
+            .filter(([, l]) => l.length > 0)
+            .map(([table, l]) =>
+              check(table, l).catch(() => {
+                // The read model is unreachable for now: the readers find out when they read.
+                for (const w of l) if (Date.now() >= w.deadline) w.done(false)
+              }),
+            ),
+        )
       }
     } finally {
       pumping = false
     }
   }
-  const watch = (probe: VersionProbe, minVersion: number, deadline: number) => new Promise<boolean>((resolve) => {
-    const list = watchers.get(probe.table) ?? []
-    list.push({ key: probe.key, minVersion, deadline, done: resolve })
-    watchers.set(probe.table, list)
-    void pump()
-  })
+  const watch = (probe: VersionProbe, minVersion: number, deadline: number) =>
+    new Promise<boolean>((resolve) => {
+      const list = watchers.get(probe.table) ?? []
+      list.push({ key: probe.key, minVersion, deadline, done: resolve })
+      watchers.set(probe.table, list)
+      void pump()
+    })
 
-  return async function waitForVersion<R extends { version: number }>(read: () => Promise<R | undefined>, minVersion: number | undefined, probe?: VersionProbe): Promise<VersionWait<R>> {
+  return async function waitForVersion<R extends { version: number }>(
+    read: () => Promise<R | undefined>,
+    minVersion: number | undefined,
+    probe?: VersionProbe,
+  ): Promise<VersionWait<R>> {
     let row = await read()
     if (minVersion === undefined || (row?.version ?? 0) >= minVersion) return { row, reached: true }
     const deadline = Date.now() + deps.waitMs

@@ -18,20 +18,32 @@ export const replayable = (p: Projection): boolean => (p.kind === 'row' ? !p.spa
  * column), so replaying twice changes nothing and a lost row is folded again. The group's
  * checkpoints and stream heads stay as they are.
  */
-export async function replayToProjection(tx: Transaction<Database>, projection: Projection, events: readonly StoredEvent[]): Promise<ReplayOutcome> {
+export async function replayToProjection(
+  tx: Transaction<Database>,
+  projection: Projection,
+  events: readonly StoredEvent[],
+): Promise<ReplayOutcome> {
   const mine = events.filter((e) => projection.aggregates.includes(e.aggregateType))
   if (mine.length === 0) return { applied: 0, duplicates: 0, gaps: 0 }
-  const versions = projection.kind === 'row' && !projection.sparse
-    ? await rowVersions(tx, projection, mine)
-    : projection.kind === 'sql' && projection.appliedVersions
-      ? await projection.appliedVersions(tx, [...new Set(mine.map(streamOf))])
-      : notReplayable(projection)
+  const versions =
+    projection.kind === 'row' && !projection.sparse
+      ? await rowVersions(tx, projection, mine)
+      : projection.kind === 'sql' && projection.appliedVersions
+        ? await projection.appliedVersions(tx, [...new Set(mine.map(streamOf))])
+        : notReplayable(projection)
   const gate = gateByVersion(mine, streamOf, new Map([...versions].map(([s, version]) => [s, { version }])))
-  await applyProjection(tx, projection, gate.accepted.map((a) => a.event))
+  await applyProjection(
+    tx,
+    projection,
+    gate.accepted.map((a) => a.event),
+  )
   // A version beyond the next is not this replay's business: the live group records real gaps.
   return { applied: gate.accepted.length, duplicates: gate.duplicates, gaps: gate.conflicts.length }
 }
 
 function notReplayable(p: Projection): never {
-  throw new AppError('replay.not-replayable', `${p.name} keeps no per-stream version in its tables, so a replay cannot tell what it holds; rebuild it instead: agentfleet rebuild ${p.name}`)
+  throw new AppError(
+    'replay.not-replayable',
+    `${p.name} keeps no per-stream version in its tables, so a replay cannot tell what it holds; rebuild it instead: agentfleet rebuild ${p.name}`,
+  )
 }

@@ -14,7 +14,9 @@ export async function applyRows(tx: Transaction<Database>, projection: AnyRowPro
   if (events.length === 0) return
   const { table, key } = projection
   const keys = [...new Set(events.map(projection.keyOf))]
-  const existing = await sql<Record<string, unknown>>`select * from ${sql.table(table)} where ${sql.ref(key)} = any(${keys}::text[])`.execute(tx)
+  const existing = await sql<
+    Record<string, unknown>
+  >`select * from ${sql.table(table)} where ${sql.ref(key)} = any(${keys}::text[])`.execute(tx)
   const rows = new Map<string, Record<string, unknown> | undefined>(existing.rows.map((r) => [String(r[key]), r]))
   for (const event of events) {
     const k = projection.keyOf(event)
@@ -32,7 +34,12 @@ export async function applyRows(tx: Transaction<Database>, projection: AnyRowPro
 }
 
 /** Whole rows in, one statement: columns missing from a row are written as NULL. */
-export async function upsertRows(tx: Transaction<Database>, table: string, key: string, rows: readonly Record<string, unknown>[]): Promise<void> {
+export async function upsertRows(
+  tx: Transaction<Database>,
+  table: string,
+  key: string,
+  rows: readonly Record<string, unknown>[],
+): Promise<void> {
   const columns = Object.keys(rows[0]!).filter((c) => c !== key)
   const set = sql.join(columns.map((c) => sql`${sql.ref(c)} = excluded.${sql.ref(c)}`))
   await sql`insert into ${sql.table(table)} select * from json_populate_recordset(null::${sql.table(table)}, ${JSON.stringify(rows)}::json)
@@ -40,12 +47,23 @@ export async function upsertRows(tx: Transaction<Database>, table: string, key: 
 }
 
 /** The version column of the rows these events touch, by stream (replay's gate for a row projection). */
-export async function rowVersions(tx: Transaction<Database>, projection: AnyRowProjection, events: readonly StoredEvent[]): Promise<Map<string, number>> {
+export async function rowVersions(
+  tx: Transaction<Database>,
+  projection: AnyRowProjection,
+  events: readonly StoredEvent[],
+): Promise<Map<string, number>> {
   const keys = [...new Set(events.map(projection.keyOf))]
-  const found = await sql<{ k: string; version: number }>`select ${sql.ref(projection.key)} as k, version from ${sql.table(projection.table)} where ${sql.ref(projection.key)} = any(${keys}::text[])`.execute(tx)
+  const found = await sql<{
+    k: string
+    version: number
+  }>`select ${sql.ref(projection.key)} as k, version from ${sql.table(projection.table)} where ${sql.ref(projection.key)} = any(${keys}::text[])`.execute(
+    tx,
+  )
   const byKey = new Map(found.rows.map((r) => [r.k, r.version]))
-  return new Map(events.flatMap((e) => {
-    const v = byKey.get(projection.keyOf(e))
-    return v === undefined ? [] : [[streamOf(e), v] as const]
-  }))
+  return new Map(
+    events.flatMap((e) => {
+      const v = byKey.get(projection.keyOf(e))
+      return v === undefined ? [] : [[streamOf(e), v] as const]
+    }),
+  )
 }

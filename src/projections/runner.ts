@@ -40,14 +40,18 @@ export function createProjectorRunner(deps: ProjectorRunnerDeps) {
       subscription = await subscribe(deps, {
         groupId: projectorGroupId(deps.topicPrefix, group.consumer),
         aggregates,
-        positions: async () => new Map((await readCheckpoints(deps.db, group.consumer)).map((c) => [partitionKey(c.topic, c.partition), c.next_offset])),
+        positions: async () =>
+          new Map((await readCheckpoints(deps.db, group.consumer)).map((c) => [partitionKey(c.topic, c.partition), c.next_offset])),
         onAssignment: () => heads.clear(),
         handle: async (batches) => {
           const started = performance.now()
           const outcome = await deps.db.transaction().execute((tx) => applyToGroup(tx, group, batches, heads, { notify: channel }))
           heads.remember(outcome.heads)
           for (const c of outcome.conflicts) {
-            log.error({ stream: c.stream, kind: c.kind, version: c.event.meta.version, expected: c.expected, eventId: c.event.meta.eventId }, 'event conflict: skipped')
+            log.error(
+              { stream: c.stream, kind: c.kind, version: c.event.meta.version, expected: c.expected, eventId: c.event.meta.eventId },
+              'event conflict: skipped',
+            )
           }
           deps.onUnit?.({ ...outcome, events: batches.reduce((n, b) => n + b.events.length, 0), ms: performance.now() - started })
         },

@@ -3,14 +3,24 @@ import type { Database } from '../database/schema.ts'
 import type { StreamVersion } from './version-gate.ts'
 
 /** The heads of these streams that are not in `known`, from the group's table. */
-export async function loadStreamHeads(tx: Transaction<Database>, consumer: string, streams: readonly string[]): Promise<Map<string, StreamVersion>> {
+export async function loadStreamHeads(
+  tx: Transaction<Database>,
+  consumer: string,
+  streams: readonly string[],
+): Promise<Map<string, StreamVersion>> {
   if (streams.length === 0) return new Map()
   const found = await sql<{ stream: string; version: number; event_id: string }>`
-    select stream, version, event_id from projector_stream_heads where consumer = ${consumer} and stream = any(${streams}::text[])`.execute(tx)
+    select stream, version, event_id from projector_stream_heads where consumer = ${consumer} and stream = any(${streams}::text[])`.execute(
+    tx,
+  )
   return new Map(found.rows.map((r) => [r.stream, { version: r.version, eventId: r.event_id }]))
 }
 
-export async function writeStreamHeads(tx: Transaction<Database>, consumer: string, heads: ReadonlyMap<string, StreamVersion>): Promise<void> {
+export async function writeStreamHeads(
+  tx: Transaction<Database>,
+  consumer: string,
+  heads: ReadonlyMap<string, StreamVersion>,
+): Promise<void> {
   if (heads.size === 0) return
   const streams = [...heads.keys()]
   const values = [...heads.values()]
@@ -33,7 +43,9 @@ export function createHeadsCache(limit = 200_000) {
       if (heads.size + written.size > limit) heads = new Map()
       for (const [s, v] of written) heads.set(s, v)
     },
-    clear(): void { heads = new Map() },
+    clear(): void {
+      heads = new Map()
+    },
   }
 }
 

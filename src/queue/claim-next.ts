@@ -28,7 +28,11 @@ export type ClaimedTask = Readonly<{ task: ExistingTask; taskId: string; leaseEp
  * the next one tried), then grants the run lease. With `waitMs` it long-polls on the pool's
  * wake-up channel instead of returning empty at once.
  */
-export async function claimNext(deps: ClaimDeps, request: ClaimRequest, ctx: (taskId: string) => CommandContext): Promise<ClaimedTask | undefined> {
+export async function claimNext(
+  deps: ClaimDeps,
+  request: ClaimRequest,
+  ctx: (taskId: string) => CommandContext,
+): Promise<ClaimedTask | undefined> {
   const deadline = deps.clock() + request.waitMs
   for (;;) {
     const armed = request.waitMs > 0 ? deps.wakeups.arm(deps.queue.wakeChannel(request.pool)) : undefined
@@ -44,7 +48,11 @@ export async function claimNext(deps: ClaimDeps, request: ClaimRequest, ctx: (ta
   }
 }
 
-async function claimFromQueue(deps: ClaimDeps, request: ClaimRequest, ctx: (taskId: string) => CommandContext): Promise<ClaimedTask | undefined> {
+async function claimFromQueue(
+  deps: ClaimDeps,
+  request: ClaimRequest,
+  ctx: (taskId: string) => CommandContext,
+): Promise<ClaimedTask | undefined> {
   // Tasks reserved for another agent go back once this claim is decided.
   const reservedElsewhere: PoppedTask[] = []
   try {
@@ -55,7 +63,13 @@ async function claimFromQueue(deps: ClaimDeps, request: ClaimRequest, ctx: (task
       let state: TaskState
       let version: number
       try {
-        const result = await deps.execute('task', popped.taskId, taskDecider, { type: 'ClaimTask', agentId: request.agentId, leaseMs: request.leaseMs, now }, ctx(popped.taskId))
+        const result = await deps.execute(
+          'task',
+          popped.taskId,
+          taskDecider,
+          { type: 'ClaimTask', agentId: request.agentId, leaseMs: request.leaseMs, now },
+          ctx(popped.taskId),
+        )
         state = result.state
         version = result.version
       } catch (error) {
@@ -69,7 +83,13 @@ async function claimFromQueue(deps: ClaimDeps, request: ClaimRequest, ctx: (task
       }
       if (!state.exists) continue
       const leaseExpiresAt = now + request.leaseMs
-      await deps.leases.grant({ taskId: popped.taskId, epoch: state.leaseEpoch, holder: request.agentId, pool: request.pool, expiresAt: leaseExpiresAt })
+      await deps.leases.grant({
+        taskId: popped.taskId,
+        epoch: state.leaseEpoch,
+        holder: request.agentId,
+        pool: request.pool,
+        expiresAt: leaseExpiresAt,
+      })
       return { task: state, taskId: popped.taskId, leaseEpoch: state.leaseEpoch, leaseExpiresAt, version }
     }
   } finally {

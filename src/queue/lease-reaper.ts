@@ -36,9 +36,18 @@ export function createLeaseReaper(deps: LeaseReaperDeps) {
     if (!current || current.epoch !== lease.epoch || current.expiresAt > deps.clock()) return false
     const commandId = `reaper:${lease.taskId}:${lease.epoch}`
     try {
-      const result = await deps.execute('task', lease.taskId, decider, { type: 'ExpireTaskLease', leaseEpoch: lease.epoch, now: deps.clock(), random: deps.random() },
-        { commandId, correlationId: commandId, causationId: null, actor: 'reaper' })
-      if (result.events.length > 0) log.info({ taskId: lease.taskId, holder: lease.holder, epoch: lease.epoch, events: result.events.map((e) => e.type) }, 'lease expired')
+      const result = await deps.execute(
+        'task',
+        lease.taskId,
+        decider,
+        { type: 'ExpireTaskLease', leaseEpoch: lease.epoch, now: deps.clock(), random: deps.random() },
+        { commandId, correlationId: commandId, causationId: null, actor: 'reaper' },
+      )
+      if (result.events.length > 0)
+        log.info(
+          { taskId: lease.taskId, holder: lease.holder, epoch: lease.epoch, events: result.events.map((e) => e.type) },
+          'lease expired',
+        )
     } catch (error) {
       if (!(error instanceof AppError) || error.retriable) throw error
       log.debug({ taskId: lease.taskId, code: error.code }, 'expired lease of a task the domain refuses to expire; released')
@@ -64,8 +73,16 @@ export function createLeaseReaper(deps: LeaseReaperDeps) {
   const loop = (): void => {
     if (stopped) return
     running = runOnce()
-      .then((n) => (n === (deps.batchSize ?? 100) ? 0 : deps.intervalMs), (error: unknown) => { log.warn({ err: error }, 'lease reaper pass failed'); return deps.intervalMs })
-      .then((delay) => { if (!stopped) timer = setTimeout(loop, delay) })
+      .then(
+        (n) => (n === (deps.batchSize ?? 100) ? 0 : deps.intervalMs),
+        (error: unknown) => {
+          log.warn({ err: error }, 'lease reaper pass failed')
+          return deps.intervalMs
+        },
+      )
+      .then((delay) => {
+        if (!stopped) timer = setTimeout(loop, delay)
+      })
   }
 
   return {

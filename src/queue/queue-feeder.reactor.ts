@@ -19,7 +19,15 @@ export const queueFeeder: Reactor = {
         for (const event of events) {
           const taskId = event.meta.aggregateId
           if (event.type === 'TaskQueued') {
-            calls.push(queue.enqueue({ taskId, pool: event.data.pool, priority: event.data.priority, version: event.meta.version, queuedAt: event.meta.occurredAt }))
+            calls.push(
+              queue.enqueue({
+                taskId,
+                pool: event.data.pool,
+                priority: event.data.priority,
+                version: event.meta.version,
+                queuedAt: event.meta.occurredAt,
+              }),
+            )
           } else if (leavesQueue(event.type)) {
             calls.push(queue.remove(taskId, event.meta.version))
           }

@@ -9,14 +9,23 @@ import { createWakeups } from './wakeups.ts'
 export type QueueLoop = 'reaper' | 'retry-timer'
 
 /** Starts the lease reaper and/or the retry timer of this process; `stop` waits for their current pass. */
-export function startQueueLoops(services: Services, execute: CommandHandler, loops: readonly QueueLoop[] = ['reaper', 'retry-timer']): { stop: () => Promise<void> } {
+export function startQueueLoops(
+  services: Services,
+  execute: CommandHandler,
+  loops: readonly QueueLoop[] = ['reaper', 'retry-timer'],
+): { stop: () => Promise<void> } {
   const { config, redis, logger } = services
   const prefix = config.redis.prefix
   const stops: (() => Promise<void>)[] = []
   if (loops.includes('reaper')) {
     const reaper = createLeaseReaper({
-      execute, leases: createTaskLeases({ redis, prefix }), retryPolicy: { baseMs: config.retry.baseMs, maxMs: config.retry.maxMs },
-      intervalMs: config.queue.reaperIntervalMs, clock: Date.now, random: Math.random, logger,
+      execute,
+      leases: createTaskLeases({ redis, prefix }),
+      retryPolicy: { baseMs: config.retry.baseMs, maxMs: config.retry.maxMs },
+      intervalMs: config.queue.reaperIntervalMs,
+      clock: Date.now,
+      random: Math.random,
+      logger,
     })
     reaper.start()
     stops.push(reaper.stop)
@@ -26,8 +35,15 @@ export function startQueueLoops(services: Services, execute: CommandHandler, loo
     const wakeups = createWakeups({ redis, pattern: schedule.wakeChannel, logger })
     const timer = createRetryTimer({ execute, schedule, wakeups, clock: Date.now, logger, pollMs: config.retry.pollMs })
     timer.start()
-    stops.push(async () => { await timer.stop(); wakeups.close() })
+    stops.push(async () => {
+      await timer.stop()
+      wakeups.close()
+    })
   }
   logger.info({ loops }, 'queue loops running')
-  return { stop: async () => { await Promise.all(stops.map((s) => s())) } }
+  return {
+    stop: async () => {
+      await Promise.all(stops.map((s) => s()))
+    },
+  }
 }

@@ -23,7 +23,12 @@ export function createTaskQueue(deps: { redis: Redis; prefix: string }) {
   const queueKey = (pool: string) => `${queuePrefix}${pool}`
   const entryKey = (taskId: string) => `${entryPrefix}${taskId}`
   const wakeChannel = (pool: string) => `${deps.prefix}queue-wake:${pool}`
-  const scripts = { enqueue: redisScript(deps.redis, lua('enqueue')), remove: redisScript(deps.redis, lua('remove')), pop: redisScript(deps.redis, lua('pop')), restore: redisScript(deps.redis, lua('restore')) }
+  const scripts = {
+    enqueue: redisScript(deps.redis, lua('enqueue')),
+    remove: redisScript(deps.redis, lua('remove')),
+    pop: redisScript(deps.redis, lua('pop')),
+    restore: redisScript(deps.redis, lua('restore')),
+  }
 
   return {
     wakeChannel,
@@ -31,7 +36,12 @@ export function createTaskQueue(deps: { redis: Redis; prefix: string }) {
     /** true when queued; false when a newer event of the task was already applied */
     async enqueue(e: { taskId: string; pool: string; priority: TaskPriority; version: number; queuedAt: number }): Promise<boolean> {
       const score = queueScore(e.priority, e.queuedAt)
-      return (await scripts.enqueue([entryKey(e.taskId), queueKey(e.pool)], [e.taskId, e.version, e.pool, score, queuePrefix, wakeChannel(e.pool)])) === 1
+      return (
+        (await scripts.enqueue(
+          [entryKey(e.taskId), queueKey(e.pool)],
+          [e.taskId, e.version, e.pool, score, queuePrefix, wakeChannel(e.pool)],
+        )) === 1
+      )
     },
     async remove(taskId: string, version: number): Promise<boolean> {
       return (await scripts.remove([entryKey(taskId)], [taskId, version, queuePrefix, rememberS])) === 1
@@ -42,7 +52,12 @@ export function createTaskQueue(deps: { redis: Redis; prefix: string }) {
     },
     /** Puts a popped task back where it was, unless it moved on since; `wake` announces it to waiting claims. */
     async restore(t: PoppedTask, wake = true): Promise<boolean> {
-      return (await scripts.restore([entryKey(t.taskId), queueKey(t.pool)], [t.taskId, t.queuedVersion, t.score, wake ? wakeChannel(t.pool) : ''])) === 1
+      return (
+        (await scripts.restore(
+          [entryKey(t.taskId), queueKey(t.pool)],
+          [t.taskId, t.queuedVersion, t.score, wake ? wakeChannel(t.pool) : ''],
+        )) === 1
+      )
     },
     depth: (pool: string): Promise<number> => deps.redis.zcard(queueKey(pool)),
     /** Task ids in claim order. */

@@ -21,7 +21,9 @@ export function createWakeups(deps: { redis: Redis; pattern: string; logger: Log
       waiters.delete(channel)
       for (const wake of set) wake()
     })
-    void sub.psubscribe(deps.pattern).catch((error: Error) => deps.logger.warn({ err: { message: error.message } }, 'wake-up subscribe failed'))
+    void sub
+      .psubscribe(deps.pattern)
+      .catch((error: Error) => deps.logger.warn({ err: { message: error.message } }, 'wake-up subscribe failed'))
     deps.redis.once('end', () => sub.disconnect())
   }
 
@@ -30,7 +32,9 @@ export function createWakeups(deps: { redis: Redis; pattern: string; logger: Log
     arm(channel: string): { wait: (ms: number) => Promise<void>; cancel: () => void } {
       connect()
       let wake!: () => void
-      const woken = new Promise<void>((resolve) => { wake = resolve })
+      const woken = new Promise<void>((resolve) => {
+        wake = resolve
+      })
       const set = waiters.get(channel) ?? new Set()
       set.add(wake)
       waiters.set(channel, set)
@@ -44,7 +48,12 @@ export function createWakeups(deps: { redis: Redis; pattern: string; logger: Log
         cancel,
         wait: async (ms: number) => {
           let timer: NodeJS.Timeout | undefined
-          await Promise.race([woken, new Promise<void>((resolve) => { timer = setTimeout(resolve, Math.max(0, ms)) })])
+          await Promise.race([
+            woken,
+            new Promise<void>((resolve) => {
+              timer = setTimeout(resolve, Math.max(0, ms))
+            }),
+          ])
           clearTimeout(timer)
           cancel()
         },

@@ -14,10 +14,23 @@ export function startHealthMonitor(services: Services, execute: CommandHandler):
   const lock = createIntervalLock({ redis, prefix: config.redis.prefix, owner: `${hostname()}:${process.pid}` })
   const loops = [
     createHealthMonitor({
-      execute, heartbeats, timeoutMs: config.agents.heartbeatTimeoutMs, intervalMs: config.agents.healthCheckIntervalMs, clock: Date.now, logger, lock,
+      execute,
+      heartbeats,
+      timeoutMs: config.agents.heartbeatTimeoutMs,
+      intervalMs: config.agents.healthCheckIntervalMs,
+      clock: Date.now,
+      logger,
+      lock,
     }).start(),
     createPoolDrainer({ execute, db, lock, intervalMs: config.pools.drainIntervalMs, logger }).start(),
   ]
-  logger.info({ heartbeatTimeoutMs: config.agents.heartbeatTimeoutMs, intervalMs: config.agents.healthCheckIntervalMs }, 'health monitor running')
-  return { stop: async () => { await Promise.all(loops.map((l) => l.stop())) } }
+  logger.info(
+    { heartbeatTimeoutMs: config.agents.heartbeatTimeoutMs, intervalMs: config.agents.healthCheckIntervalMs },
+    'health monitor running',
+  )
+  return {
+    stop: async () => {
+      await Promise.all(loops.map((l) => l.stop()))
+    },
+  }
 }

@@ -22,7 +22,13 @@ export const reactors: readonly Reactor[] = [
   {
     name: 'dependencies',
     aggregates: ['task'],
-    create: ({ services, execute }) => ({ react: createDependencyReaction({ store: createDependencyStore(services.db), execute, logger: services.logger.child({ reactor: 'dependencies' }) }) }),
+    create: ({ services, execute }) => ({
+      react: createDependencyReaction({
+        store: createDependencyStore(services.db),
+        execute,
+        logger: services.logger.child({ reactor: 'dependencies' }),
+      }),
+    }),
   },
   dispatcherReactor,
   cancellationsReactor,
@@ -34,16 +40,29 @@ export type ReactorGroup = Readonly<{ name: string; reactors: readonly Reactor[]
 
 /** The configured reactor groups (AGENTFLEET_REACTOR_GROUPS): every reactor in exactly one. */
 export const configuredReactorGroups = (config: Pick<Config, 'reactors'>, catalog: readonly Reactor[] = reactors): ReactorGroup[] =>
-  resolveGroups(config.reactors.groups, catalog, { kind: 'reactor', setting: 'AGENTFLEET_REACTOR_GROUPS' }).map((g) => ({ name: g.name, reactors: g.members }))
+  resolveGroups(config.reactors.groups, catalog, { kind: 'reactor', setting: 'AGENTFLEET_REACTOR_GROUPS' }).map((g) => ({
+    name: g.name,
+    reactors: g.members,
+  }))
 
 /** Starts reactor groups (every configured one by default), each one consumer group. */
-export async function startReactors(deps: ReactorDeps, groups: readonly ReactorGroup[] = configuredReactorGroups(deps.services.config)): Promise<{ stop: () => Promise<void> }> {
+export async function startReactors(
+  deps: ReactorDeps,
+  groups: readonly ReactorGroup[] = configuredReactorGroups(deps.services.config),
+): Promise<{ stop: () => Promise<void> }> {
   const { services } = deps
   const created: RunningReactor[][] = []
   for (const g of groups) created.push(await Promise.all(g.reactors.map(async (spec) => ({ spec, instance: await spec.create(deps) }))))
-  const runners = groups.map((g, i) => createReactorRunner({
-    kafka: services.kafka, codec: services.codec, topicPrefix: services.config.kafka.topicPrefix, logger: services.logger, group: g.name, reactors: created[i]!,
-  }))
+  const runners = groups.map((g, i) =>
+    createReactorRunner({
+      kafka: services.kafka,
+      codec: services.codec,
+      topicPrefix: services.config.kafka.topicPrefix,
+      logger: services.logger,
+      group: g.name,
+      reactors: created[i]!,
+    }),
+  )
   await Promise.all(runners.map((r) => r.start()))
   return {
     stop: async () => {

@@ -27,7 +27,12 @@ export function createHealthMonitor(deps: HealthMonitorDeps) {
   const log = deps.logger.child({ part: 'health-monitor' })
 
   const markOffline = async (seen: LastSeen): Promise<boolean> => {
-    const ctx = { commandId: `health-monitor:${seen.agentId}:${seen.at}`, correlationId: `health-monitor:${seen.agentId}`, causationId: null, actor: 'health-monitor' }
+    const ctx = {
+      commandId: `health-monitor:${seen.agentId}:${seen.at}`,
+      correlationId: `health-monitor:${seen.agentId}`,
+      causationId: null,
+      actor: 'health-monitor',
+    }
     try {
       const result = await deps.execute('agent', seen.agentId, agentDecider, { type: 'MarkAgentOffline', lastHeartbeatAt: seen.at }, ctx)
       await deps.heartbeats.forget(seen)

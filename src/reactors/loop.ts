@@ -11,9 +11,12 @@ export function startLoop(deps: { name: string; intervalMs: number; run: () => P
   let current: Promise<unknown> = Promise.resolve()
   let timer: NodeJS.Timeout | undefined
   const tick = () => {
-    current = deps.run()
+    current = deps
+      .run()
       .catch((error: unknown) => deps.logger.warn({ err: error, loop: deps.name }, 'loop run failed'))
-      .finally(() => { if (!stopped) timer = setTimeout(tick, deps.intervalMs) })
+      .finally(() => {
+        if (!stopped) timer = setTimeout(tick, deps.intervalMs)
+      })
   }
   timer = setTimeout(tick, 0)
   return {

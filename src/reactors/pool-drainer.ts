@@ -22,7 +22,12 @@ export function createPoolDrainer(deps: PoolDrainerDeps) {
     for (const pool of await drainingPools(deps.db)) {
       const activeTasks = await countActiveTasks(deps.db, pool.name)
       if (activeTasks > 0) continue
-      const ctx = { commandId: `pool-drainer:${pool.name}:${pool.version}`, correlationId: `pool-drainer:${pool.name}`, causationId: null, actor: 'pool-drainer' }
+      const ctx = {
+        commandId: `pool-drainer:${pool.name}:${pool.version}`,
+        correlationId: `pool-drainer:${pool.name}`,
+        causationId: null,
+        actor: 'pool-drainer',
+      }
       const result = await deps.execute('pool', pool.name, poolDecider, { type: 'RetirePool', activeTasks }, ctx)
       if (result.events.length > 0) {
         retired++

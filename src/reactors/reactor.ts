@@ -60,7 +60,10 @@ export function eachStream(reaction: (event: StoredEvent) => Promise<void>, logg
             await reaction(event)
           } catch (error) {
             if (!(error instanceof AppError) || error.retriable) throw error
-            logger.debug({ code: error.code, eventType: event.type, aggregateId: event.meta.aggregateId }, 'reaction refused by the domain; skipped')
+            logger.debug(
+              { code: error.code, eventType: event.type, aggregateId: event.meta.aggregateId },
+              'reaction refused by the domain; skipped',
+            )
           }
         }
       }

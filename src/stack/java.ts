@@ -65,10 +65,7 @@ export async function findJava(javaHome: string | undefined): Promise<JavaInfo> 
     return info
   }
   const homes = await installedJdkHomes()
-  const probes = await Promise.all([
-    ...homes.map((home) => probeJava(path.join(home, 'bin', 'java'), home)),
-    probeJava('java', undefined),
-  ])
+  const probes = await Promise.all([...homes.map((home) => probeJava(path.join(home, 'bin', 'java'), home)), probeJava('java', undefined)])
   const found = probes.filter((p): p is JavaInfo => p !== undefined)
   const best = pickJava(found)
   if (!best) {

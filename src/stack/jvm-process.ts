@@ -73,7 +73,10 @@ export async function stopProcess(pid: number, graceMs = 20_000): Promise<StopOu
 
 /** Keeps the previous run's log as `<name>.1`, so each start begins a fresh, bounded file. */
 export async function rotateLog(file: string): Promise<void> {
-  const size = await stat(file).then((s) => s.size, () => 0)
+  const size = await stat(file).then(
+    (s) => s.size,
+    () => 0,
+  )
   if (size > 0) await rename(file, `${file}.1`)
 }
 
@@ -93,5 +96,9 @@ export async function tailLog(file: string, lines = 3, bytes = 16_384): Promise<
 }
 
 export function lastLines(text: string, n: number): string[] {
-  return text.split(/\r?\n/).map((l) => l.trimEnd()).filter(Boolean).slice(-n)
+  return text
+    .split(/\r?\n/)
+    .map((l) => l.trimEnd())
+    .filter(Boolean)
+    .slice(-n)
 }

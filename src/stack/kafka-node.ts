@@ -29,16 +29,33 @@ export function kafkaNode({ config, layout }: KafkaNodeDeps): StackPart {
   const jvmFlags = [`-Dlog4j2.configurationFile=${log4j}`, `-Dkafka.logs.dir=${layout.logs}`, '-Djava.awt.headless=true']
 
   async function formatStorage(java: JavaInfo, onStart: () => void): Promise<boolean> {
-    const formatted = await access(path.join(layout.kafkaData, 'meta.properties')).then(() => true, () => false)
+    const formatted = await access(path.join(layout.kafkaData, 'meta.properties')).then(
+      () => true,
+      () => false,
+    )
     if (formatted) return false
     onStart()
     await mkdir(layout.kafkaData, { recursive: true })
-    const args = [...jvmFlags, '-cp', classpath, 'kafka.tools.StorageTool', 'format', '--standalone', '-t', newClusterId(), '-c', serverProperties]
+    const args = [
+      ...jvmFlags,
+      '-cp',
+      classpath,
+      'kafka.tools.StorageTool',
+      'format',
+      '--standalone',
+      '-t',
+      newClusterId(),
+      '-c',
+      serverProperties,
+    ]
     try {
       await run(java.bin, args, { timeout: 120_000 })
     } catch (error) {
       const e = error as { stdout?: string; stderr?: string; message: string }
-      throw new AppError('stack.kafka-format', `formatting Kafka storage in ${layout.kafkaData} failed: ${(e.stderr || e.stdout || e.message).trim()}`)
+      throw new AppError(
+        'stack.kafka-format',
+        `formatting Kafka storage in ${layout.kafkaData} failed: ${(e.stderr || e.stdout || e.message).trim()}`,
+      )
     }
     return true
   }
@@ -61,7 +78,13 @@ export function kafkaNode({ config, layout }: KafkaNodeDeps): StackPart {
       await fetchKafkaLibs(layout.kafkaHome, layout.kafkaLibs, version, () => task.update(`downloading Kafka ${version} jars (first run)`))
       await mkdir(layout.kafkaConfigDir, { recursive: true })
       await mkdir(layout.logs, { recursive: true })
-      const settings = { host, port, controllerPort: config.stack.kafkaControllerPort, dataDir: layout.kafkaData, partitions: config.kafka.partitions }
+      const settings = {
+        host,
+        port,
+        controllerPort: config.stack.kafkaControllerPort,
+        dataDir: layout.kafkaData,
+        partitions: config.kafka.partitions,
+      }
       await writeFile(serverProperties, renderServerProperties(settings))
       await writeFile(log4j, renderLog4j2Properties())
       await formatStorage(java, () => task.update('formatting KRaft storage (first run)'))
@@ -71,7 +94,17 @@ export function kafkaNode({ config, layout }: KafkaNodeDeps): StackPart {
       const heap = config.stack.kafkaHeap
       return {
         command: java.bin,
-        args: [`-Xms${initialHeap(heap)}`, `-Xmx${heap}`, '-XX:+ExitOnOutOfMemoryError', ...jvmFlags, ...markers, '-cp', classpath, 'kafka.Kafka', serverProperties],
+        args: [
+          `-Xms${initialHeap(heap)}`,
+          `-Xmx${heap}`,
+          '-XX:+ExitOnOutOfMemoryError',
+          ...jvmFlags,
+          ...markers,
+          '-cp',
+          classpath,
+          'kafka.Kafka',
+          serverProperties,
+        ],
         cwd: layout.root,
         env: { ...process.env, ...(java.home ? { JAVA_HOME: java.home } : {}) },
       }

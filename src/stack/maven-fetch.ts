@@ -44,7 +44,11 @@ async function mvn(args: readonly string[], cwd: string, what: string): Promise<
   }
 }
 
-const exists = (p: string): Promise<boolean> => access(p).then(() => true, () => false)
+const exists = (p: string): Promise<boolean> =>
+  access(p).then(
+    () => true,
+    () => false,
+  )
 
 /**
  * Builds into `<target>.tmp-<pid>` and renames at the end, so an interrupted download is never
@@ -68,30 +72,46 @@ async function fetchOnce(target: string, complete: string, onStart: () => void, 
   return true
 }
 
-export const kafkaLibsComplete = (libsDir: string, kafkaVersion: string): string =>
-  path.join(libsDir, `kafka_2.13-${kafkaVersion}.jar`)
+export const kafkaLibsComplete = (libsDir: string, kafkaVersion: string): string => path.join(libsDir, `kafka_2.13-${kafkaVersion}.jar`)
 
 /** The Kafka server jars into `libsDir` (≈45 MB). */
-export async function fetchKafkaLibs(kafkaHome: string, libsDir: string, kafkaVersion: string, onStart: () => void = () => undefined): Promise<boolean> {
+export async function fetchKafkaLibs(
+  kafkaHome: string,
+  libsDir: string,
+  kafkaVersion: string,
+  onStart: () => void = () => undefined,
+): Promise<boolean> {
   await mkdir(kafkaHome, { recursive: true })
   return fetchOnce(libsDir, kafkaLibsComplete(libsDir, kafkaVersion), onStart, async (tmp) => {
     const pom = path.join(kafkaHome, 'pom.xml')
     await writeFile(pom, renderKafkaPom(kafkaVersion))
-    await mvn(['-f', pom, 'dependency:copy-dependencies', `-DoutputDirectory=${tmp}`, '-DincludeScope=runtime'], kafkaHome, `Kafka ${kafkaVersion}`)
+    await mvn(
+      ['-f', pom, 'dependency:copy-dependencies', `-DoutputDirectory=${tmp}`, '-DincludeScope=runtime'],
+      kafkaHome,
+      `Kafka ${kafkaVersion}`,
+    )
   })
 }
 
 export const registryComplete = (registryHome: string): string => path.join(registryHome, 'quarkus-run.jar')
 
 /** The Apicurio Registry Quarkus app (≈160 MB tar.gz), unpacked into `registryHome`. */
-export async function fetchRegistry(registryHome: string, registryVersion: string, onStart: () => void = () => undefined): Promise<boolean> {
+export async function fetchRegistry(
+  registryHome: string,
+  registryVersion: string,
+  onStart: () => void = () => undefined,
+): Promise<boolean> {
   await mkdir(path.dirname(registryHome), { recursive: true })
   return fetchOnce(registryHome, registryComplete(registryHome), onStart, async (tmp) => {
     const download = path.join(tmp, '.download')
     await mkdir(download)
     // `dependency:copy` needs no project; run it in an empty directory so no stray pom is picked up.
     const artifact = `io.apicurio:apicurio-registry-app:${registryVersion}:tar.gz:all`
-    await mvn(['dependency:copy', `-Dartifact=${artifact}`, `-DoutputDirectory=${download}`], download, `Apicurio Registry ${registryVersion}`)
+    await mvn(
+      ['dependency:copy', `-Dartifact=${artifact}`, `-DoutputDirectory=${download}`],
+      download,
+      `Apicurio Registry ${registryVersion}`,
+    )
     const [archive] = (await readdir(download)).filter((f) => f.endsWith('.tar.gz'))
     if (!archive) throw new AppError('stack.download', `Maven did not produce ${artifact}`)
     await run('tar', ['xzf', path.join(download, archive), '-C', tmp, '--no-same-owner'], { timeout: 5 * 60_000 })

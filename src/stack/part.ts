@@ -39,7 +39,12 @@ export type PartState =
   | { kind: 'port-taken'; port: PortUse }
 
 /** Pure decision: ours and answering = running; ours but silent = starting; otherwise any open port is someone else's. */
-export function classifyPart(input: { pid: number | undefined; ours: boolean; openPorts: readonly boolean[]; ports: readonly PortUse[] }): PartState {
+export function classifyPart(input: {
+  pid: number | undefined
+  ours: boolean
+  openPorts: readonly boolean[]
+  ports: readonly PortUse[]
+}): PartState {
   if (input.pid !== undefined && input.ours) {
     return input.openPorts[0] ? { kind: 'running', pid: input.pid } : { kind: 'starting', pid: input.pid }
   }
@@ -54,8 +59,7 @@ export async function partState(part: StackPart): Promise<PartState> {
   return classifyPart({ pid, ours, openPorts, ports: part.ports })
 }
 
-export const portTakenMessage = (port: PortUse): string =>
-  `port ${port.port} is in use by another process; stop it or set ${port.setting}`
+export const portTakenMessage = (port: PortUse): string => `port ${port.port} is in use by another process; stop it or set ${port.setting}`
 
 /** Waits for readiness; fails fast, with the log's last lines, if the JVM dies meanwhile. */
 async function awaitReady(part: StackPart, pid: number): Promise<void> {
@@ -70,7 +74,10 @@ async function awaitReady(part: StackPart, pid: number): Promise<void> {
     },
   })
   if (!ready) {
-    throw new AppError('stack.start', `${part.label} did not become ready within ${seconds(part.readyTimeoutMs)} (pid ${pid} still running); see ${part.logFile}, or run \`agentfleet stack down\` and retry`)
+    throw new AppError(
+      'stack.start',
+      `${part.label} did not become ready within ${seconds(part.readyTimeoutMs)} (pid ${pid} still running); see ${part.logFile}, or run \`agentfleet stack down\` and retry`,
+    )
   }
 }
 
@@ -83,20 +90,24 @@ export type UpOutcome = Readonly<{ name: string; pid: number; started: boolean }
 export async function bringUp(part: StackPart, java: () => Promise<JavaInfo>, task: StackTask): Promise<UpOutcome> {
   const lockFile = part.pidFile.replace(/\.pid$/, '.lock')
   const onWait = (holder: number): void => task.update(`waiting for another \`stack up\` (pid ${holder})`)
-  const claim = await withLock(lockFile, async () => {
-    const state = await partState(part)
-    if (state.kind === 'port-taken') throw new AppError('stack.port', portTakenMessage(state.port))
-    if (state.kind === 'running') return { pid: state.pid, started: false, ready: true }
-    if (state.kind === 'starting') return { pid: state.pid, started: false, ready: false }
-    if (state.stalePid !== undefined) await removePid(part.pidFile)
-    const jdk = await java()
-    await part.prepare(jdk, task)
-    task.update('starting')
-    await rotateLog(part.logFile)
-    const pid = await spawnDetached({ ...part.launchSpec(jdk), logFile: part.logFile })
-    await writePid(part.pidFile, pid)
-    return { pid, started: true, ready: false }
-  }, { onWait })
+  const claim = await withLock(
+    lockFile,
+    async () => {
+      const state = await partState(part)
+      if (state.kind === 'port-taken') throw new AppError('stack.port', portTakenMessage(state.port))
+      if (state.kind === 'running') return { pid: state.pid, started: false, ready: true }
+      if (state.kind === 'starting') return { pid: state.pid, started: false, ready: false }
+      if (state.stalePid !== undefined) await removePid(part.pidFile)
+      const jdk = await java()
+      await part.prepare(jdk, task)
+      task.update('starting')
+      await rotateLog(part.logFile)
+      const pid = await spawnDetached({ ...part.launchSpec(jdk), logFile: part.logFile })
+      await writePid(part.pidFile, pid)
+      return { pid, started: true, ready: false }
+    },
+    { onWait },
+  )
   if (claim.ready) {
     task.done(`${part.product} already running, pid ${claim.pid}`)
     return { name: part.name, pid: claim.pid, started: false }

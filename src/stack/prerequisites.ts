@@ -36,7 +36,17 @@ export async function checkServices(config: Pick<Config, 'postgres' | 'redis'>):
   const pgLabel = `${pgEnd.host}:${pgEnd.port}`
   const redisLabel = `${redisEnd.host}:${redisEnd.port}`
   return [
-    { name: 'postgres', ok: pgResult.ok, endpoint: pgLabel, problem: pgResult.ok ? undefined : serviceProblem('postgres', pgLabel, pgResult.reason) },
-    { name: 'redis', ok: redisResult.ok, endpoint: redisLabel, problem: redisResult.ok ? undefined : serviceProblem('redis', redisLabel, redisResult.reason) },
+    {
+      name: 'postgres',
+      ok: pgResult.ok,
+      endpoint: pgLabel,
+      problem: pgResult.ok ? undefined : serviceProblem('postgres', pgLabel, pgResult.reason),
+    },
+    {
+      name: 'redis',
+      ok: redisResult.ok,
+      endpoint: redisLabel,
+      problem: redisResult.ok ? undefined : serviceProblem('redis', redisLabel, redisResult.reason),
+    },
   ]
 }

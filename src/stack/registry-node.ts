@@ -57,7 +57,15 @@ export function registryNode({ config, layout }: RegistryNodeDeps): StackPart {
       return {
         command: java.bin,
         // Serial GC: a small heap and one client; G1's threads would only cost memory.
-        args: [`-Xms${initialHeap(heap)}`, `-Xmx${heap}`, '-XX:+UseSerialGC', '-XX:+ExitOnOutOfMemoryError', ...markers, '-jar', 'quarkus-run.jar'],
+        args: [
+          `-Xms${initialHeap(heap)}`,
+          `-Xmx${heap}`,
+          '-XX:+UseSerialGC',
+          '-XX:+ExitOnOutOfMemoryError',
+          ...markers,
+          '-jar',
+          'quarkus-run.jar',
+        ],
         cwd: layout.registryHome,
         env: { ...process.env, ...(java.home ? { JAVA_HOME: java.home } : {}), ...registryEnv(config, host, port) },
       }

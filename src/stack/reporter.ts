@@ -102,7 +102,9 @@ function plainReporter(write: (line: string) => void, heartbeatMs = 10_000): Sta
       }
     },
     note: write,
-    close: () => { for (const t of timers) clearInterval(t) },
+    close: () => {
+      for (const t of timers) clearInterval(t)
+    },
   }
 }
 

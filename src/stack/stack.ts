@@ -36,7 +36,10 @@ export async function stackUp(config: Config, out: StackReporter | Logger, optio
 
   const problems = (await checkServices(config)).filter((s) => !s.ok).map((s) => s.problem)
   if (problems.length > 0) throw new AppError('stack.prerequisite', problems.join('\n'))
-  const createdDatabases = await ensureDatabases(config.postgres.url, [parseDatabaseUrl(config.postgres.url).database, config.stack.registryDatabase])
+  const createdDatabases = await ensureDatabases(config.postgres.url, [
+    parseDatabaseUrl(config.postgres.url).database,
+    config.stack.registryDatabase,
+  ])
   if (createdDatabases.length > 0) reporter.note(`created Postgres database ${createdDatabases.join(', ')}`)
 
   // Looked up only when something must start; both parts share one lookup.
@@ -85,7 +88,14 @@ export type StackStatus = Readonly<{
 export async function stackStatus(config: Config, options: StackOptions = {}): Promise<StackStatus> {
   const { parts } = stackParts(config, options)
   const [states, services] = await Promise.all([Promise.all(parts.map((p) => partState(p))), checkServices(config)])
-  const partStatuses = parts.map((p, i) => ({ name: p.name, label: p.label, product: p.product, endpoint: p.endpoint, logFile: p.logFile, state: states[i] as PartState }))
+  const partStatuses = parts.map((p, i) => ({
+    name: p.name,
+    label: p.label,
+    product: p.product,
+    endpoint: p.endpoint,
+    logFile: p.logFile,
+    state: states[i] as PartState,
+  }))
   const ok = partStatuses.every((p) => p.state.kind === 'running') && services.every((s) => s.ok)
   return { parts: partStatuses, services, ok }
 }

@@ -34,13 +34,16 @@ export function createAttributeCache(maxEntries = 100_000) {
       const known = entries.get(key)
       const data = event.data as Record<string, unknown>
       const pool = text(data.pool) ?? known?.pool ?? null
-      const projectId = event.aggregateType === ('project' as string) ? event.meta.aggregateId : (text(data.projectId) ?? known?.projectId ?? null)
+      const projectId =
+        event.aggregateType === ('project' as string) ? event.meta.aggregateId : (text(data.projectId) ?? known?.projectId ?? null)
       if (!known && pool === null && projectId === null) return none
       return remember(key, { pool, projectId })
     },
     has: (key: string): boolean => entries.has(key),
     get: (key: string): Attributes => entries.get(key) ?? none,
-    set: (key: string, value: Attributes): void => { remember(key, value) },
+    set: (key: string, value: Attributes): void => {
+      remember(key, value)
+    },
   }
 }
 
@@ -60,7 +63,11 @@ const placesItself = (e: StoredEvent): boolean => {
  * the batch can place are looked up once, for the whole batch, only when some client filters
  * by pool or project.
  */
-export async function attributesOf(cache: AttributeCache, events: readonly StoredEvent[], lookup: AttributeLookup | undefined): Promise<Attributes[]> {
+export async function attributesOf(
+  cache: AttributeCache,
+  events: readonly StoredEvent[],
+  lookup: AttributeLookup | undefined,
+): Promise<Attributes[]> {
   if (lookup) {
     const placed = new Set<string>()
     const missing = new Map<string, { aggregateType: string; aggregateId: string }>()

@@ -51,7 +51,9 @@ export async function startCatchUpReader(deps: CatchUpDeps): Promise<{ stop: () 
     eachBatch: async ({ batch, heartbeat }) => {
       const slot = deps.layout.slotOf(batch.topic, batch.partition)
       if (stopped || slot === undefined || batch.messages.length === 0) return
-      const decoded = await Promise.all(batch.messages.map((m) => deps.codec.decode(m, { topic: batch.topic, partition: batch.partition, offset: m.offset })))
+      const decoded = await Promise.all(
+        batch.messages.map((m) => deps.codec.decode(m, { topic: batch.topic, partition: batch.partition, offset: m.offset })),
+      )
       const attrs = await attributesOf(deps.attributes, decoded, deps.lookup)
       await deps.onBatch(decoded.map((event, i) => ({ event, slot, offset: Number(batch.messages[i]!.offset), attributes: attrs[i]! })))
       await heartbeat()

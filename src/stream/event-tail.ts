@@ -28,12 +28,14 @@ export const streamGroupPrefix = (prefix: string): string => `${prefix}.stream.`
 /** Reads the high watermark of every slot: where a stream that starts now begins. */
 export async function logEnds(admin: Admin, layout: StreamLayout): Promise<Position> {
   const position: Position = new Array<number>(layout.size).fill(0)
-  await Promise.all(layout.topics.map(async (t) => {
-    for (const o of await topicOffsets(admin, t.topic)) {
-      const slot = layout.slotOf(t.topic, o.partition)
-      if (slot !== undefined) position[slot] = Number(o.high)
-    }
-  }))
+  await Promise.all(
+    layout.topics.map(async (t) => {
+      for (const o of await topicOffsets(admin, t.topic)) {
+        const slot = layout.slotOf(t.topic, o.partition)
+        if (slot !== undefined) position[slot] = Number(o.high)
+      }
+    }),
+  )
   return position
 }
 
@@ -62,7 +64,9 @@ export async function startEventTail(deps: EventTailDeps) {
   })
   await consumer.connect()
   let joined!: () => void
-  const ready = new Promise<void>((resolve) => { joined = resolve })
+  const ready = new Promise<void>((resolve) => {
+    joined = resolve
+  })
   // Seeking synchronously in the join handler applies before the first fetch.
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
     for (const [topic, partitions] of Object.entries(payload.memberAssignment)) {
@@ -79,7 +83,9 @@ export async function startEventTail(deps: EventTailDeps) {
     eachBatch: async ({ batch, heartbeat }) => {
       const slot = layout.slotOf(batch.topic, batch.partition)
       if (slot === undefined || batch.messages.length === 0) return
-      const decoded = await Promise.all(batch.messages.map((m) => deps.codec.decode(m, { topic: batch.topic, partition: batch.partition, offset: m.offset })))
+      const decoded = await Promise.all(
+        batch.messages.map((m) => deps.codec.decode(m, { topic: batch.topic, partition: batch.partition, offset: m.offset })),
+      )
       const attrs = await attributesOf(attributes, decoded, attributeReaders > 0 ? deps.lookup : undefined)
       // Synchronous from here: a subscriber sees either none or all of what follows its position.
       for (let i = 0; i < decoded.length; i++) {
@@ -88,7 +94,11 @@ export async function startEventTail(deps: EventTailDeps) {
         next[slot] = offset + 1
         const e: PositionedEvent = { event: decoded[i]!, slot, offset, attributes: attrs[i]! }
         for (const listener of listeners) {
-          try { listener(e) } catch (error) { log.error({ err: error }, 'stream listener failed') }
+          try {
+            listener(e)
+          } catch (error) {
+            log.error({ err: error }, 'stream listener failed')
+          }
         }
       }
       await heartbeat()

@@ -13,7 +13,10 @@ export type StreamFilter = Readonly<{
 export type FilterQuery = Readonly<{ aggregateType?: string; aggregateId?: string; pool?: string; projectId?: string; types?: string }>
 
 const list = (value: string | undefined): string[] | undefined => {
-  const items = value?.split(',').map((s) => s.trim()).filter(Boolean)
+  const items = value
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
   return items && items.length > 0 ? items : undefined
 }
 
@@ -21,7 +24,8 @@ const list = (value: string | undefined): string[] | undefined => {
 export function parseFilter(query: FilterQuery, known: Readonly<Record<string, readonly string[]>>): StreamFilter {
   const aggregateTypes = list(query.aggregateType)
   const unknownAggregates = aggregateTypes?.filter((a) => !(a in known)) ?? []
-  if (unknownAggregates.length) throw new ValidationError(`aggregateType: unknown ${unknownAggregates.join(', ')} (known: ${Object.keys(known).join(', ')})`)
+  if (unknownAggregates.length)
+    throw new ValidationError(`aggregateType: unknown ${unknownAggregates.join(', ')} (known: ${Object.keys(known).join(', ')})`)
   const allTypes = new Set(Object.values(known).flat())
   const types = list(query.types)
   const unknownTypes = types?.filter((t) => !allTypes.has(t)) ?? []

@@ -12,15 +12,26 @@ import { parseFilter, type FilterQuery } from './stream-filter.ts'
 import { decodePosition, reaches, slotsOf } from './stream-position.ts'
 import { runStreamSession, type SessionEnd, type StreamTransport } from './stream-session.ts'
 
-export type StreamHubDeps = Readonly<{ kafka: Kafka; admin: Admin; codec: EventCodec; db: Db; config: Config; logger: Logger; onOverflow?: () => void; /** how long the tail outlives its last client (default 30 s) */ idleMs?: number }>
+export type StreamHubDeps = Readonly<{
+  kafka: Kafka
+  admin: Admin
+  codec: EventCodec
+  db: Db
+  config: Config
+  logger: Logger
+  onOverflow?: () => void /** how long the tail outlives its last client (default 30 s) */
+  idleMs?: number
+}>
 
 /** Pool and project of tasks this process has not seen created: one query per batch of misses. */
-const taskAttributes = (db: Db): AttributeLookup => async (keys) => {
-  const ids = keys.filter((k) => k.aggregateType === 'task').map((k) => k.aggregateId)
-  if (ids.length === 0) return new Map()
-  const rows = await db.selectFrom('tasks').select(['id', 'pool', 'project_id']).where('id', 'in', ids).execute()
-  return new Map<string, Attributes>(rows.map((r) => [attributeKey('task', r.id), { pool: r.pool, projectId: r.project_id }]))
-}
+const taskAttributes =
+  (db: Db): AttributeLookup =>
+  async (keys) => {
+    const ids = keys.filter((k) => k.aggregateType === 'task').map((k) => k.aggregateId)
+    if (ids.length === 0) return new Map()
+    const rows = await db.selectFrom('tasks').select(['id', 'pool', 'project_id']).where('id', 'in', ids).execute()
+    return new Map<string, Attributes>(rows.map((r) => [attributeKey('task', r.id), { pool: r.pool, projectId: r.project_id }]))
+  }
 
 /**
  * The live stream of one API process. Fan-out: one tail consumer per process, started by its first
@@ -47,10 +58,22 @@ export async function startStreamHub(deps: StreamHubDeps) {
     clearTimeout(idle)
     if (!tail) {
       tail = startEventTail({
-        kafka: deps.kafka, admin: deps.admin, codec: deps.codec, topicPrefix: deps.config.kafka.topicPrefix,
-        aggregates: Object.keys(eventTypesByAggregate), logger, lookup,
+        kafka: deps.kafka,
+        admin: deps.admin,
+        codec: deps.codec,
+        topicPrefix: deps.config.kafka.topicPrefix,
+        aggregates: Object.keys(eventTypesByAggregate),
+        logger,
+        lookup,
       })
-      tail.then((t) => { running = t }, () => { tail = undefined })
+      tail.then(
+        (t) => {
+          running = t
+        },
+        () => {
+          tail = undefined
+        },
+      )
     }
     return tail
   }
@@ -82,26 +105,58 @@ export async function startStreamHub(deps: StreamHubDeps) {
         const from = lastEventId === undefined || lastEventId === '' ? undefined : decodePosition(current.layout, lastEventId)
         if (from) {
           const ends = await logEnds(deps.admin, current.layout)
-          if (from.some((offset, slot) => offset > (ends[slot] ?? 0))) throw new ValidationError('Last-Event-ID points past the end of the log; it was not issued by this deployment')
+          if (from.some((offset, slot) => offset > (ends[slot] ?? 0)))
+            throw new ValidationError('Last-Event-ID points past the end of the log; it was not issued by this deployment')
           if (!reaches(from, current.position(), slotsOf(current.layout, filter.aggregateTypes)) && catchUps >= maxCatchUps) {
             throw new AppError('stream.busy', `${maxCatchUps} clients are catching up on this process; retry shortly`, { retriable: true })
           }
         }
         return async (transport: StreamTransport, signal: AbortSignal): Promise<SessionEnd> => {
           try {
-            return await runStreamSession({
-              tail: current, filter, from, bufferEvents, heartbeatMs, logger,
-              onOverflow: () => { overflows++; deps.onOverflow?.() },
-              catchUp: async (start, topics, onBatch) => {
-                catchUps++
-                const reader = await startCatchUpReader({
-                  kafka: deps.kafka, codec: deps.codec, layout: current.layout, topics, from: start,
-                  groupPrefix: streamGroupPrefix(deps.config.kafka.topicPrefix), attributes: current.attributes, lookup, logger, onBatch,
-                }).catch((error: unknown) => { catchUps--; throw error })
-                let released = false
-                return { stop: async () => { await reader.stop(); if (!released) { released = true; catchUps-- } } }
+            return await runStreamSession(
+              {
+                tail: current,
+                filter,
+                from,
+                bufferEvents,
+                heartbeatMs,
+                logger,
+                onOverflow: () => {
+                  overflows++
+                  deps.onOverflow?.()
+                },
+                catchUp: async (start, topics, onBatch) => {
+                  catchUps++
+                  const reader = await startCatchUpReader({
+                    kafka: deps.kafka,
+                    codec: deps.codec,
+                    layout: current.layout,
+                    topics,
+                    from: start,
+                    groupPrefix: streamGroupPrefix(deps.config.kafka.topicPrefix),
+                    attributes: current.attributes,
+                    lookup,
+                    logger,
+                    onBatch,
+                  }).catch((error: unknown) => {
+                    catchUps--
+                    throw error
+                  })
+                  let released = false
+                  return {
+                    stop: async () => {
+                      await reader.stop()
+                      if (!released) {
+                        released = true
+                        catchUps--
+                      }
+                    },
+                  }
+                },
               },
-            }, transport, signal)
+              transport,
+              signal,
+            )
           } finally {
             release()
           }

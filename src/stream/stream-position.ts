@@ -17,11 +17,13 @@ export type Position = number[]
 
 export function createLayout(entries: readonly { topic: string; aggregate: string; partitions: number }[]): StreamLayout {
   let base = 0
-  const topics = [...entries].sort((a, b) => a.aggregate.localeCompare(b.aggregate)).map((e) => {
-    const slots = { ...e, base }
-    base += e.partitions
-    return slots
-  })
+  const topics = [...entries]
+    .sort((a, b) => a.aggregate.localeCompare(b.aggregate))
+    .map((e) => {
+      const slots = { ...e, base }
+      base += e.partitions
+      return slots
+    })
   const byTopic = new Map(topics.map((t) => [t.topic, t]))
   return {
     topics,
@@ -60,7 +62,9 @@ export function encodePosition(layout: StreamLayout, position: readonly number[]
   return Buffer.from(out).toString('base64url')
 }
 
-const invalid = (): never => { throw new ValidationError('Last-Event-ID is not a stream position this API issued') }
+const invalid = (): never => {
+  throw new ValidationError('Last-Event-ID is not a stream position this API issued')
+}
 
 export function decodePosition(layout: StreamLayout, text: string): Position {
   if (!/^[A-Za-z0-9_-]{1,4096}$/.test(text)) invalid()
@@ -99,5 +103,6 @@ export const reaches = (a: readonly number[], b: readonly number[], slots: reado
   slots.every((s) => (a[s] ?? 0) >= (b[s] ?? 0))
 
 export const slotsOf = (layout: StreamLayout, aggregates?: ReadonlySet<string>): number[] =>
-  layout.topics.filter((t) => !aggregates || aggregates.has(t.aggregate))
+  layout.topics
+    .filter((t) => !aggregates || aggregates.has(t.aggregate))
     .flatMap((t) => Array.from({ length: t.partitions }, (_, p) => t.base + p))

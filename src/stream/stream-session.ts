@@ -14,7 +14,11 @@ export type StreamTransport = Readonly<{
   abort: () => void
 }>
 
-export type CatchUp = (from: readonly number[], topics: readonly string[], onBatch: (events: readonly PositionedEvent[]) => Promise<void>) => Promise<{ stop: () => Promise<void> }>
+export type CatchUp = (
+  from: readonly number[],
+  topics: readonly string[],
+  onBatch: (events: readonly PositionedEvent[]) => Promise<void>,
+) => Promise<{ stop: () => Promise<void> }>
 
 export type StreamSessionDeps = Readonly<{
   tail: EventTail
@@ -65,7 +69,11 @@ export async function runStreamSession(deps: StreamSessionDeps, transport: Strea
   let reader: { stop: () => Promise<void> } | undefined
   let overflowed = false
   let notify: (() => void) | undefined
-  const wake = () => { const n = notify; notify = undefined; n?.() }
+  const wake = () => {
+    const n = notify
+    notify = undefined
+    n?.()
+  }
 
   const offer = (e: PositionedEvent): void => {
     if (overflowed || e.offset < cursor[e.slot]!) return
@@ -112,7 +120,9 @@ export async function runStreamSession(deps: StreamSessionDeps, transport: Strea
       const topics = layout.topics.filter((t) => !filter.aggregateTypes || filter.aggregateTypes.has(t.aggregate)).map((t) => t.topic)
       reader = await deps.catchUp(cursor, topics, async (events) => {
         while (!live && !signal.aborted && queue.length >= Math.max(1, deps.bufferEvents / 2)) {
-          await new Promise<void>((resolve) => { roomWaiters.push(resolve) })
+          await new Promise<void>((resolve) => {
+            roomWaiters.push(resolve)
+          })
         }
         if (live || signal.aborted) return
         for (const e of events) offer(e)
@@ -129,8 +139,18 @@ export async function runStreamSession(deps: StreamSessionDeps, transport: Strea
       if (overflowed) {
         queue.length = 0
         const id = encodePosition(layout, written)
-        const final = transport.send({ id, event: 'overflow', data: JSON.stringify({ reason: 'the client did not keep up with the stream; reconnect with this id to catch up', lastEventId: id }) })
-        const settled = await Promise.race([final.then(() => true), new Promise<false>((r) => setTimeout(r, deps.finalWriteMs ?? 30_000, false).unref())])
+        const final = transport.send({
+          id,
+          event: 'overflow',
+          data: JSON.stringify({
+            reason: 'the client did not keep up with the stream; reconnect with this id to catch up',
+            lastEventId: id,
+          }),
+        })
+        const settled = await Promise.race([
+          final.then(() => true),
+          new Promise<false>((r) => setTimeout(r, deps.finalWriteMs ?? 30_000, false).unref()),
+        ])
         if (!settled) transport.abort()
         deps.logger.info({ buffered: deps.bufferEvents }, 'stream client overflowed; told to resume')
         return 'overflow'
@@ -138,15 +158,28 @@ export async function runStreamSession(deps: StreamSessionDeps, transport: Strea
       const item = queue.shift()
       if (item) {
         if (queue.length < deps.bufferEvents / 2) releaseRoom()
-        await transport.send({ id: encodePosition(layout, item.after), event: item.e.event.type, data: JSON.stringify(eventView(item.e.event)) })
+        await transport.send({
+          id: encodePosition(layout, item.after),
+          event: item.e.event.type,
+          data: JSON.stringify(eventView(item.e.event)),
+        })
         written = item.after
         lastWrite = Date.now()
         continue
       }
       releaseRoom()
       const idle = await new Promise<boolean>((resolve) => {
-        const t = setTimeout(() => { notify = undefined; resolve(true) }, Math.max(0, deps.heartbeatMs - (Date.now() - lastWrite)))
-        notify = () => { clearTimeout(t); resolve(false) }
+        const t = setTimeout(
+          () => {
+            notify = undefined
+            resolve(true)
+          },
+          Math.max(0, deps.heartbeatMs - (Date.now() - lastWrite)),
+        )
+        notify = () => {
+          clearTimeout(t)
+          resolve(false)
+        }
       })
       if (idle && !signal.aborted && queue.length === 0 && !overflowed) {
         // Nothing is queued: everything up to the cursor was sent or filtered out.

@@ -28,7 +28,9 @@ export type AutoscalerInput = Readonly<{
 export type ScaleDecision = Readonly<{ desired: number; reason: string; lag: number; timeLagMs: number }>
 
 const peak = (samples: readonly LagSample[], from: number) =>
-  samples.filter((s) => s.at >= from).reduce((m, s) => ({ lag: Math.max(m.lag, s.lag), timeLagMs: Math.max(m.timeLagMs, s.timeLagMs) }), { lag: 0, timeLagMs: 0 })
+  samples
+    .filter((s) => s.at >= from)
+    .reduce((m, s) => ({ lag: Math.max(m.lag, s.lag), timeLagMs: Math.max(m.timeLagMs, s.timeLagMs) }), { lag: 0, timeLagMs: 0 })
 
 /**
  * desired = clamp(ceil(lag / lagThreshold), minWorkers, maxWorkers), capped by the partitions,
@@ -55,7 +57,12 @@ export function decideScale(input: AutoscalerInput): ScaleDecision {
   const stable = peak(input.samples, now - c.scaleDownStabilizationMs)
   const stableTarget = want(stable.lag)
   if (stableTarget >= current) return at(current, `peak lag ${stable.lag} of the stabilization window still needs ${current}`)
-  return { desired: current - 1, reason: `peak lag ${stable.lag} over ${c.scaleDownStabilizationMs} ms needs ${stableTarget}; one step down`, lag: stable.lag, timeLagMs: stable.timeLagMs }
+  return {
+    desired: current - 1,
+    reason: `peak lag ${stable.lag} over ${c.scaleDownStabilizationMs} ms needs ${stableTarget}; one step down`,
+    lag: stable.lag,
+    timeLagMs: stable.timeLagMs,
+  }
 }
 
 /** Samples worth keeping for the next decisions. */

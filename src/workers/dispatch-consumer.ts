@@ -33,7 +33,10 @@ export function createDispatchConsumer(deps: DispatchConsumerDeps) {
   const consumer: Consumer = deps.kafka.consumer({
     groupId: workerGroup(deps.prefix, deps.pool), // eachBatch returns at once (records run in slots), so a short rebalance timeout is safe and a
     // crashed member holds its partitions only for the session timeout.
-    maxWaitTimeInMs: 100, sessionTimeout: 6_000, heartbeatInterval: 1_000, rebalanceTimeout: 5_000,
+    maxWaitTimeInMs: 100,
+    sessionTimeout: 6_000,
+    heartbeatInterval: 1_000,
+    rebalanceTimeout: 5_000,
   })
   const trackers = new Map<string, OffsetTracker>()
   const committed = new Map<string, bigint>()
@@ -45,7 +48,9 @@ export function createDispatchConsumer(deps: DispatchConsumerDeps) {
   let draining = false
   let abandonQueued = false
   let consumedFirst: (() => void) | undefined
-  const firstConsumed = new Promise<void>((resolve) => { consumedFirst = resolve })
+  const firstConsumed = new Promise<void>((resolve) => {
+    consumedFirst = resolve
+  })
 
   const updatePauses = () => {
     const now = Date.now()
@@ -53,8 +58,14 @@ export function createDispatchConsumer(deps: DispatchConsumerDeps) {
     const top = lanes.findIndex((_, i) => pendingBatches[i]! > 0 || slots.waitingIn(i) > 0 || now - laneLagAt[i]! < lagMemoryMs)
     topics.forEach((topic, i) => {
       const pause = full || (top >= 0 && i > top)
-      if (pause && !paused.has(topic)) { consumer.pause([{ topic }]); paused.add(topic) }
-      if (!pause && paused.has(topic)) { consumer.resume([{ topic }]); paused.delete(topic) }
+      if (pause && !paused.has(topic)) {
+        consumer.pause([{ topic }])
+        paused.add(topic)
+      }
+      if (!pause && paused.has(topic)) {
+        consumer.resume([{ topic }])
+        paused.delete(topic)
+      }
     })
   }
   const slots = createSlotPool(deps.maxAgents, lanes.length, () => updatePauses())
@@ -80,12 +91,18 @@ export function createDispatchConsumer(deps: DispatchConsumerDeps) {
   return {
     /** resolves when the first record has been handed to a slot (for scale-up measurements) */
     firstConsumed,
-    get inFlight(): number { return slots.running + slots.queued },
+    get inFlight(): number {
+      return slots.running + slots.queued
+    },
     async start(): Promise<void> {
       await consumer.connect()
       consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
         const assigned = new Set(Object.entries(payload.memberAssignment).flatMap(([t, ps]) => ps.map((p) => `${t}:${p}`)))
-        for (const key of trackers.keys()) if (!assigned.has(key)) { trackers.delete(key); committed.delete(key) }
+        for (const key of trackers.keys())
+          if (!assigned.has(key)) {
+            trackers.delete(key)
+            committed.delete(key)
+          }
       })
       await consumer.subscribe({ topics, fromBeginning: true })
       await consumer.run({
@@ -96,7 +113,10 @@ export function createDispatchConsumer(deps: DispatchConsumerDeps) {
           const lane = laneOf(batch.topic)
           if (lane === undefined) return
           const li = lanes.indexOf(lane)
-          log.debug({ topic: batch.topic, partition: batch.partition, messages: batch.messages.length, first: batch.firstOffset() }, 'batch')
+          log.debug(
+            { topic: batch.topic, partition: batch.partition, messages: batch.messages.length, first: batch.firstOffset() },
+            'batch',
+          )
           pendingBatches[li]!++
           let accepted = 0
           try {
@@ -114,34 +134,50 @@ export function createDispatchConsumer(deps: DispatchConsumerDeps) {
               const record = await deps.codec.decode(message.value)
               const recordKey = `${record.taskId}:${record.dispatchVersion}`
               // The same record twice (a redelivered dispatch): the running copy covers it.
-              if (inFlight.has(recordKey)) { tracker.done(offset); continue }
+              if (inFlight.has(recordKey)) {
+                tracker.done(offset)
+                continue
+              }
               inFlight.add(recordKey)
               consumedFirst?.()
               // A newer record of a task whose older one still runs waits for it (the older one
               // is then refused as stale or finishes first); runs of one task never overlap here.
               const before = chains.get(record.taskId) ?? Promise.resolve()
               let handled = true
-              const chained: Promise<void> = before.then(() => slots.run(li, async () => {
-                // A record not started before shutdown stays uncommitted: the next owner runs it.
-                if (draining && abandonQueued) { handled = false; return }
-                // A failure here is infrastructure (Kafka, Redis busy or away): the run is retried in
-                // this process with backoff, never left behind the committed offset until a restart.
-                for (let attempt = 1; ; attempt++) {
-                  try {
-                    await deps.run(record)
-                    break
-                  } catch (error) {
-                    if (draining) { handled = false; break }
-                    const pause = Math.min(10_000, 100 * 2 ** attempt) * (0.5 + Math.random() / 2)
-                    log[attempt < 5 ? 'warn' : 'error']({ err: error, taskId: record.taskId, attempt, retryInMs: Math.round(pause) }, 'task run failed; retrying')
-                    await yieldFor(pause)
-                  }
-                }
-              })).finally(() => {
-                inFlight.delete(recordKey)
-                if (chains.get(record.taskId) === chained) chains.delete(record.taskId)
-                if (handled) tracker.done(offset)
-              })
+              const chained: Promise<void> = before
+                .then(() =>
+                  slots.run(li, async () => {
+                    // A record not started before shutdown stays uncommitted: the next owner runs it.
+                    if (draining && abandonQueued) {
+                      handled = false
+                      return
+                    }
+                    // A failure here is infrastructure (Kafka, Redis busy or away): the run is retried in
+                    // this process with backoff, never left behind the committed offset until a restart.
+                    for (let attempt = 1; ; attempt++) {
+                      try {
+                        await deps.run(record)
+                        break
+                      } catch (error) {
+                        if (draining) {
+                          handled = false
+                          break
+                        }
+                        const pause = Math.min(10_000, 100 * 2 ** attempt) * (0.5 + Math.random() / 2)
+                        log[attempt < 5 ? 'warn' : 'error'](
+                          { err: error, taskId: record.taskId, attempt, retryInMs: Math.round(pause) },
+                          'task run failed; retrying',
+                        )
+                        await yieldFor(pause)
+                      }
+                    }
+                  }),
+                )
+                .finally(() => {
+                  inFlight.delete(recordKey)
+                  if (chains.get(record.taskId) === chained) chains.delete(record.taskId)
+                  if (handled) tracker.done(offset)
+                })
               chains.set(record.taskId, chained)
             }
             if (accepted < batch.messages.length || batch.offsetLag() !== '0') laneLagAt[li] = Date.now()
@@ -153,13 +189,19 @@ export function createDispatchConsumer(deps: DispatchConsumerDeps) {
           }
         },
       })
-      committer = setInterval(() => { void commit(); updatePauses() }, 200)
+      committer = setInterval(() => {
+        void commit()
+        updatePauses()
+      }, 200)
     },
     /** Stops fetching, lets in-flight tasks finish (abort them after `deadlineMs` via `onDeadline`), commits, leaves the group. */
     async drain(deadlineMs: number, onDeadline: () => void): Promise<void> {
       draining = true
       updatePauses()
-      const timer = setTimeout(() => { abandonQueued = true; onDeadline() }, deadlineMs)
+      const timer = setTimeout(() => {
+        abandonQueued = true
+        onDeadline()
+      }, deadlineMs)
       await slots.idle()
       clearTimeout(timer)
       clearInterval(committer)

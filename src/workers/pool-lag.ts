@@ -33,7 +33,10 @@ export function createPoolLagProbe(deps: { admin: Admin; prefix: string; pool: s
         byTopic[topic] += behind
         lag += behind
         const key = `${topic}:${o.partition}`
-        if (behind === 0) { stuckSince.delete(key); continue }
+        if (behind === 0) {
+          stuckSince.delete(key)
+          continue
+        }
         const prev = stuckSince.get(key)
         if (!prev || prev.offset !== String(from)) stuckSince.set(key, { offset: String(from), since: now })
         timeLagMs = Math.max(timeLagMs, now - (stuckSince.get(key)?.since ?? now))

@@ -4,23 +4,26 @@ import { ValidationError } from '../errors.ts'
 import { validPoolName } from '../dispatch/dispatch-topics.ts'
 
 /** How a pool's worker group runs and scales (the pool's configuration). */
-export const poolSettingsSchema = z.object({
-  pool: z.string().refine(validPoolName, 'letters, digits, _ and - only'),
-  maxAgentsPerProcess: z.coerce.number().int().positive().default(10),
-  minWorkers: z.coerce.number().int().min(0).default(1),
-  maxWorkers: z.coerce.number().int().positive().default(4),
-  lagThreshold: z.coerce.number().int().positive().default(100),
-  scaleIntervalMs: z.coerce.number().int().positive().default(5_000),
-  scaleDownStabilizationMs: z.coerce.number().int().min(0).default(60_000),
-  handler: z.string().min(1).default('echo'),
-  handlerConfig: z.record(z.string(), z.unknown()).default({}),
-}).refine((s) => s.minWorkers <= s.maxWorkers, { message: 'minWorkers must not exceed maxWorkers', path: ['minWorkers'] })
+export const poolSettingsSchema = z
+  .object({
+    pool: z.string().refine(validPoolName, 'letters, digits, _ and - only'),
+    maxAgentsPerProcess: z.coerce.number().int().positive().default(10),
+    minWorkers: z.coerce.number().int().min(0).default(1),
+    maxWorkers: z.coerce.number().int().positive().default(4),
+    lagThreshold: z.coerce.number().int().positive().default(100),
+    scaleIntervalMs: z.coerce.number().int().positive().default(5_000),
+    scaleDownStabilizationMs: z.coerce.number().int().min(0).default(60_000),
+    handler: z.string().min(1).default('echo'),
+    handlerConfig: z.record(z.string(), z.unknown()).default({}),
+  })
+  .refine((s) => s.minWorkers <= s.maxWorkers, { message: 'minWorkers must not exceed maxWorkers', path: ['minWorkers'] })
 
 export type PoolSettings = z.infer<typeof poolSettingsSchema>
 
 const parse = (raw: unknown): PoolSettings => {
   const r = poolSettingsSchema.safeParse(raw)
-  if (!r.success) throw new ValidationError(`invalid pool settings: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`)
+  if (!r.success)
+    throw new ValidationError(`invalid pool settings: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`)
   return r.data
 }
 
@@ -31,9 +34,14 @@ export function readPoolsFile(path: string): PoolSettings[] {
 }
 
 /** Settings of one pool: the pools read model (if known), then the file's entry, then CLI flags. */
-export function resolvePoolSettings(pool: string, flags: Readonly<Record<string, unknown>>, file: readonly PoolSettings[], stored: Partial<PoolSettings> = {}): PoolSettings {
+export function resolvePoolSettings(
+  pool: string,
+  flags: Readonly<Record<string, unknown>>,
+  file: readonly PoolSettings[],
+  stored: Partial<PoolSettings> = {},
+): PoolSettings {
   const base = { ...stored, ...(file.find((p) => p.pool === pool) ?? {}) }
-  const handlerConfig = typeof flags.handlerConfig === 'string' ? JSON.parse(flags.handlerConfig) as unknown : undefined
+  const handlerConfig = typeof flags.handlerConfig === 'string' ? (JSON.parse(flags.handlerConfig) as unknown) : undefined
   const defined = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined))
   return parse({ ...base, ...defined, ...(handlerConfig ? { handlerConfig } : {}), pool })
 }

@@ -4,9 +4,15 @@ import type { PoolSettings } from './pool-settings.ts'
 
 /** A pool of the pools read model as worker-group settings (the flags and the file override it). */
 export const settingsOfRecord = (r: PoolRecord): Partial<PoolSettings> => ({
-  pool: r.name, handler: r.handler, handlerConfig: (r.handler_config ?? {}) as Record<string, unknown>,
-  maxAgentsPerProcess: r.max_agents_per_process, minWorkers: r.min_workers, maxWorkers: r.max_workers, lagThreshold: r.lag_threshold,
-  scaleIntervalMs: r.scale_interval_ms, scaleDownStabilizationMs: r.scale_down_stabilization_ms,
+  pool: r.name,
+  handler: r.handler,
+  handlerConfig: (r.handler_config ?? {}) as Record<string, unknown>,
+  maxAgentsPerProcess: r.max_agents_per_process,
+  minWorkers: r.min_workers,
+  maxWorkers: r.max_workers,
+  lagThreshold: r.lag_threshold,
+  scaleIntervalMs: r.scale_interval_ms,
+  scaleDownStabilizationMs: r.scale_down_stabilization_ms,
 })
 
 export async function poolFromReadModel(db: Db, name: string): Promise<Partial<PoolSettings> | undefined> {
@@ -15,14 +21,24 @@ export async function poolFromReadModel(db: Db, name: string): Promise<Partial<P
 }
 
 export async function activePoolNames(db: Db): Promise<string[]> {
-  const rows = await db.selectFrom('pools').select('name').where('status', '=', 'active').execute().catch(() => [])
+  const rows = await db
+    .selectFrom('pools')
+    .select('name')
+    .where('status', '=', 'active')
+    .execute()
+    .catch(() => [])
   return rows.map((r) => r.name)
 }
 
 /** Agents spawned on the pool and not yet terminated: their processes are a floor for scaling. */
 export async function hostedAgents(db: Db, pool: string): Promise<number> {
-  const row = await db.selectFrom('agents').select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('pool', '=', pool).where('origin', '=', 'spawned').where('status', 'not in', ['terminating', 'terminated', 'deregistered'])
-    .executeTakeFirst().catch(() => undefined)
+  const row = await db
+    .selectFrom('agents')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('pool', '=', pool)
+    .where('origin', '=', 'spawned')
+    .where('status', 'not in', ['terminating', 'terminated', 'deregistered'])
+    .executeTakeFirst()
+    .catch(() => undefined)
   return Number(row?.n ?? 0)
 }

@@ -24,7 +24,10 @@ export function createSlotPool(size: number, laneCount: number, onChange: () => 
   return {
     /** Runs `job` in a slot of `lane`; resolves when the job has finished. */
     async run(lane: number, job: () => Promise<void>): Promise<void> {
-      await new Promise<void>((resolve) => { waiting[lane]!.push(resolve); next() })
+      await new Promise<void>((resolve) => {
+        waiting[lane]!.push(resolve)
+        next()
+      })
       try {
         await job()
       } finally {
@@ -33,8 +36,12 @@ export function createSlotPool(size: number, laneCount: number, onChange: () => 
       }
     },
     waitingIn: (lane: number): number => waiting[lane]!.length,
-    get running(): number { return running },
-    get queued(): number { return waiting.reduce((n, q) => n + q.length, 0) },
+    get running(): number {
+      return running
+    },
+    get queued(): number {
+      return waiting.reduce((n, q) => n + q.length, 0)
+    },
     /** Resolves once nothing runs or waits. */
     idle(): Promise<void> {
       if (running === 0 && waiting.every((q) => q.length === 0)) return Promise.resolve()

@@ -28,7 +28,14 @@ export type SupervisorOptions = Readonly<{
 export function startSupervisor(services: Services, pools: readonly PoolSettings[], options: SupervisorOptions) {
   const { config, logger } = services
   const prefix = config.kafka.topicPrefix
-  const channel = createDispatchChannel({ admin: services.admin, registry: services.registry, registryUrl: config.registryUrl, schemas: services.schemas, prefix, partitions: config.workers.dispatchPartitions })
+  const channel = createDispatchChannel({
+    admin: services.admin,
+    registry: services.registry,
+    registryUrl: config.registryUrl,
+    schemas: services.schemas,
+    prefix,
+    partitions: config.workers.dispatchPartitions,
+  })
   const registry = createWorkerRegistry({ db: services.db, clock: Date.now })
   const quietly = (p: Promise<void>) => void p.catch((error: unknown) => logger.debug({ err: error }, 'worker_processes not updated'))
   let stopping = false
@@ -45,7 +52,15 @@ export function startSupervisor(services: Services, pools: readonly PoolSettings
     const probe = createPoolLagProbe({ admin: services.admin, prefix, pool: settings.pool, clock: Date.now })
     const active = () => [...children.values()].filter((c) => !c.draining)
     let lastLag = 0
-    const rowOf = (c: Child) => ({ workerId: c.id, pool: settings.pool, pid: c.worker.process.pid, status: c.draining ? 'draining' as const : c.consuming ? 'consuming' as const : 'starting' as const, inFlight: c.inFlight, lag: lastLag, startedAt: c.startedAt })
+    const rowOf = (c: Child) => ({
+      workerId: c.id,
+      pool: settings.pool,
+      pid: c.worker.process.pid,
+      status: c.draining ? ('draining' as const) : c.consuming ? ('consuming' as const) : ('starting' as const),
+      inFlight: c.inFlight,
+      lag: lastLag,
+      startedAt: c.startedAt,
+    })
 
     const fork = () => {
       // Unique across the worker groups one primary may run (`workers --all`, `dev`).
@@ -56,7 +71,12 @@ export function startSupervisor(services: Services, pools: readonly PoolSettings
       children.set(worker.id, child)
       quietly(registry.upsert([rowOf(child)]))
       worker.on('message', (m: WorkerMessage) => {
-        if (m.type === 'consuming') { crashes = 0; child.consuming = true; quietly(registry.upsert([rowOf(child)])); log.info({ worker: id, pid: worker.process.pid }, 'worker consuming') }
+        if (m.type === 'consuming') {
+          crashes = 0
+          child.consuming = true
+          quietly(registry.upsert([rowOf(child)]))
+          log.info({ worker: id, pid: worker.process.pid }, 'worker consuming')
+        }
         if (m.type === 'stats') child.inFlight = m.inFlight
       })
       worker.on('exit', (code, signal) => {
@@ -65,7 +85,11 @@ export function startSupervisor(services: Services, pools: readonly PoolSettings
         if (stopping || child.draining) return log.info({ worker: id, code }, 'worker exited')
         const delay = Math.min(30_000, config.workers.restartMs * 2 ** crashes++)
         log.warn({ worker: id, code, signal, restartInMs: delay }, 'worker crashed; restarting')
-        timers.push(setTimeout(() => { if (!stopping && active().length < Math.max(1, settings.minWorkers, desired)) fork() }, delay))
+        timers.push(
+          setTimeout(() => {
+            if (!stopping && active().length < Math.max(1, settings.minWorkers, desired)) fork()
+          }, delay),
+        )
       })
       return child
     }
@@ -86,13 +110,50 @@ export function startSupervisor(services: Services, pools: readonly PoolSettings
       quietly(registry.upsert([...children.values()].filter((c) => !c.worker.isDead()).map(rowOf)))
       samples = pruneSamples([...samples, { at: now, lag: lag.lag, timeLagMs: lag.timeLagMs }], settings, now)
       const current = active().length
-      const decision = decideScale({ samples, config: settings, now, current, partitions: lag.partitions, hostedAgents: hosted, lastScaleUpAt, lastScaleDownAt })
+      const decision = decideScale({
+        samples,
+        config: settings,
+        now,
+        current,
+        partitions: lag.partitions,
+        hostedAgents: hosted,
+        lastScaleUpAt,
+        lastScaleDownAt,
+      })
       desired = decision.desired
       if (decision.desired === current) return
-      log.info({ from: current, to: decision.desired, lag: decision.lag, timeLagMs: decision.timeLagMs, byTopic: lag.byTopic, reason: decision.reason }, 'pool scaled')
-      const scaled = { type: 'RecordScaling' as const, fromWorkers: current, toWorkers: decision.desired, lag: decision.lag, timeLagMs: Math.round(decision.timeLagMs), reason: decision.reason }
-      void options.execute('pool', settings.pool, poolDecider, scaled, { commandId: `scale:${settings.pool}:${now}`, correlationId: `scale:${settings.pool}:${now}`, causationId: null, actor: `workers:${settings.pool}` })
-        .catch((error: unknown) => log[error instanceof AppError && error.code === 'pool.not-found' ? 'debug' : 'warn']({ err: error }, 'scaling decision not recorded as PoolScaled'))
+      log.info(
+        {
+          from: current,
+          to: decision.desired,
+          lag: decision.lag,
+          timeLagMs: decision.timeLagMs,
+          byTopic: lag.byTopic,
+          reason: decision.reason,
+        },
+        'pool scaled',
+      )
+      const scaled = {
+        type: 'RecordScaling' as const,
+        fromWorkers: current,
+        toWorkers: decision.desired,
+        lag: decision.lag,
+        timeLagMs: Math.round(decision.timeLagMs),
+        reason: decision.reason,
+      }
+      void options
+        .execute('pool', settings.pool, poolDecider, scaled, {
+          commandId: `scale:${settings.pool}:${now}`,
+          correlationId: `scale:${settings.pool}:${now}`,
+          causationId: null,
+          actor: `workers:${settings.pool}`,
+        })
+        .catch((error: unknown) =>
+          log[error instanceof AppError && error.code === 'pool.not-found' ? 'debug' : 'warn'](
+            { err: error },
+            'scaling decision not recorded as PoolScaled',
+          ),
+        )
       if (decision.desired > current) {
         lastScaleUpAt = now
         for (let i = current; i < decision.desired; i++) fork()
@@ -106,32 +167,55 @@ export function startSupervisor(services: Services, pools: readonly PoolSettings
       await scale().catch((error: unknown) => log.warn({ err: error }, 'scaling poll failed'))
       if (!stopping) timers.push(setTimeout(() => void loop(), settings.scaleIntervalMs))
     }
-    return { settings, children, active, fork, loop, start: async () => {
-      await channel.ensurePool(settings.pool)
-      // Rows of a primary that was killed: nobody refreshed them for a while.
-      quietly(registry.sweep(settings.pool, 3 * settings.scaleIntervalMs + 10_000))
-      for (let i = 0; i < settings.minWorkers; i++) fork()
-      void loop()
-    } }
+    return {
+      settings,
+      children,
+      active,
+      fork,
+      loop,
+      start: async () => {
+        await channel.ensurePool(settings.pool)
+        // Rows of a primary that was killed: nobody refreshed them for a while.
+        quietly(registry.sweep(settings.pool, 3 * settings.scaleIntervalMs + 10_000))
+        for (let i = 0; i < settings.minWorkers; i++) fork()
+        void loop()
+      },
+    }
   })
 
   return {
     async start(): Promise<void> {
       for (const g of groups) await g.start()
     },
-    workers: () => groups.map((g) => ({ pool: g.settings.pool, workers: [...g.children.values()].map((c) => ({ id: c.id, pid: c.worker.process.pid, draining: c.draining, startedAt: c.startedAt })) })),
+    workers: () =>
+      groups.map((g) => ({
+        pool: g.settings.pool,
+        workers: [...g.children.values()].map((c) => ({
+          id: c.id,
+          pid: c.worker.process.pid,
+          draining: c.draining,
+          startedAt: c.startedAt,
+        })),
+      })),
     /** Drains every worker (finish in-flight within the deadline, commit, exit); kills the stragglers. */
     async stop(): Promise<void> {
       stopping = true
       for (const t of timers) clearTimeout(t)
       const all = groups.flatMap((g) => [...g.children.values()])
-      const exited = Promise.all(all.map((c) => new Promise<void>((resolve) => {
-        if (c.worker.isDead()) return resolve()
-        c.worker.once('exit', () => resolve())
-        c.draining = true
-        c.worker.send({ type: 'drain' } satisfies PrimaryMessage)
-      })))
-      const deadline = setTimeout(() => { for (const c of all) if (!c.worker.isDead()) c.worker.process.kill('SIGKILL') }, config.workers.shutdownMs + 5_000)
+      const exited = Promise.all(
+        all.map(
+          (c) =>
+            new Promise<void>((resolve) => {
+              if (c.worker.isDead()) return resolve()
+              c.worker.once('exit', () => resolve())
+              c.draining = true
+              c.worker.send({ type: 'drain' } satisfies PrimaryMessage)
+            }),
+        ),
+      )
+      const deadline = setTimeout(() => {
+        for (const c of all) if (!c.worker.isDead()) c.worker.process.kill('SIGKILL')
+      }, config.workers.shutdownMs + 5_000)
       await exited
       clearTimeout(deadline)
     },

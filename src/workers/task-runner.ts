@@ -51,12 +51,21 @@ export function createTaskRunner(deps: RunnerDeps) {
   return async function run(record: DispatchRecord, stop: AbortSignal): Promise<RunOutcome> {
     const { taskId } = record
     const log = deps.logger.child({ taskId, attempt: record.attempt })
-    const ctxFor = (step: string): CommandContext => ({ commandId: `${deps.agentId}:${taskId}:${record.dispatchVersion}:${step}`, correlationId: record.correlationId, causationId: null, actor: deps.agentId })
+    const ctxFor = (step: string): CommandContext => ({
+      commandId: `${deps.agentId}:${taskId}:${record.dispatchVersion}:${step}`,
+      correlationId: record.correlationId,
+      causationId: null,
+      actor: deps.agentId,
+    })
 
     let state: ExistingTask
     log.debug({ dispatchVersion: record.dispatchVersion }, 'starting')
     try {
-      const started = await send(taskId, { type: 'StartTask', agentId: deps.agentId, dispatchVersion: record.dispatchVersion, leaseEpoch: null }, ctxFor('start'))
+      const started = await send(
+        taskId,
+        { type: 'StartTask', agentId: deps.agentId, dispatchVersion: record.dispatchVersion, leaseEpoch: null },
+        ctxFor('start'),
+      )
       state = started.state as Extract<TaskState, { exists: true }>
       if (started.events.length === 0 && !(state.status === 'running' && state.holder === deps.agentId)) return 'skipped'
     } catch (error) {
@@ -70,27 +79,62 @@ export function createTaskRunner(deps: RunnerDeps) {
     await deps.leases.grant({ taskId, epoch, holder: deps.agentId, pool: record.pool, expiresAt: deps.clock() + deps.leaseMs })
 
     const abort = new AbortController()
-    const fire = (reason: 'cancelled' | 'timed-out' | 'lease-lost' | 'shutdown') => { if (!abort.signal.aborted) abort.abort(abortError(reason)) }
+    const fire = (reason: 'cancelled' | 'timed-out' | 'lease-lost' | 'shutdown') => {
+      if (!abort.signal.aborted) abort.abort(abortError(reason))
+    }
     const onStop = () => fire((stop.reason as { reason?: 'cancelled' } | undefined)?.reason ?? 'shutdown')
     stop.addEventListener('abort', onStop, { once: true })
     if (stop.aborted) onStop()
     const timeout = state.timeoutMs > 0 ? setTimeout(() => fire('timed-out'), state.timeoutMs) : undefined
-    const heartbeat = setInterval(() => {
-      void deps.leases.extend(taskId, epoch, deps.clock() + deps.leaseMs).then((held) => { if (!held) fire('lease-lost') }, () => undefined)
-    }, Math.max(100, Math.floor(deps.leaseMs / 3)))
+    const heartbeat = setInterval(
+      () => {
+        void deps.leases.extend(taskId, epoch, deps.clock() + deps.leaseMs).then(
+          (held) => {
+            if (!held) fire('lease-lost')
+          },
+          () => undefined,
+        )
+      },
+      Math.max(100, Math.floor(deps.leaseMs / 3)),
+    )
 
     let parked: ((requestId: string) => void) | undefined
-    const parking = new Promise<string>((resolve) => { parked = resolve })
+    const parking = new Promise<string>((resolve) => {
+      parked = resolve
+    })
     const ctx: HandlerContext = {
-      taskId, pool: record.pool, attempt: state.attempt, config: deps.handlerConfig, signal: abort.signal, log,
+      taskId,
+      pool: record.pool,
+      attempt: state.attempt,
+      config: deps.handlerConfig,
+      signal: abort.signal,
+      log,
       payload: JSON.parse(state.payload) as unknown,
       inputs: state.inputs.map((i) => ({ requestId: i.requestId, response: JSON.parse(i.response) as unknown })),
-      progress: async (percent, message) => { await send(taskId, { type: 'ReportTaskProgress', percent: Math.round(percent), message: message ?? null, leaseEpoch: epoch }, { ...ctxFor(`progress:${newId()}`) }) },
+      progress: async (percent, message) => {
+        await send(
+          taskId,
+          { type: 'ReportTaskProgress', percent: Math.round(percent), message: message ?? null, leaseEpoch: epoch },
+          { ...ctxFor(`progress:${newId()}`) },
+        )
+      },
       requestInput: async (question, options) => {
         // A HITL request a human answers; answering it queues the task again with the answer.
-        const { requestId } = await raiseInputRequest(deps.execute, {
-          taskId, leaseEpoch: epoch, agentId: deps.agentId, projectId: null, question, options: options?.choices ?? null, context: ctx.payload, expiresAt: null,
-        }, ctxFor(`input:${epoch}`), deps.clock())
+        const { requestId } = await raiseInputRequest(
+          deps.execute,
+          {
+            taskId,
+            leaseEpoch: epoch,
+            agentId: deps.agentId,
+            projectId: null,
+            question,
+            options: options?.choices ?? null,
+            context: ctx.payload,
+            expiresAt: null,
+          },
+          ctxFor(`input:${epoch}`),
+          deps.clock(),
+        )
         parked!(requestId)
         return new Promise<never>(() => undefined)
       },
@@ -107,10 +151,17 @@ export function createTaskRunner(deps: RunnerDeps) {
         return 'parked'
       }
       try {
-        await send(taskId, { type: 'CompleteTask', agentId: deps.agentId, leaseEpoch: epoch, result: outcome.result ?? null, now: deps.clock() }, ctxFor('complete'))
+        await send(
+          taskId,
+          { type: 'CompleteTask', agentId: deps.agentId, leaseEpoch: epoch, result: outcome.result ?? null, now: deps.clock() },
+          ctxFor('complete'),
+        )
       } catch (error) {
         // Cancelled or reaped while the handler worked: the result no longer counts.
-        if (error instanceof AppError && !error.retriable) { log.info({ code: error.code }, 'result refused'); return 'aborted' }
+        if (error instanceof AppError && !error.retriable) {
+          log.info({ code: error.code }, 'result refused')
+          return 'aborted'
+        }
         throw error
       }
       return 'completed'
@@ -120,13 +171,27 @@ export function createTaskRunner(deps: RunnerDeps) {
         log.info({ reason }, 'task run aborted')
         return 'aborted'
       }
-      const message = reason === 'timed-out' ? `timed out after ${state.timeoutMs} ms` : reason === 'shutdown' ? 'the worker shut down before the task finished' : (error as Error).message
+      const message =
+        reason === 'timed-out'
+          ? `timed out after ${state.timeoutMs} ms`
+          : reason === 'shutdown'
+            ? 'the worker shut down before the task finished'
+            : (error as Error).message
       const retryable = reason !== undefined || !(error instanceof AppError && !error.retriable)
       log.warn({ err: reason ? undefined : error, reason, retryable }, 'task attempt failed')
-      await send(taskId, {
-        type: 'FailTask', agentId: deps.agentId, leaseEpoch: epoch, error: message, retryable, now: deps.clock(),
-        retryDelayMs: retryDelayFor(deps.retryPolicy, state, Math.random()),
-      }, ctxFor('fail')).catch((e: unknown) => log.warn({ err: e }, 'could not record the failure; the lease reaper will'))
+      await send(
+        taskId,
+        {
+          type: 'FailTask',
+          agentId: deps.agentId,
+          leaseEpoch: epoch,
+          error: message,
+          retryable,
+          now: deps.clock(),
+          retryDelayMs: retryDelayFor(deps.retryPolicy, state, Math.random()),
+        },
+        ctxFor('fail'),
+      ).catch((e: unknown) => log.warn({ err: e }, 'could not record the failure; the lease reaper will'))
       return 'failed'
     } finally {
       clearTimeout(timeout)

@@ -24,24 +24,49 @@ export const workerAgentId = (pool: string, workerId: string): string => `worker
  * maxAgentsPerProcess slots. `stopped` resolves after a drain (stop fetching, finish or abort
  * in-flight tasks, commit, leave the group).
  */
-export async function runWorkerProcess(services: Services, settings: PoolSettings, workerId: string, env: Readonly<Record<string, string | undefined>>) {
+export async function runWorkerProcess(
+  services: Services,
+  settings: PoolSettings,
+  workerId: string,
+  env: Readonly<Record<string, string | undefined>>,
+) {
   const { config, logger } = services
   const prefix = config.kafka.topicPrefix
   const agentId = workerAgentId(settings.pool, workerId)
   const log = logger.child({ pool: settings.pool, worker: workerId })
-  const channel = createDispatchChannel({ admin: services.admin, registry: services.registry, registryUrl: config.registryUrl, schemas: services.schemas, prefix, partitions: config.workers.dispatchPartitions })
+  const channel = createDispatchChannel({
+    admin: services.admin,
+    registry: services.registry,
+    registryUrl: config.registryUrl,
+    schemas: services.schemas,
+    prefix,
+    partitions: config.workers.dispatchPartitions,
+  })
   await channel.ensurePool(settings.pool)
   const writeSide = await createWriteSide(services)
   const handler = await loadHandler(settings.handler, env)
   const stops = new Map<string, AbortController>()
-  const cancellations = await subscribeCancellations(services.redis, config.redis.prefix, (taskId) => stops.get(taskId)?.abort(abortError('cancelled')))
+  const cancellations = await subscribeCancellations(services.redis, config.redis.prefix, (taskId) =>
+    stops.get(taskId)?.abort(abortError('cancelled')),
+  )
   const runner = createTaskRunner({
-    execute: writeSide.execute, leases: createTaskLeases({ redis: services.redis, prefix: config.redis.prefix }), handler,
-    handlerConfig: settings.handlerConfig, agentId, leaseMs: config.workers.leaseMs,
-    retryPolicy: { baseMs: config.retry.baseMs, maxMs: config.retry.maxMs }, logger: log, clock: Date.now,
+    execute: writeSide.execute,
+    leases: createTaskLeases({ redis: services.redis, prefix: config.redis.prefix }),
+    handler,
+    handlerConfig: settings.handlerConfig,
+    agentId,
+    leaseMs: config.workers.leaseMs,
+    retryPolicy: { baseMs: config.retry.baseMs, maxMs: config.retry.maxMs },
+    logger: log,
+    clock: Date.now,
   })
   const consumer = createDispatchConsumer({
-    kafka: services.kafka, prefix, pool: settings.pool, maxAgents: settings.maxAgentsPerProcess, codec: channel.dispatch, logger: log,
+    kafka: services.kafka,
+    prefix,
+    pool: settings.pool,
+    maxAgents: settings.maxAgentsPerProcess,
+    codec: channel.dispatch,
+    logger: log,
     run: async (record) => {
       const stop = new AbortController()
       stops.set(record.taskId, stop)
@@ -59,7 +84,9 @@ export async function runWorkerProcess(services: Services, settings: PoolSetting
   const drain = () => {
     draining ??= (async () => {
       log.info({ inFlight: consumer.inFlight }, 'worker draining')
-      await consumer.drain(config.workers.shutdownMs, () => { for (const s of stops.values()) s.abort(abortError('shutdown')) })
+      await consumer.drain(config.workers.shutdownMs, () => {
+        for (const s of stops.values()) s.abort(abortError('shutdown'))
+      })
       await cancellations.stop()
       await writeSide.close()
       log.info('worker drained')

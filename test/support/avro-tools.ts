@@ -15,7 +15,9 @@ export async function avroToolsJar(): Promise<string> {
   const jar = join(dir, `avro-tools-${version}.jar`)
   if (!existsSync(jar)) {
     mkdirSync(dir, { recursive: true })
-    await run('mvn', ['-q', '-B', 'dependency:copy', `-Dartifact=org.apache.avro:avro-tools:${version}`, `-DoutputDirectory=${dir}`], { timeout: 300_000 })
+    await run('mvn', ['-q', '-B', 'dependency:copy', `-Dartifact=org.apache.avro:avro-tools:${version}`, `-DoutputDirectory=${dir}`], {
+      timeout: 300_000,
+    })
   }
   return jar
 }

@@ -4,8 +4,15 @@ import type { EventMeta } from '../../src/events/envelope.ts'
 import { AppError } from '../../src/errors.ts'
 
 export const meta = (version: number, overrides: Partial<EventMeta> = {}): EventMeta => ({
-  eventId: `e${version}`, aggregateId: 'agg-1', version, occurredAt: 1_700_000_000_000 + version,
-  commandId: `c${version}`, correlationId: 'corr', causationId: null, actor: 'test', ...overrides,
+  eventId: `e${version}`,
+  aggregateId: 'agg-1',
+  version,
+  occurredAt: 1_700_000_000_000 + version,
+  commandId: `c${version}`,
+  correlationId: 'corr',
+  causationId: null,
+  actor: 'test',
+  ...overrides,
 })
 
 /** given(events).when(command).then(events) / .thenThrows(code) — asserts codes, not messages. */

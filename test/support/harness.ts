@@ -26,7 +26,15 @@ export type Harness = Readonly<{
  * A private AgentFleet against the real stack: its own topic prefix, Postgres schema and
  * Redis key prefix, so tests run side by side and leave nothing behind.
  */
-export async function startHarness(options: { api?: boolean; projector?: boolean; processManagers?: boolean; queueLoops?: readonly QueueLoop[]; env?: Record<string, string> } = {}): Promise<Harness> {
+export async function startHarness(
+  options: {
+    api?: boolean
+    projector?: boolean
+    processManagers?: boolean
+    queueLoops?: readonly QueueLoop[]
+    env?: Record<string, string>
+  } = {},
+): Promise<Harness> {
   const id = randomBytes(4).toString('hex')
   const env: Record<string, string> = {
     AGENTFLEET_TOPIC_PREFIX: `test-${id}`,

@@ -9,13 +9,14 @@ import { stackLayout } from '../../src/stack/layout.ts'
 import { bringDown, bringUp } from '../../src/stack/part.ts'
 import { readPid } from '../../src/stack/pid-files.ts'
 
-const freePort = () => new Promise<number>((resolve, reject) => {
-  const server = createServer().listen(0, '127.0.0.1', () => {
-    const { port } = server.address() as { port: number }
-    server.close(() => resolve(port))
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolve(port))
+    })
+    server.on('error', reject)
   })
-  server.on('error', reject)
-})
 
 const noTask = { update: () => undefined, done: () => undefined, fail: () => undefined }
 
@@ -40,9 +41,18 @@ export async function startPrivateBroker(): Promise<PrivateBroker> {
   const shared = loadConfig()
   const root = await mkdtemp(path.join(tmpdir(), 'af-broker-'))
   const [port, controllerPort] = [await freePort(), await freePort()]
-  const config = loadConfig({ ...process.env, AGENTFLEET_KAFKA_BROKERS: `127.0.0.1:${port}`, AGENTFLEET_KAFKA_CONTROLLER_PORT: String(controllerPort), AGENTFLEET_KAFKA_HEAP: '256m' })
+  const config = loadConfig({
+    ...process.env,
+    AGENTFLEET_KAFKA_BROKERS: `127.0.0.1:${port}`,
+    AGENTFLEET_KAFKA_CONTROLLER_PORT: String(controllerPort),
+    AGENTFLEET_KAFKA_HEAP: '256m',
+  })
   const sharedLayout = stackLayout(shared, process.cwd())
-  const layout = { ...stackLayout({ ...config, stack: { ...config.stack, dir: root } }, process.cwd()), kafkaHome: sharedLayout.kafkaHome, kafkaLibs: sharedLayout.kafkaLibs }
+  const layout = {
+    ...stackLayout({ ...config, stack: { ...config.stack, dir: root } }, process.cwd()),
+    kafkaHome: sharedLayout.kafkaHome,
+    kafkaLibs: sharedLayout.kafkaLibs,
+  }
   const part = kafkaNode({ config, layout })
   const up = async () => {
     await bringUp(part, () => findJava(config.stack.javaHome), noTask)
@@ -54,9 +64,15 @@ export async function startPrivateBroker(): Promise<PrivateBroker> {
     pause: () => process.kill(pid, 'SIGSTOP'),
     resume: () => process.kill(pid, 'SIGCONT'),
     kill: () => process.kill(pid, 'SIGKILL'),
-    restart: async () => { pid = await up() },
+    restart: async () => {
+      pid = await up()
+    },
     stop: async () => {
-      try { process.kill(pid, 'SIGCONT') } catch { /* already gone */ }
+      try {
+        process.kill(pid, 'SIGCONT')
+      } catch {
+        /* already gone */
+      }
       await bringDown(part, 5_000)
       await rm(root, { recursive: true, force: true })
     },

@@ -10,19 +10,27 @@ export async function readEvents(h: Harness, aggregate: string): Promise<StoredE
   const remaining = new Map(ends.filter((o) => Number(o.high) > 0).map((o) => [o.partition, Number(o.high)]))
   const events: StoredEvent[] = []
   if (remaining.size === 0) return events
-  const consumer = h.services.kafka.consumer({ groupId: `${h.config.kafka.topicPrefix}.test-reader.${Math.random().toString(36).slice(2)}`, maxWaitTimeInMs: 100 })
+  const consumer = h.services.kafka.consumer({
+    groupId: `${h.config.kafka.topicPrefix}.test-reader.${Math.random().toString(36).slice(2)}`,
+    maxWaitTimeInMs: 100,
+  })
   await consumer.connect()
   try {
     await consumer.subscribe({ topic, fromBeginning: true })
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`timed out reading ${topic}`)), 20_000)
-      consumer.run({
-        eachMessage: async ({ partition, message }) => {
-          events.push(await h.services.codec.decode(message, { topic, partition, offset: message.offset }))
-          if (Number(message.offset) + 1 >= (remaining.get(partition) ?? 0)) remaining.delete(partition)
-          if (remaining.size === 0) { clearTimeout(timer); resolve() }
-        },
-      }).catch(reject)
+      consumer
+        .run({
+          eachMessage: async ({ partition, message }) => {
+            events.push(await h.services.codec.decode(message, { topic, partition, offset: message.offset }))
+            if (Number(message.offset) + 1 >= (remaining.get(partition) ?? 0)) remaining.delete(partition)
+            if (remaining.size === 0) {
+              clearTimeout(timer)
+              resolve()
+            }
+          },
+        })
+        .catch(reject)
     })
   } finally {
     await consumer.disconnect()

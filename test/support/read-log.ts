@@ -12,18 +12,23 @@ export async function readStream(h: Harness, aggregate: AggregateType, id: strin
   const pending = new Set([...ends].filter(([, high]) => high > 0).map(([p]) => p))
   const events: StoredEvent[] = []
   if (pending.size === 0) return events
-  const consumer = kafka.consumer({ groupId: `${h.config.kafka.topicPrefix}.read-log.${randomBytes(4).toString('hex')}`, maxWaitTimeInMs: 50 })
+  const consumer = kafka.consumer({
+    groupId: `${h.config.kafka.topicPrefix}.read-log.${randomBytes(4).toString('hex')}`,
+    maxWaitTimeInMs: 50,
+  })
   await consumer.connect()
   try {
     await consumer.subscribe({ topic, fromBeginning: true })
     await new Promise<void>((resolve, reject) => {
-      consumer.run({
-        eachMessage: async ({ partition, message }) => {
-          if (message.key?.toString() === id) events.push(await codec.decode(message, { topic, partition, offset: message.offset }))
-          if (Number(message.offset) + 1 >= (ends.get(partition) ?? 0)) pending.delete(partition)
-          if (pending.size === 0) resolve()
-        },
-      }).catch(reject)
+      consumer
+        .run({
+          eachMessage: async ({ partition, message }) => {
+            if (message.key?.toString() === id) events.push(await codec.decode(message, { topic, partition, offset: message.offset }))
+            if (Number(message.offset) + 1 >= (ends.get(partition) ?? 0)) pending.delete(partition)
+            if (pending.size === 0) resolve()
+          },
+        })
+        .catch(reject)
     })
   } finally {
     await consumer.disconnect()

@@ -25,7 +25,10 @@ export type SseClient = Readonly<{
  */
 export async function openSse(url: string, options: { lastEventId?: string } = {}): Promise<SseClient> {
   const abort = new AbortController()
-  const res = await fetch(url, { headers: { accept: 'text/event-stream', ...(options.lastEventId ? { 'last-event-id': options.lastEventId } : {}) }, signal: abort.signal })
+  const res = await fetch(url, {
+    headers: { accept: 'text/event-stream', ...(options.lastEventId ? { 'last-event-id': options.lastEventId } : {}) },
+    signal: abort.signal,
+  })
   const messages: SseMessage[] = []
   const comments: string[] = []
   const lastEventId = options.lastEventId ?? ''
@@ -67,12 +70,19 @@ export async function openSse(url: string, options: { lastEventId?: string } = {
     pause: () => {
       if (paused) return
       let resolve!: () => void
-      const promise = new Promise<void>((r) => { resolve = r })
+      const promise = new Promise<void>((r) => {
+        resolve = r
+      })
       paused = { promise, resolve }
     },
-    resume: () => { const p = paused; paused = undefined; p?.resolve() },
+    resume: () => {
+      const p = paused
+      paused = undefined
+      p?.resolve()
+    },
     close: () => abort.abort(),
-    waitForMessages: (n, timeoutMs = 20_000) => waitFor(async () => messages.length >= n && messages, `${n} SSE messages (have ${messages.length})`, timeoutMs),
+    waitForMessages: (n, timeoutMs = 20_000) =>
+      waitFor(async () => messages.length >= n && messages, `${n} SSE messages (have ${messages.length})`, timeoutMs),
   }
 }
 
@@ -90,7 +100,10 @@ export function createSseParser(initialId: string, messages: SseMessage[], comme
       eventType = ''
       return
     }
-    if (l.startsWith(':')) { comments.push(l.slice(1).trim()); return }
+    if (l.startsWith(':')) {
+      comments.push(l.slice(1).trim())
+      return
+    }
     const colon = l.indexOf(':')
     const field = colon < 0 ? l : l.slice(0, colon)
     const value = colon < 0 ? '' : l.slice(colon + 1).replace(/^ /, '')
@@ -102,7 +115,15 @@ export function createSseParser(initialId: string, messages: SseMessage[], comme
   return { line, lastEventId: () => lastEventId }
 }
 
-export type StreamedEvent = Readonly<{ type: string; aggregateType: string; aggregateId: string; version: number; occurredAt: string; data: Record<string, unknown>; meta: Record<string, unknown> }>
+export type StreamedEvent = Readonly<{
+  type: string
+  aggregateType: string
+  aggregateId: string
+  version: number
+  occurredAt: string
+  data: Record<string, unknown>
+  meta: Record<string, unknown>
+}>
 
 export const eventsOf = (messages: readonly SseMessage[]): StreamedEvent[] =>
   messages.filter((m) => m.event !== 'overflow').map((m) => JSON.parse(m.data) as StreamedEvent)
@@ -117,9 +138,16 @@ export async function openSseOverHttp(url: string, options: { lastEventId?: stri
   const comments: string[] = []
   const parser = createSseParser(options.lastEventId ?? '', messages, comments)
   let ended = false
-  const headers: Record<string, string> = { accept: 'text/event-stream', ...(options.lastEventId ? { 'last-event-id': options.lastEventId } : {}) }
+  const headers: Record<string, string> = {
+    accept: 'text/event-stream',
+    ...(options.lastEventId ? { 'last-event-id': options.lastEventId } : {}),
+  }
   const req = request(url, { headers })
-  const res = await new Promise<import('node:http').IncomingMessage>((resolve, reject) => { req.once('response', resolve); req.once('error', reject); req.end() })
+  const res = await new Promise<import('node:http').IncomingMessage>((resolve, reject) => {
+    req.once('response', resolve)
+    req.once('error', reject)
+    req.end()
+  })
   let pending = ''
   const ended$ = new Promise<void>((resolve) => {
     res.setEncoding('utf8')
@@ -129,7 +157,10 @@ export async function openSseOverHttp(url: string, options: { lastEventId?: stri
       pending = lines.pop()!
       for (const l of lines) parser.line(l)
     })
-    const done = () => { ended = true; resolve() }
+    const done = () => {
+      ended = true
+      resolve()
+    }
     res.once('end', done)
     res.once('close', done)
     res.once('error', done)
@@ -142,9 +173,16 @@ export async function openSseOverHttp(url: string, options: { lastEventId?: stri
     lastEventId: () => parser.lastEventId(),
     ended: ended$,
     isEnded: () => ended,
-    pause: () => { res.pause() },
-    resume: () => { res.resume() },
-    close: () => { req.destroy() },
-    waitForMessages: (n, timeoutMs = 20_000) => waitFor(async () => messages.length >= n && messages, `${n} SSE messages (have ${messages.length})`, timeoutMs),
+    pause: () => {
+      res.pause()
+    },
+    resume: () => {
+      res.resume()
+    },
+    close: () => {
+      req.destroy()
+    },
+    waitForMessages: (n, timeoutMs = 20_000) =>
+      waitFor(async () => messages.length >= n && messages, `${n} SSE messages (have ${messages.length})`, timeoutMs),
   }
 }

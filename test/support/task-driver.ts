@@ -13,12 +13,26 @@ export async function taskCommand(execute: CommandHandler, id: string, command: 
 }
 
 /** An HTTP-pulled agent's run: claim, start with the epoch of the claim, then complete or fail. */
-export async function runTask(execute: CommandHandler, id: string, agentId: string, end: 'complete' | 'fail' = 'complete', result: unknown = { ok: true }): Promise<ExistingTask> {
+export async function runTask(
+  execute: CommandHandler,
+  id: string,
+  agentId: string,
+  end: 'complete' | 'fail' = 'complete',
+  result: unknown = { ok: true },
+): Promise<ExistingTask> {
   const claimed = await taskCommand(execute, id, { type: 'ClaimTask', agentId, leaseMs: 30_000, now: Date.now() })
   await taskCommand(execute, id, { type: 'StartTask', agentId, dispatchVersion: null, leaseEpoch: claimed.leaseEpoch })
   return end === 'complete'
     ? taskCommand(execute, id, { type: 'CompleteTask', agentId, leaseEpoch: claimed.leaseEpoch, result, now: Date.now() })
-    : taskCommand(execute, id, { type: 'FailTask', agentId, leaseEpoch: claimed.leaseEpoch, error: 'it broke', retryable: false, now: Date.now(), retryDelayMs: 0 })
+    : taskCommand(execute, id, {
+        type: 'FailTask',
+        agentId,
+        leaseEpoch: claimed.leaseEpoch,
+        error: 'it broke',
+        retryable: false,
+        now: Date.now(),
+        retryDelayMs: 0,
+      })
 }
 
 export type Json = Record<string, unknown> & { items?: Record<string, unknown>[] }
@@ -39,7 +53,11 @@ export async function createTask(h: Harness, body: Record<string, unknown>): Pro
 
 /** Polls the read model until the task has `status`. */
 export const waitForStatus = (h: Harness, id: string, status: string, timeoutMs = 20_000) =>
-  waitFor(async () => {
-    const { body } = await getJson(h, `/api/v1/tasks/${id}`)
-    return body.status === status ? body : undefined
-  }, `task ${id} ${status}`, timeoutMs)
+  waitFor(
+    async () => {
+      const { body } = await getJson(h, `/api/v1/tasks/${id}`)
+      return body.status === status ? body : undefined
+    },
+    `task ${id} ${status}`,
+    timeoutMs,
+  )

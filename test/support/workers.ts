@@ -10,9 +10,15 @@ import { createTaskLeases } from '../../src/leases/task-leases.ts'
 import type { Harness } from './harness.ts'
 
 /** Starts `agentfleet workers <args>` as a real process tree with the harness' environment. */
-export function spawnWorkers(h: Harness, args: readonly string[], env: Record<string, string> = {}): ChildProcess & { exited: Promise<number | null> } {
+export function spawnWorkers(
+  h: Harness,
+  args: readonly string[],
+  env: Record<string, string> = {},
+): ChildProcess & { exited: Promise<number | null> } {
   const child = spawn(process.execPath, ['bin/agentfleet.js', 'workers', ...args], {
-    env: { ...process.env, ...h.env, ...env }, stdio: ['ignore', 'inherit', 'inherit'], detached: false,
+    env: { ...process.env, ...h.env, ...env },
+    stdio: ['ignore', 'inherit', 'inherit'],
+    detached: false,
   })
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
   return Object.assign(child, { exited })
@@ -29,16 +35,41 @@ export async function collectTaskEvents(h: Harness, aggregate = 'task') {
   const consumer = h.services.kafka.consumer({ groupId: `${h.config.kafka.topicPrefix}.test-collector.${newId()}`, maxWaitTimeInMs: 50 })
   await consumer.connect()
   await consumer.subscribe({ topic: eventTopic(h.config.kafka.topicPrefix, aggregate), fromBeginning: true })
-  await consumer.run({ eachMessage: async ({ message, topic, partition }) => { events.push(await h.services.codec.decode(message, { topic, partition, offset: message.offset })) } })
-  const of = (type: string, taskId?: string) => events.filter((e) => e.type === type && (taskId === undefined || e.meta.aggregateId === taskId))
+  await consumer.run({
+    eachMessage: async ({ message, topic, partition }) => {
+      events.push(await h.services.codec.decode(message, { topic, partition, offset: message.offset }))
+    },
+  })
+  const of = (type: string, taskId?: string) =>
+    events.filter((e) => e.type === type && (taskId === undefined || e.meta.aggregateId === taskId))
   return { events, of, stop: () => consumer.disconnect() }
 }
 
 export const createTask = (execute: CommandHandler, over: Partial<CreateTask> & { pool: string }, id = newId()) =>
-  execute('task', id, taskDecider, {
-    type: 'CreateTask', commandId: `c-${id}`, title: 't', description: null, role: null, priority: 'NORMAL' as TaskPriority, payload: {},
-    metadata: {}, maxAttempts: 3, timeoutMs: 30_000, projectId: null, workflowId: null, dependsOn: [], ...over, taskId: id,
-  }, { commandId: `c-${id}`, correlationId: id, causationId: null, actor: 'test' }, { expectNew: true })
+  execute(
+    'task',
+    id,
+    taskDecider,
+    {
+      type: 'CreateTask',
+      commandId: `c-${id}`,
+      title: 't',
+      description: null,
+      role: null,
+      priority: 'NORMAL' as TaskPriority,
+      payload: {},
+      metadata: {},
+      maxAttempts: 3,
+      timeoutMs: 30_000,
+      projectId: null,
+      workflowId: null,
+      dependsOn: [],
+      ...over,
+      taskId: id,
+    },
+    { commandId: `c-${id}`, correlationId: id, causationId: null, actor: 'test' },
+    { expectNew: true },
+  )
 
 /**
  * Recovery the lease reaper and the retry scheduler provide in production: expired run leases →
@@ -52,7 +83,13 @@ export function runRecovery(h: Harness, execute: CommandHandler, collected: Awai
   const loop = (async () => {
     while (running) {
       for (const lease of await leases.expired(Date.now())) {
-        await execute('task', lease.taskId, taskDecider, { type: 'ExpireTaskLease', leaseEpoch: lease.epoch, now: Date.now(), retryDelayMs: 10 }, ctx(`expire-${lease.taskId}-${lease.epoch}`)).catch(() => undefined)
+        await execute(
+          'task',
+          lease.taskId,
+          taskDecider,
+          { type: 'ExpireTaskLease', leaseEpoch: lease.epoch, now: Date.now(), retryDelayMs: 10 },
+          ctx(`expire-${lease.taskId}-${lease.epoch}`),
+        ).catch(() => undefined)
         await leases.release(lease.taskId, lease.epoch)
       }
       for (const e of collected.of('TaskRetryScheduled')) {
@@ -60,10 +97,17 @@ export function runRecovery(h: Harness, execute: CommandHandler, collected: Awai
         if (queued.has(key)) continue
         queued.add(key)
         const attempt = (e.data as { attempt: number }).attempt
-        await execute('task', e.meta.aggregateId, taskDecider, { type: 'QueueTaskRetry', attempt }, ctx(`retry-${key}`)).catch(() => undefined)
+        await execute('task', e.meta.aggregateId, taskDecider, { type: 'QueueTaskRetry', attempt }, ctx(`retry-${key}`)).catch(
+          () => undefined,
+        )
       }
       await new Promise((r) => setTimeout(r, 50))
     }
   })()
-  return { stop: async () => { running = false; await loop } }
+  return {
+    stop: async () => {
+      running = false
+      await loop
+    },
+  }
 }

@@ -2,8 +2,16 @@ import { DomainError } from '../../errors.ts'
 import type { AgentEvent } from '../../events/generated/event-types.ts'
 import { assertNever, type Decider } from '../decider.ts'
 import type {
-  AgentCommand, CompleteTermination, DeregisterAgent, HostAgent, MarkAgentOffline, RecordHeartbeat, RegisterAgent,
-  RequestAgentTermination, SpawnAgent, UpdateAgentStatus,
+  AgentCommand,
+  CompleteTermination,
+  DeregisterAgent,
+  HostAgent,
+  MarkAgentOffline,
+  RecordHeartbeat,
+  RegisterAgent,
+  RequestAgentTermination,
+  SpawnAgent,
+  UpdateAgentStatus,
 } from './agent.commands.ts'
 import type { AgentState, AgentStatus, ExistingAgent } from './agent.state.ts'
 
@@ -21,21 +29,33 @@ const mustBeLive = (state: AgentState): ExistingAgent => {
 }
 
 const mustBeSpawned = (agent: ExistingAgent): ExistingAgent => {
-  if (agent.origin !== 'spawned') throw new DomainError('agent.not-spawned', 'the agent registered itself and is not hosted by a worker group')
+  if (agent.origin !== 'spawned')
+    throw new DomainError('agent.not-spawned', 'the agent registered itself and is not hosted by a worker group')
   return agent
 }
 
-const transition = (message: string): never => { throw new DomainError('agent.invalid-transition', message) }
+const transition = (message: string): never => {
+  throw new DomainError('agent.invalid-transition', message)
+}
 
 const register = (c: RegisterAgent, state: AgentState): AgentEvent[] => {
   if (state.exists) {
     if (state.createdBy === c.commandId) return []
     throw new DomainError('agent.already-registered', 'an agent with this id is already registered')
   }
-  return [{
-    type: 'AgentRegistered',
-    data: { name: c.name, role: c.role, pool: c.pool, projectId: c.projectId, capabilities: [...c.capabilities], metadata: JSON.stringify(c.metadata) },
-  }]
+  return [
+    {
+      type: 'AgentRegistered',
+      data: {
+        name: c.name,
+        role: c.role,
+        pool: c.pool,
+        projectId: c.projectId,
+        capabilities: [...c.capabilities],
+        metadata: JSON.stringify(c.metadata),
+      },
+    },
+  ]
 }
 
 const spawn = (c: SpawnAgent, state: AgentState): AgentEvent[] => {
@@ -43,7 +63,12 @@ const spawn = (c: SpawnAgent, state: AgentState): AgentEvent[] => {
     if (state.createdBy === c.commandId) return []
     throw new DomainError('agent.already-registered', 'an agent with this id already exists')
   }
-  return [{ type: 'AgentSpawned', data: { name: c.name, role: c.role, pool: c.pool, capabilities: [...c.capabilities], metadata: JSON.stringify(c.metadata) } }]
+  return [
+    {
+      type: 'AgentSpawned',
+      data: { name: c.name, role: c.role, pool: c.pool, capabilities: [...c.capabilities], metadata: JSON.stringify(c.metadata) },
+    },
+  ]
 }
 
 const updateStatus = (c: UpdateAgentStatus, state: AgentState): AgentEvent[] => {
@@ -84,7 +109,9 @@ const requestTermination = (c: RequestAgentTermination, state: AgentState): Agen
   if (!agent.hosted) return [{ type: 'AgentTerminated', data: { reason: c.reason } }]
   if (agent.status === 'terminating') {
     // Only an escalation from graceful to immediate is news.
-    return agent.graceful === true && !c.graceful ? [{ type: 'AgentTerminationRequested', data: { graceful: false, reason: c.reason } }] : []
+    return agent.graceful === true && !c.graceful
+      ? [{ type: 'AgentTerminationRequested', data: { graceful: false, reason: c.reason } }]
+      : []
   }
   return [{ type: 'AgentTerminationRequested', data: { graceful: c.graceful, reason: c.reason } }]
 }
@@ -112,35 +139,69 @@ export const agentDecider: Decider<AgentState, AgentCommand, AgentEvent> = {
 
   decide(command, state) {
     switch (command.type) {
-      case 'RegisterAgent': return register(command, state)
-      case 'SpawnAgent': return spawn(command, state)
-      case 'UpdateAgentStatus': return updateStatus(command, state)
-      case 'MarkAgentOffline': return markOffline(command, state)
-      case 'RecordHeartbeat': return recordHeartbeat(command, state)
-      case 'HostAgent': return host(command, state)
-      case 'RequestAgentTermination': return requestTermination(command, state)
-      case 'CompleteTermination': return completeTermination(command, state)
-      case 'DeregisterAgent': return deregister(command, state)
-      default: return assertNever(command)
+      case 'RegisterAgent':
+        return register(command, state)
+      case 'SpawnAgent':
+        return spawn(command, state)
+      case 'UpdateAgentStatus':
+        return updateStatus(command, state)
+      case 'MarkAgentOffline':
+        return markOffline(command, state)
+      case 'RecordHeartbeat':
+        return recordHeartbeat(command, state)
+      case 'HostAgent':
+        return host(command, state)
+      case 'RequestAgentTermination':
+        return requestTermination(command, state)
+      case 'CompleteTermination':
+        return completeTermination(command, state)
+      case 'DeregisterAgent':
+        return deregister(command, state)
+      default:
+        return assertNever(command)
     }
   },
 
   evolve(state, event, meta) {
     const fresh = (origin: 'registered' | 'spawned', status: AgentStatus): AgentState => ({
-      exists: true, createdBy: meta.commandId, origin, status, statusReason: null, healthy: true, hosted: false, workerId: null, processId: null, graceful: null,
+      exists: true,
+      createdBy: meta.commandId,
+      origin,
+      status,
+      statusReason: null,
+      healthy: true,
+      hosted: false,
+      workerId: null,
+      processId: null,
+      graceful: null,
     })
     switch (event.type) {
-      case 'AgentRegistered': return fresh('registered', 'idle')
-      case 'AgentSpawned': return fresh('spawned', 'pending')
-      case 'AgentStatusChanged': return withStatus(state, event.data.to as AgentStatus, { statusReason: event.data.reason })
-      case 'AgentWentOffline': return withStatus(state, state.exists && state.status === 'terminating' ? 'terminating' : 'offline', { healthy: false })
-      case 'AgentRecovered': return withStatus(state, event.data.status as AgentStatus, { healthy: true, statusReason: null })
+      case 'AgentRegistered':
+        return fresh('registered', 'idle')
+      case 'AgentSpawned':
+        return fresh('spawned', 'pending')
+      case 'AgentStatusChanged':
+        return withStatus(state, event.data.to as AgentStatus, { statusReason: event.data.reason })
+      case 'AgentWentOffline':
+        return withStatus(state, state.exists && state.status === 'terminating' ? 'terminating' : 'offline', { healthy: false })
+      case 'AgentRecovered':
+        return withStatus(state, event.data.status as AgentStatus, { healthy: true, statusReason: null })
       case 'AgentHosted':
-        return withStatus(state, 'idle', { hosted: true, workerId: event.data.workerId, processId: event.data.processId, healthy: true, statusReason: null })
-      case 'AgentTerminationRequested': return withStatus(state, 'terminating', { graceful: event.data.graceful })
-      case 'AgentTerminated': return withStatus(state, 'terminated', { hosted: false })
-      case 'AgentDeregistered': return withStatus(state, 'deregistered')
-      default: return assertNever(event)
+        return withStatus(state, 'idle', {
+          hosted: true,
+          workerId: event.data.workerId,
+          processId: event.data.processId,
+          healthy: true,
+          statusReason: null,
+        })
+      case 'AgentTerminationRequested':
+        return withStatus(state, 'terminating', { graceful: event.data.graceful })
+      case 'AgentTerminated':
+        return withStatus(state, 'terminated', { hosted: false })
+      case 'AgentDeregistered':
+        return withStatus(state, 'deregistered')
+      default:
+        return assertNever(event)
     }
   },
 }

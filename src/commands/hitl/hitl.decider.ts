@@ -28,19 +28,28 @@ const raise = (c: C.RaiseHitlRequest, state: HitlState): Events => {
     if (c.options.length === 0) refuse('hitl.invalid-options', 'options, when given, must list at least one answer')
     if (new Set(c.options).size !== c.options.length) refuse('hitl.invalid-options', 'an option is listed twice')
   }
-  if (c.expiresAt !== null && c.expiresAt <= c.now) refuse('hitl.invalid-expiry', 'expiresAt must be in the future', { expiresAt: c.expiresAt, now: c.now })
-  return [{
-    type: 'HitlRequested',
-    data: {
-      taskId: c.taskId, agentId: c.agentId, projectId: c.projectId, question: c.question,
-      options: c.options === null ? null : [...c.options], context: JSON.stringify(c.context ?? null), expiresAt: c.expiresAt,
+  if (c.expiresAt !== null && c.expiresAt <= c.now)
+    refuse('hitl.invalid-expiry', 'expiresAt must be in the future', { expiresAt: c.expiresAt, now: c.now })
+  return [
+    {
+      type: 'HitlRequested',
+      data: {
+        taskId: c.taskId,
+        agentId: c.agentId,
+        projectId: c.projectId,
+        question: c.question,
+        options: c.options === null ? null : [...c.options],
+        context: JSON.stringify(c.context ?? null),
+        expiresAt: c.expiresAt,
+      },
     },
-  }]
+  ]
 }
 
 const respond = (c: C.RespondToHitlRequest, state: HitlState): Events => {
   const h = mustBePending(mustExist(state))
-  if (h.expiresAt !== null && c.now >= h.expiresAt) refuse('hitl.expired', 'the request expired before it was answered', { expiresAt: h.expiresAt })
+  if (h.expiresAt !== null && c.now >= h.expiresAt)
+    refuse('hitl.expired', 'the request expired before it was answered', { expiresAt: h.expiresAt })
   if (h.options !== null && (typeof c.response !== 'string' || !h.options.includes(c.response))) {
     refuse('hitl.invalid-response', 'the response must be one of the options', { options: h.options })
   }
@@ -70,27 +79,43 @@ export function evolveHitl(state: HitlState, event: HitlEvent, meta: EventMeta):
   if (event.type === 'HitlRequested') {
     const d = event.data
     return {
-      exists: true, status: 'pending', raisedBy: meta.commandId, taskId: d.taskId, question: d.question,
-      options: d.options === null ? null : [...d.options], expiresAt: d.expiresAt, response: null, respondedBy: null,
+      exists: true,
+      status: 'pending',
+      raisedBy: meta.commandId,
+      taskId: d.taskId,
+      question: d.question,
+      options: d.options === null ? null : [...d.options],
+      expiresAt: d.expiresAt,
+      response: null,
+      respondedBy: null,
     }
   }
   if (!state.exists) return state
   switch (event.type) {
-    case 'HitlResponded': return { ...state, status: 'answered', response: event.data.response, respondedBy: event.data.respondedBy }
-    case 'HitlExpired': return { ...state, status: 'expired' }
-    case 'HitlCancelled': return { ...state, status: 'cancelled' }
-    default: return assertNever(event)
+    case 'HitlResponded':
+      return { ...state, status: 'answered', response: event.data.response, respondedBy: event.data.respondedBy }
+    case 'HitlExpired':
+      return { ...state, status: 'expired' }
+    case 'HitlCancelled':
+      return { ...state, status: 'cancelled' }
+    default:
+      return assertNever(event)
   }
 }
 
 /** pending → answered | expired | cancelled. */
 export const decideHitl = (command: C.HitlCommand, state: HitlState): Events => {
   switch (command.type) {
-    case 'RaiseHitlRequest': return raise(command, state)
-    case 'RespondToHitlRequest': return respond(command, state)
-    case 'ExpireHitlRequest': return expire(command, state)
-    case 'CancelHitlRequest': return cancel(command, state)
-    default: return assertNever(command)
+    case 'RaiseHitlRequest':
+      return raise(command, state)
+    case 'RespondToHitlRequest':
+      return respond(command, state)
+    case 'ExpireHitlRequest':
+      return expire(command, state)
+    case 'CancelHitlRequest':
+      return cancel(command, state)
+    default:
+      return assertNever(command)
   }
 }
 

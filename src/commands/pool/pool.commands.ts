@@ -10,6 +10,13 @@ export type DeletePool = Readonly<{ type: 'DeletePool'; drain: boolean; activeTa
 /** Ends a drain once no task is active; idempotent, safe to repeat from any number of loops. */
 export type RetirePool = Readonly<{ type: 'RetirePool'; activeTasks: number }>
 /** Appended by the autoscaler of the pool's worker group. */
-export type RecordScaling = Readonly<{ type: 'RecordScaling'; fromWorkers: number; toWorkers: number; lag: number; timeLagMs: number; reason: string }>
+export type RecordScaling = Readonly<{
+  type: 'RecordScaling'
+  fromWorkers: number
+  toWorkers: number
+  lag: number
+  timeLagMs: number
+  reason: string
+}>
 
 export type PoolCommand = CreatePool | UpdatePoolConfig | DeletePool | RetirePool | RecordScaling

@@ -10,7 +10,9 @@ const mustBeLive = (state: PoolState): ExistingPool => {
   return state
 }
 
-const invalid = (message: string): never => { throw new DomainError('pool.invalid-config', message) }
+const invalid = (message: string): never => {
+  throw new DomainError('pool.invalid-config', message)
+}
 
 function validate(c: PoolConfig): PoolConfig {
   const whole = (v: number) => Number.isInteger(v) && v >= 0
@@ -18,7 +20,8 @@ function validate(c: PoolConfig): PoolConfig {
   if (c.minWorkers > c.maxWorkers) invalid(`minWorkers (${c.minWorkers}) must not exceed maxWorkers (${c.maxWorkers})`)
   if (!Number.isInteger(c.maxAgentsPerProcess) || c.maxAgentsPerProcess < 1) invalid('maxAgentsPerProcess must be at least 1')
   if (!Number.isInteger(c.lagThreshold) || c.lagThreshold < 1) invalid('lagThreshold must be at least 1')
-  if (c.scaleIntervalMs < 1 || c.scaleDownStabilizationMs < 0) invalid('scaleIntervalMs must be positive and scaleDownStabilizationMs not negative')
+  if (c.scaleIntervalMs < 1 || c.scaleDownStabilizationMs < 0)
+    invalid('scaleIntervalMs must be positive and scaleDownStabilizationMs not negative')
   return c
 }
 
@@ -44,7 +47,12 @@ const update = (c: UpdatePoolConfig, state: PoolState): PoolEvent[] => {
 const remove = (c: DeletePool, state: PoolState): PoolEvent[] => {
   const pool = mustBeLive(state)
   if (c.activeTasks === 0) return [{ type: 'PoolDeleted', data: { drained: pool.status === 'draining' } }]
-  if (!c.drain) throw new DomainError('pool.has-active-tasks', `${c.activeTasks} task(s) of the pool are still active; retry later or delete with ?drain=true`, { details: { activeTasks: c.activeTasks } })
+  if (!c.drain)
+    throw new DomainError(
+      'pool.has-active-tasks',
+      `${c.activeTasks} task(s) of the pool are still active; retry later or delete with ?drain=true`,
+      { details: { activeTasks: c.activeTasks } },
+    )
   return pool.status === 'draining' ? [] : [{ type: 'PoolDrainStarted', data: { activeTasks: c.activeTasks } }]
 }
 
@@ -56,9 +64,15 @@ const retire = (c: RetirePool, state: PoolState): PoolEvent[] => {
 const recordScaling = (c: RecordScaling, state: PoolState): PoolEvent[] => {
   mustBeLive(state)
   const whole = (v: number) => Number.isInteger(v) && v >= 0
-  if (![c.fromWorkers, c.toWorkers, c.lag, c.timeLagMs].every(whole)) throw new DomainError('pool.invalid-scaling', 'worker counts and lags must be whole, non-negative numbers')
+  if (![c.fromWorkers, c.toWorkers, c.lag, c.timeLagMs].every(whole))
+    throw new DomainError('pool.invalid-scaling', 'worker counts and lags must be whole, non-negative numbers')
   if (c.fromWorkers === c.toWorkers) return []
-  return [{ type: 'PoolScaled', data: { fromWorkers: c.fromWorkers, toWorkers: c.toWorkers, lag: c.lag, timeLagMs: c.timeLagMs, reason: c.reason } }]
+  return [
+    {
+      type: 'PoolScaled',
+      data: { fromWorkers: c.fromWorkers, toWorkers: c.toWorkers, lag: c.lag, timeLagMs: c.timeLagMs, reason: c.reason },
+    },
+  ]
 }
 
 const configOf = (d: PoolConfigUpdatedData): PoolConfig => ({ ...d, handlerConfig: JSON.parse(d.handlerConfig) as Record<string, unknown> })
@@ -68,23 +82,35 @@ export const poolDecider: Decider<PoolState, PoolCommand, PoolEvent> = {
 
   decide(command, state) {
     switch (command.type) {
-      case 'CreatePool': return create(command, state)
-      case 'UpdatePoolConfig': return update(command, state)
-      case 'DeletePool': return remove(command, state)
-      case 'RetirePool': return retire(command, state)
-      case 'RecordScaling': return recordScaling(command, state)
-      default: return assertNever(command)
+      case 'CreatePool':
+        return create(command, state)
+      case 'UpdatePoolConfig':
+        return update(command, state)
+      case 'DeletePool':
+        return remove(command, state)
+      case 'RetirePool':
+        return retire(command, state)
+      case 'RecordScaling':
+        return recordScaling(command, state)
+      default:
+        return assertNever(command)
     }
   },
 
   evolve(state, event, meta) {
     switch (event.type) {
-      case 'PoolCreated': return { exists: true, createdBy: meta.commandId, status: 'active', config: configOf(event.data), workers: 0 }
-      case 'PoolConfigUpdated': return state.exists ? { ...state, config: configOf(event.data) } : state
-      case 'PoolDrainStarted': return state.exists ? { ...state, status: 'draining' } : state
-      case 'PoolDeleted': return state.exists ? { ...state, status: 'deleted' } : state
-      case 'PoolScaled': return state.exists ? { ...state, workers: event.data.toWorkers } : state
-      default: return assertNever(event)
+      case 'PoolCreated':
+        return { exists: true, createdBy: meta.commandId, status: 'active', config: configOf(event.data), workers: 0 }
+      case 'PoolConfigUpdated':
+        return state.exists ? { ...state, config: configOf(event.data) } : state
+      case 'PoolDrainStarted':
+        return state.exists ? { ...state, status: 'draining' } : state
+      case 'PoolDeleted':
+        return state.exists ? { ...state, status: 'deleted' } : state
+      case 'PoolScaled':
+        return state.exists ? { ...state, workers: event.data.toWorkers } : state
+      default:
+        return assertNever(event)
     }
   },
 }

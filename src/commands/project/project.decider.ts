@@ -64,10 +64,14 @@ export function evolveProject(state: ProjectState, event: ProjectEvent, meta: Ev
 
 export const decideProject = (command: C.ProjectCommand, state: ProjectState): Events => {
   switch (command.type) {
-    case 'CreateProject': return create(command, state)
-    case 'UpdateProject': return update(command, state)
-    case 'ArchiveProject': return archive(command, state)
-    default: return assertNever(command)
+    case 'CreateProject':
+      return create(command, state)
+    case 'UpdateProject':
+      return update(command, state)
+    case 'ArchiveProject':
+      return archive(command, state)
+    default:
+      return assertNever(command)
   }
 }
 

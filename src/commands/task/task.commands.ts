@@ -36,11 +36,24 @@ export type ClaimTask = Readonly<{ type: 'ClaimTask'; agentId: string; leaseMs: 
  * the TaskQueued version it carries); an agent starts the task it claimed (`leaseEpoch`).
  */
 export type StartTask = Readonly<{ type: 'StartTask'; agentId: string; dispatchVersion: number | null; leaseEpoch: number | null }>
-export type ReportTaskProgress = Readonly<{ type: 'ReportTaskProgress'; percent: number; message: string | null; leaseEpoch?: number | null }>
+export type ReportTaskProgress = Readonly<{
+  type: 'ReportTaskProgress'
+  percent: number
+  message: string | null
+  leaseEpoch?: number | null
+}>
 export type RequestTaskInput = Readonly<{ type: 'RequestTaskInput'; requestId: string; question: string; leaseEpoch: number }>
 export type ProvideTaskInput = Readonly<{ type: 'ProvideTaskInput'; requestId: string; response: unknown }>
 export type CompleteTask = Readonly<{ type: 'CompleteTask'; agentId: string; leaseEpoch: number; result: unknown; now: number }>
-export type FailTask = Readonly<{ type: 'FailTask'; agentId: string; leaseEpoch: number; error: string; retryable: boolean; now: number; retryDelayMs: number }>
+export type FailTask = Readonly<{
+  type: 'FailTask'
+  agentId: string
+  leaseEpoch: number
+  error: string
+  retryable: boolean
+  now: number
+  retryDelayMs: number
+}>
 /** The lease reaper found the holder's lease expired. */
 export type ExpireTaskLease = Readonly<{ type: 'ExpireTaskLease'; leaseEpoch: number; now: number; retryDelayMs: number }>
 /** A scheduled retry is due (issued by the retry scheduler). */
@@ -53,7 +66,21 @@ export type RequeueTask = Readonly<{ type: 'RequeueTask' }>
 export type PurgeTask = Readonly<{ type: 'PurgeTask'; reason: string | null }>
 
 export type TaskCommand =
-  | CreateTask | AddTaskDependency | RemoveTaskDependency | ResolveTaskDependency | AssignTask
-  | ClaimTask | StartTask | ReportTaskProgress | RequestTaskInput | ProvideTaskInput
-  | CompleteTask | FailTask | ExpireTaskLease | QueueTaskRetry
-  | CancelTask | RetryTask | RequeueTask | PurgeTask
+  | CreateTask
+  | AddTaskDependency
+  | RemoveTaskDependency
+  | ResolveTaskDependency
+  | AssignTask
+  | ClaimTask
+  | StartTask
+  | ReportTaskProgress
+  | RequestTaskInput
+  | ProvideTaskInput
+  | CompleteTask
+  | FailTask
+  | ExpireTaskLease
+  | QueueTaskRetry
+  | CancelTask
+  | RetryTask
+  | RequeueTask
+  | PurgeTask

@@ -19,15 +19,21 @@ const notFinished = (t: ExistingTask): ExistingTask =>
 
 /** The caller must hold the task under the current fencing epoch. */
 const mustHold = (t: ExistingTask, agentId: string | null, leaseEpoch: number): ExistingTask => {
-  if (!heldStatuses.has(t.status)) return refuse(terminalStatuses.has(t.status) ? 'task.finished' : 'task.not-running', `the task is ${t.status}`, { status: t.status })
+  if (!heldStatuses.has(t.status))
+    return refuse(terminalStatuses.has(t.status) ? 'task.finished' : 'task.not-running', `the task is ${t.status}`, { status: t.status })
   if (leaseEpoch !== t.leaseEpoch || (agentId !== null && agentId !== t.holder)) {
-    return refuse('task.stale-lease', 'the lease of this agent is no longer current: the task was reaped or taken over', { leaseEpoch, currentEpoch: t.leaseEpoch })
+    return refuse('task.stale-lease', 'the lease of this agent is no longer current: the task was reaped or taken over', {
+      leaseEpoch,
+      currentEpoch: t.leaseEpoch,
+    })
   }
   return t
 }
 
-const queued = (t: ExistingTask, attempt: number, reason: string): TaskEvent =>
-  ({ type: 'TaskQueued', data: { attempt, reason, pool: t.pool, priority: t.priority } })
+const queued = (t: ExistingTask, attempt: number, reason: string): TaskEvent => ({
+  type: 'TaskQueued',
+  data: { attempt, reason, pool: t.pool, priority: t.priority },
+})
 
 /** After a failed attempt: retry with backoff, or dead-letter once the budget is spent. */
 const afterFailure = (t: ExistingTask, lastError: string, now: number, retryDelayMs: number): TaskEvent =>
@@ -47,16 +53,29 @@ const create = (c: C.CreateTask, state: TaskState): Events => {
   const created: TaskEvent = {
     type: 'TaskCreated',
     data: {
-      title: c.title, description: c.description, pool: c.pool, role: c.role, priority: c.priority,
-      payload: JSON.stringify(c.payload ?? null), maxAttempts: c.maxAttempts, timeoutMs: c.timeoutMs,
-      projectId: c.projectId, workflowId: c.workflowId, dependsOn: [...c.dependsOn], metadata: JSON.stringify(c.metadata),
+      title: c.title,
+      description: c.description,
+      pool: c.pool,
+      role: c.role,
+      priority: c.priority,
+      payload: JSON.stringify(c.payload ?? null),
+      maxAttempts: c.maxAttempts,
+      timeoutMs: c.timeoutMs,
+      projectId: c.projectId,
+      workflowId: c.workflowId,
+      dependsOn: [...c.dependsOn],
+      metadata: JSON.stringify(c.metadata),
     },
   }
-  return c.dependsOn.length > 0 ? [created] : [created, { type: 'TaskQueued', data: { attempt: 1, reason: 'created', pool: c.pool, priority: c.priority } }]
+  return c.dependsOn.length > 0
+    ? [created]
+    : [created, { type: 'TaskQueued', data: { attempt: 1, reason: 'created', pool: c.pool, priority: c.priority } }]
 }
 
 const notStarted = (t: ExistingTask): ExistingTask =>
-  ['created', 'waiting', 'queued'].includes(t.status) ? t : refuse('task.already-started', `dependencies can change only before the task starts; it is ${t.status}`, { status: t.status })
+  ['created', 'waiting', 'queued'].includes(t.status)
+    ? t
+    : refuse('task.already-started', `dependencies can change only before the task starts; it is ${t.status}`, { status: t.status })
 
 const addDependency = (c: C.AddTaskDependency, state: TaskState): Events => {
   const t = notStarted(mustExist(state))
@@ -84,15 +103,22 @@ const resolveDependency = (c: C.ResolveTaskDependency, state: TaskState): Events
 const assign = (c: C.AssignTask, state: TaskState): Events => {
   const t = notFinished(mustExist(state))
   if (t.assignedAgentId === c.agentId) return []
-  if (heldStatuses.has(t.status) || t.status === 'awaiting_input') refuse('task.already-started', `the task is ${t.status}`, { status: t.status })
+  if (heldStatuses.has(t.status) || t.status === 'awaiting_input')
+    refuse('task.already-started', `the task is ${t.status}`, { status: t.status })
   return [{ type: 'TaskAssigned', data: { agentId: c.agentId } }]
 }
 
 const claim = (c: C.ClaimTask, state: TaskState): Events => {
   const t = notFinished(mustExist(state))
   if (t.status !== 'queued') refuse('task.not-claimable', `the task is ${t.status}`, { status: t.status })
-  if (t.assignedAgentId !== null && t.assignedAgentId !== c.agentId) refuse('task.assigned-elsewhere', 'the task is assigned to another agent', { assignedAgentId: t.assignedAgentId })
-  return [{ type: 'TaskClaimed', data: { agentId: c.agentId, attempt: t.attempt, leaseEpoch: t.leaseEpoch + 1, leaseExpiresAt: c.now + c.leaseMs } }]
+  if (t.assignedAgentId !== null && t.assignedAgentId !== c.agentId)
+    refuse('task.assigned-elsewhere', 'the task is assigned to another agent', { assignedAgentId: t.assignedAgentId })
+  return [
+    {
+      type: 'TaskClaimed',
+      data: { agentId: c.agentId, attempt: t.attempt, leaseEpoch: t.leaseEpoch + 1, leaseExpiresAt: c.now + c.leaseMs },
+    },
+  ]
 }
 
 const start = (c: C.StartTask, state: TaskState): Events => {
@@ -107,7 +133,10 @@ const start = (c: C.StartTask, state: TaskState): Events => {
   }
   if (t.status !== 'queued') return refuse('task.not-startable', `the task is ${t.status}`, { status: t.status })
   if (c.dispatchVersion !== null && c.dispatchVersion !== t.queuedVersion) {
-    refuse('task.stale-dispatch', 'the dispatch record is older than the task\'s last queueing', { dispatchVersion: c.dispatchVersion, queuedVersion: t.queuedVersion })
+    refuse('task.stale-dispatch', "the dispatch record is older than the task's last queueing", {
+      dispatchVersion: c.dispatchVersion,
+      queuedVersion: t.queuedVersion,
+    })
   }
   return [{ type: 'TaskStarted', data: { agentId: c.agentId, attempt: t.attempt, leaseEpoch: t.leaseEpoch + 1 } }]
 }
@@ -115,7 +144,8 @@ const start = (c: C.StartTask, state: TaskState): Events => {
 const reportProgress = (c: C.ReportTaskProgress, state: TaskState): Events => {
   const t = notFinished(mustExist(state))
   if (c.leaseEpoch != null) mustHold(t, null, c.leaseEpoch)
-  if (!Number.isInteger(c.percent) || c.percent < 0 || c.percent > 100) refuse('task.invalid-progress', 'progress must be an integer from 0 to 100')
+  if (!Number.isInteger(c.percent) || c.percent < 0 || c.percent > 100)
+    refuse('task.invalid-progress', 'progress must be an integer from 0 to 100')
   return [{ type: 'TaskProgressReported', data: { percent: c.percent, message: c.message } }]
 }
 
@@ -177,14 +207,17 @@ const cancel = (c: C.CancelTask, state: TaskState): Events => {
 
 const retry = (_c: C.RetryTask, state: TaskState): Events => {
   const t = mustExist(state)
-  if (!['failed', 'cancelled', 'dead_lettered'].includes(t.status) || t.purged) refuse('task.not-retryable', `only failed, cancelled or dead-lettered tasks can be retried; it is ${t.status}`, { status: t.status })
-  if (t.openDependencies.length > 0) refuse('task.dependencies-open', 'the task still waits for dependencies', { openDependencies: t.openDependencies })
+  if (!['failed', 'cancelled', 'dead_lettered'].includes(t.status) || t.purged)
+    refuse('task.not-retryable', `only failed, cancelled or dead-lettered tasks can be retried; it is ${t.status}`, { status: t.status })
+  if (t.openDependencies.length > 0)
+    refuse('task.dependencies-open', 'the task still waits for dependencies', { openDependencies: t.openDependencies })
   return [queued(t, t.attempt + 1, 'manual-retry')]
 }
 
 const requeue = (_c: C.RequeueTask, state: TaskState): Events => {
   const t = mustExist(state)
-  if (t.status !== 'dead_lettered' || t.purged) refuse('task.not-dead-lettered', `the task is ${t.purged ? 'purged' : t.status}`, { status: t.status })
+  if (t.status !== 'dead_lettered' || t.purged)
+    refuse('task.not-dead-lettered', `the task is ${t.purged ? 'purged' : t.status}`, { status: t.status })
   return [queued(t, t.attempt + 1, 'requeued')]
 }
 
@@ -198,25 +231,44 @@ const purge = (c: C.PurgeTask, state: TaskState): Events => {
 /** Decides one task command; the statuses it moves through are those of task.lifecycle.ts. */
 const decideTask = (command: C.TaskCommand, state: TaskState): Events => {
   switch (command.type) {
-    case 'CreateTask': return create(command, state)
-    case 'AddTaskDependency': return addDependency(command, state)
-    case 'RemoveTaskDependency': return removeDependency(command, state)
-    case 'ResolveTaskDependency': return resolveDependency(command, state)
-    case 'AssignTask': return assign(command, state)
-    case 'ClaimTask': return claim(command, state)
-    case 'StartTask': return start(command, state)
-    case 'ReportTaskProgress': return reportProgress(command, state)
-    case 'RequestTaskInput': return requestInput(command, state)
-    case 'ProvideTaskInput': return provideInput(command, state)
-    case 'CompleteTask': return complete(command, state)
-    case 'FailTask': return fail(command, state)
-    case 'ExpireTaskLease': return expireLease(command, state)
-    case 'QueueTaskRetry': return queueRetry(command, state)
-    case 'CancelTask': return cancel(command, state)
-    case 'RetryTask': return retry(command, state)
-    case 'RequeueTask': return requeue(command, state)
-    case 'PurgeTask': return purge(command, state)
-    default: return assertNever(command)
+    case 'CreateTask':
+      return create(command, state)
+    case 'AddTaskDependency':
+      return addDependency(command, state)
+    case 'RemoveTaskDependency':
+      return removeDependency(command, state)
+    case 'ResolveTaskDependency':
+      return resolveDependency(command, state)
+    case 'AssignTask':
+      return assign(command, state)
+    case 'ClaimTask':
+      return claim(command, state)
+    case 'StartTask':
+      return start(command, state)
+    case 'ReportTaskProgress':
+      return reportProgress(command, state)
+    case 'RequestTaskInput':
+      return requestInput(command, state)
+    case 'ProvideTaskInput':
+      return provideInput(command, state)
+    case 'CompleteTask':
+      return complete(command, state)
+    case 'FailTask':
+      return fail(command, state)
+    case 'ExpireTaskLease':
+      return expireLease(command, state)
+    case 'QueueTaskRetry':
+      return queueRetry(command, state)
+    case 'CancelTask':
+      return cancel(command, state)
+    case 'RetryTask':
+      return retry(command, state)
+    case 'RequeueTask':
+      return requeue(command, state)
+    case 'PurgeTask':
+      return purge(command, state)
+    default:
+      return assertNever(command)
   }
 }
 

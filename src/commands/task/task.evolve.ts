@@ -12,10 +12,29 @@ export function evolveTask(state: TaskState, event: TaskEvent, meta: EventMeta):
   if (event.type === 'TaskCreated') {
     const d = event.data
     return {
-      exists: true, status: statusAfter('created', event), createdBy: meta.commandId, title: d.title,
-      pool: d.pool, priority: d.priority, payload: d.payload, timeoutMs: d.timeoutMs, maxAttempts: d.maxAttempts, progress: 0,
-      attempt: 0, budgetStart: 1, queuedVersion: 0, leaseEpoch: 0, holder: null, startedAt: null, assignedAgentId: null,
-      dependsOn: [...d.dependsOn], openDependencies: [...d.dependsOn], pendingInput: null, inputs: [], lastError: null, purged: false,
+      exists: true,
+      status: statusAfter('created', event),
+      createdBy: meta.commandId,
+      title: d.title,
+      pool: d.pool,
+      priority: d.priority,
+      payload: d.payload,
+      timeoutMs: d.timeoutMs,
+      maxAttempts: d.maxAttempts,
+      progress: 0,
+      attempt: 0,
+      budgetStart: 1,
+      queuedVersion: 0,
+      leaseEpoch: 0,
+      holder: null,
+      startedAt: null,
+      assignedAgentId: null,
+      dependsOn: [...d.dependsOn],
+      openDependencies: [...d.dependsOn],
+      pendingInput: null,
+      inputs: [],
+      lastError: null,
+      purged: false,
     }
   }
   if (!state.exists) return state
@@ -23,14 +42,27 @@ export function evolveTask(state: TaskState, event: TaskEvent, meta: EventMeta):
   switch (event.type) {
     case 'TaskQueued':
       return {
-        ...t, attempt: event.data.attempt, queuedVersion: meta.version, holder: null, pendingInput: null,
-        pool: event.data.pool, priority: event.data.priority,
+        ...t,
+        attempt: event.data.attempt,
+        queuedVersion: meta.version,
+        holder: null,
+        pendingInput: null,
+        pool: event.data.pool,
+        priority: event.data.priority,
         budgetStart: budgetResets.has(event.data.reason) ? event.data.attempt : t.budgetStart,
       }
     case 'TaskDependencyAdded':
-      return { ...t, dependsOn: [...t.dependsOn, event.data.dependencyId], openDependencies: [...t.openDependencies, event.data.dependencyId] }
+      return {
+        ...t,
+        dependsOn: [...t.dependsOn, event.data.dependencyId],
+        openDependencies: [...t.openDependencies, event.data.dependencyId],
+      }
     case 'TaskDependencyRemoved':
-      return { ...t, dependsOn: without(t.dependsOn, event.data.dependencyId), openDependencies: without(t.openDependencies, event.data.dependencyId) }
+      return {
+        ...t,
+        dependsOn: without(t.dependsOn, event.data.dependencyId),
+        openDependencies: without(t.openDependencies, event.data.dependencyId),
+      }
     case 'TaskDependencyResolved':
       return { ...t, openDependencies: without(t.openDependencies, event.data.dependencyId) }
     case 'TaskAssigned':
@@ -38,7 +70,13 @@ export function evolveTask(state: TaskState, event: TaskEvent, meta: EventMeta):
     case 'TaskClaimed':
       return { ...t, holder: event.data.agentId, leaseEpoch: event.data.leaseEpoch, attempt: event.data.attempt }
     case 'TaskStarted':
-      return { ...t, holder: event.data.agentId, leaseEpoch: event.data.leaseEpoch, attempt: event.data.attempt, startedAt: meta.occurredAt }
+      return {
+        ...t,
+        holder: event.data.agentId,
+        leaseEpoch: event.data.leaseEpoch,
+        attempt: event.data.attempt,
+        startedAt: meta.occurredAt,
+      }
     case 'TaskProgressReported':
       return { ...t, progress: event.data.percent }
     case 'TaskInputRequested':

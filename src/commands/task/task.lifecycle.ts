@@ -9,8 +9,17 @@ import { TaskPriority, type TaskEvent } from '../../events/generated/event-types
  *   completed | failed | cancelled | dead_lettered, with retry_scheduled between attempts.
  */
 export const TaskStatus = [
-  'created', 'waiting', 'queued', 'claimed', 'running', 'awaiting_input', 'retry_scheduled',
-  'completed', 'failed', 'cancelled', 'dead_lettered',
+  'created',
+  'waiting',
+  'queued',
+  'claimed',
+  'running',
+  'awaiting_input',
+  'retry_scheduled',
+  'completed',
+  'failed',
+  'cancelled',
+  'dead_lettered',
 ] as const
 export type TaskStatus = (typeof TaskStatus)[number]
 
@@ -30,18 +39,30 @@ const unknownEvent = (_event: never, status: TaskStatus): TaskStatus => status
  */
 export function statusAfter(status: TaskStatus, event: TaskEvent): TaskStatus {
   switch (event.type) {
-    case 'TaskCreated': return event.data.dependsOn.length > 0 ? 'waiting' : 'created'
-    case 'TaskQueued': return 'queued'
-    case 'TaskDependencyAdded': return waitsForNewDependency.has(status) ? 'waiting' : status
-    case 'TaskClaimed': return 'claimed'
-    case 'TaskStarted': return 'running'
-    case 'TaskInputRequested': return 'awaiting_input'
-    case 'TaskCompleted': return 'completed'
-    case 'TaskFailed': return 'failed'
-    case 'TaskLeaseExpired': return 'failed'
-    case 'TaskRetryScheduled': return 'retry_scheduled'
-    case 'TaskDeadLettered': return 'dead_lettered'
-    case 'TaskCancelled': return 'cancelled'
+    case 'TaskCreated':
+      return event.data.dependsOn.length > 0 ? 'waiting' : 'created'
+    case 'TaskQueued':
+      return 'queued'
+    case 'TaskDependencyAdded':
+      return waitsForNewDependency.has(status) ? 'waiting' : status
+    case 'TaskClaimed':
+      return 'claimed'
+    case 'TaskStarted':
+      return 'running'
+    case 'TaskInputRequested':
+      return 'awaiting_input'
+    case 'TaskCompleted':
+      return 'completed'
+    case 'TaskFailed':
+      return 'failed'
+    case 'TaskLeaseExpired':
+      return 'failed'
+    case 'TaskRetryScheduled':
+      return 'retry_scheduled'
+    case 'TaskDeadLettered':
+      return 'dead_lettered'
+    case 'TaskCancelled':
+      return 'cancelled'
     // Bookkeeping: the decider queues a waiting task whose last dependency goes (with a
     // TaskQueued of its own) and resumes an answered one the same way, so these move nothing.
     case 'TaskDependencyRemoved':
@@ -51,7 +72,8 @@ export function statusAfter(status: TaskStatus, event: TaskEvent): TaskStatus {
     case 'TaskInputReceived':
     case 'TaskPurged':
       return status
-    default: return unknownEvent(event, status)
+    default:
+      return unknownEvent(event, status)
   }
 }
 
@@ -62,8 +84,17 @@ export function statusAfter(status: TaskStatus, event: TaskEvent): TaskStatus {
  * is always first, there is nothing to remove yet.
  */
 export const queueLeavingEvents = [
-  'TaskClaimed', 'TaskStarted', 'TaskCancelled', 'TaskDeadLettered', 'TaskCompleted', 'TaskFailed', 'TaskLeaseExpired',
-  'TaskRetryScheduled', 'TaskInputRequested', 'TaskDependencyAdded', 'TaskPurged',
+  'TaskClaimed',
+  'TaskStarted',
+  'TaskCancelled',
+  'TaskDeadLettered',
+  'TaskCompleted',
+  'TaskFailed',
+  'TaskLeaseExpired',
+  'TaskRetryScheduled',
+  'TaskInputRequested',
+  'TaskDependencyAdded',
+  'TaskPurged',
 ] as const satisfies readonly TaskEvent['type'][]
 const leaving: ReadonlySet<string> = new Set(queueLeavingEvents)
 

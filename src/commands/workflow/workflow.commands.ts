@@ -11,7 +11,13 @@ export type CreateWorkflow = Readonly<{
 
 export type StartWorkflow = Readonly<{ type: 'StartWorkflow' }>
 /** A step's task finished (issued by the process manager that follows the workflow's tasks). */
-export type RecordWorkflowStep = Readonly<{ type: 'RecordWorkflowStep'; stepId: string; taskId: string; outcome: 'completed' | 'failed'; error: string | null }>
+export type RecordWorkflowStep = Readonly<{
+  type: 'RecordWorkflowStep'
+  stepId: string
+  taskId: string
+  outcome: 'completed' | 'failed'
+  error: string | null
+}>
 export type CancelWorkflow = Readonly<{ type: 'CancelWorkflow'; reason: string | null }>
 
 export type WorkflowCommand = CreateWorkflow | StartWorkflow | RecordWorkflowStep | CancelWorkflow

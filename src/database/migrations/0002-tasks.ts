@@ -1,7 +1,8 @@
 import { sql, type Kysely } from 'kysely'
 
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await db.schema.createTable('tasks')
+  await db.schema
+    .createTable('tasks')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('version', 'integer', (c) => c.notNull())
     .addColumn('title', 'text', (c) => c.notNull())
@@ -27,7 +28,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.createIndex('tasks_created').on('tasks').columns(['created_at desc', 'id desc']).execute()
   await db.schema.createIndex('tasks_status_created').on('tasks').columns(['status', 'created_at desc']).execute()
   await db.schema.createIndex('tasks_pool_status').on('tasks').columns(['pool', 'status', 'priority_rank']).execute()
-  await db.schema.createIndex('tasks_project').on('tasks').columns(['project_id', 'created_at desc']).where(sql.ref('project_id'), 'is not', null).execute()
+  await db.schema
+    .createIndex('tasks_project')
+    .on('tasks')
+    .columns(['project_id', 'created_at desc'])
+    .where(sql.ref('project_id'), 'is not', null)
+    .execute()
   await db.schema.createIndex('tasks_payload').on('tasks').using('gin').expression(sql`payload jsonb_path_ops`).execute()
 }
 

@@ -5,7 +5,8 @@ import { sql, type Kysely } from 'kysely'
  * task_attempts and the generic aggregate_events history.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await db.schema.alterTable('tasks')
+  await db.schema
+    .alterTable('tasks')
     .addColumn('role', 'text')
     .addColumn('metadata', 'jsonb', (c) => c.notNull().defaultTo(sql`'{}'::jsonb`))
     .addColumn('attempt', 'integer', (c) => c.notNull().defaultTo(0))
@@ -29,11 +30,22 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.createIndex('tasks_updated').on('tasks').columns(['updated_at desc', 'id desc']).execute()
   await db.schema.createIndex('tasks_priority').on('tasks').columns(['priority_rank', 'created_at', 'id']).execute()
   await db.schema.createIndex('tasks_agent').on('tasks').column('agent_id').where(sql.ref('agent_id'), 'is not', null).execute()
-  await db.schema.createIndex('tasks_assigned_agent').on('tasks').column('assigned_agent_id').where(sql.ref('assigned_agent_id'), 'is not', null).execute()
-  await db.schema.createIndex('tasks_workflow').on('tasks').columns(['workflow_id', 'created_at desc']).where(sql.ref('workflow_id'), 'is not', null).execute()
+  await db.schema
+    .createIndex('tasks_assigned_agent')
+    .on('tasks')
+    .column('assigned_agent_id')
+    .where(sql.ref('assigned_agent_id'), 'is not', null)
+    .execute()
+  await db.schema
+    .createIndex('tasks_workflow')
+    .on('tasks')
+    .columns(['workflow_id', 'created_at desc'])
+    .where(sql.ref('workflow_id'), 'is not', null)
+    .execute()
   await titleTrigramIndex(db)
 
-  await db.schema.createTable('task_dependencies')
+  await db.schema
+    .createTable('task_dependencies')
     .addColumn('task_id', 'text', (c) => c.notNull())
     .addColumn('depends_on_id', 'text', (c) => c.notNull())
     .addColumn('resolved', 'boolean', (c) => c.notNull().defaultTo(false))
@@ -42,7 +54,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   // The cycle check and "who waits for X" walk the graph backwards.
   await db.schema.createIndex('task_dependencies_reverse').on('task_dependencies').columns(['depends_on_id', 'task_id']).execute()
 
-  await db.schema.createTable('task_attempts')
+  await db.schema
+    .createTable('task_attempts')
     .addColumn('task_id', 'text', (c) => c.notNull())
     .addColumn('queued_version', 'integer', (c) => c.notNull())
     .addColumn('attempt', 'integer', (c) => c.notNull())
@@ -57,7 +70,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addPrimaryKeyConstraint('task_attempts_pk', ['task_id', 'queued_version'])
     .execute()
 
-  await db.schema.createTable('aggregate_events')
+  await db.schema
+    .createTable('aggregate_events')
     .addColumn('stream', 'text', (c) => c.notNull())
     .addColumn('version', 'integer', (c) => c.notNull())
     .addColumn('aggregate_type', 'text', (c) => c.notNull())
@@ -84,18 +98,43 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 async function titleTrigramIndex(db: Kysely<unknown>): Promise<void> {
   await sql`select pg_advisory_xact_lock(hashtext('agentfleet:pg_trgm'))`.execute(db)
   await sql`create extension if not exists pg_trgm with schema public`.execute(db)
-  const { rows } = await sql<{ schema: string }>`select extnamespace::regnamespace::text as schema from pg_extension where extname = 'pg_trgm'`.execute(db)
+  const { rows } = await sql<{
+    schema: string
+  }>`select extnamespace::regnamespace::text as schema from pg_extension where extname = 'pg_trgm'`.execute(db)
   const schema = rows[0]?.schema ?? 'public'
   await sql`create index tasks_title_trgm on tasks using gin (title ${sql.id(schema)}.gin_trgm_ops)`.execute(db)
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   for (const t of ['aggregate_events', 'task_attempts', 'task_dependencies']) await db.schema.dropTable(t).execute()
-  for (const i of ['tasks_title_trgm', 'tasks_workflow', 'tasks_assigned_agent', 'tasks_agent', 'tasks_priority', 'tasks_updated', 'tasks_metadata']) await db.schema.dropIndex(i).execute()
-  await db.schema.alterTable('tasks')
-    .dropColumn('role').dropColumn('metadata').dropColumn('attempt').dropColumn('agent_id').dropColumn('assigned_agent_id')
-    .dropColumn('lease_epoch').dropColumn('result').dropColumn('last_error').dropColumn('queued_at').dropColumn('started_at')
-    .dropColumn('completed_at').dropColumn('finished_at').dropColumn('dead_lettered_at').dropColumn('retry_at').dropColumn('purged')
-    .dropColumn('open_dependencies').dropColumn('awaiting_request_id')
+  for (const i of [
+    'tasks_title_trgm',
+    'tasks_workflow',
+    'tasks_assigned_agent',
+    'tasks_agent',
+    'tasks_priority',
+    'tasks_updated',
+    'tasks_metadata',
+  ])
+    await db.schema.dropIndex(i).execute()
+  await db.schema
+    .alterTable('tasks')
+    .dropColumn('role')
+    .dropColumn('metadata')
+    .dropColumn('attempt')
+    .dropColumn('agent_id')
+    .dropColumn('assigned_agent_id')
+    .dropColumn('lease_epoch')
+    .dropColumn('result')
+    .dropColumn('last_error')
+    .dropColumn('queued_at')
+    .dropColumn('started_at')
+    .dropColumn('completed_at')
+    .dropColumn('finished_at')
+    .dropColumn('dead_lettered_at')
+    .dropColumn('retry_at')
+    .dropColumn('purged')
+    .dropColumn('open_dependencies')
+    .dropColumn('awaiting_request_id')
     .execute()
 }

@@ -1,7 +1,8 @@
 import { sql, type Kysely } from 'kysely'
 
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await db.schema.createTable('agents')
+  await db.schema
+    .createTable('agents')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('version', 'integer', (c) => c.notNull())
     .addColumn('name', 'text', (c) => c.notNull())
@@ -24,11 +25,25 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   // Keyset pagination on (sort key, id) for each sort order; filters narrow it.
   await db.schema.createIndex('agents_created').on('agents').columns(['created_at', 'id']).execute()
   await db.schema.createIndex('agents_name').on('agents').columns(['name', 'id']).execute()
-  await db.schema.createIndex('agents_heartbeat').on('agents').expression(sql`coalesce(last_heartbeat_at, '-infinity'::timestamptz), id`).execute()
+  await db.schema
+    .createIndex('agents_heartbeat')
+    .on('agents')
+    .expression(sql`coalesce(last_heartbeat_at, '-infinity'::timestamptz), id`)
+    .execute()
   await db.schema.createIndex('agents_status').on('agents').columns(['status', 'created_at']).execute()
-  await db.schema.createIndex('agents_pool_status').on('agents').columns(['pool', 'status']).where(sql.ref('pool'), 'is not', null).execute()
+  await db.schema
+    .createIndex('agents_pool_status')
+    .on('agents')
+    .columns(['pool', 'status'])
+    .where(sql.ref('pool'), 'is not', null)
+    .execute()
   await db.schema.createIndex('agents_role').on('agents').columns(['role', 'created_at']).execute()
-  await db.schema.createIndex('agents_project').on('agents').columns(['project_id', 'created_at']).where(sql.ref('project_id'), 'is not', null).execute()
+  await db.schema
+    .createIndex('agents_project')
+    .on('agents')
+    .columns(['project_id', 'created_at'])
+    .where(sql.ref('project_id'), 'is not', null)
+    .execute()
   await db.schema.createIndex('agents_healthy').on('agents').columns(['healthy', 'status']).execute()
 }
 

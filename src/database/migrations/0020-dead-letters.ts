@@ -5,7 +5,8 @@ import { sql, type Kysely } from 'kysely'
  * once the budget is spent, when the task was dead-lettered and whether it was purged since.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await db.schema.createTable('task_failures')
+  await db.schema
+    .createTable('task_failures')
     .addColumn('task_id', 'text', (c) => c.primaryKey())
     .addColumn('version', 'integer', (c) => c.notNull())
     .addColumn('failures', 'jsonb', (c) => c.notNull().defaultTo(sql`'[]'`))
@@ -14,8 +15,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('dead_lettered_at', 'timestamptz')
     .addColumn('purged_at', 'timestamptz')
     .execute()
-  await db.schema.createIndex('task_failures_dead').on('task_failures').columns(['dead_lettered_at desc', 'task_id desc'])
-    .where(sql.ref('dead_lettered_at'), 'is not', null).execute()
+  await db.schema
+    .createIndex('task_failures_dead')
+    .on('task_failures')
+    .columns(['dead_lettered_at desc', 'task_id desc'])
+    .where(sql.ref('dead_lettered_at'), 'is not', null)
+    .execute()
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

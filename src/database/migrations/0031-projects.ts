@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely'
 
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await db.schema.createTable('projects')
+  await db.schema
+    .createTable('projects')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('version', 'integer', (c) => c.notNull())
     .addColumn('name', 'text', (c) => c.notNull())

@@ -2,7 +2,8 @@ import { sql, type Kysely } from 'kysely'
 
 /** Workflows (one row each, with step counters) and their steps (one row per step). */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await db.schema.createTable('workflows')
+  await db.schema
+    .createTable('workflows')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('version', 'integer', (c) => c.notNull())
     .addColumn('name', 'text', (c) => c.notNull())
@@ -20,8 +21,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('finished_at', 'timestamptz')
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull())
     .execute()
-  await db.schema.createIndex('workflows_project').on('workflows').columns(['project_id', 'status']).where(sql.ref('project_id'), 'is not', null).execute()
-  await db.schema.createTable('workflow_steps')
+  await db.schema
+    .createIndex('workflows_project')
+    .on('workflows')
+    .columns(['project_id', 'status'])
+    .where(sql.ref('project_id'), 'is not', null)
+    .execute()
+  await db.schema
+    .createTable('workflow_steps')
     .addColumn('workflow_id', 'text', (c) => c.notNull())
     .addColumn('step_id', 'text', (c) => c.notNull())
     .addColumn('position', 'integer', (c) => c.notNull())

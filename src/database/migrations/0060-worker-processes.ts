@@ -2,7 +2,8 @@ import type { Kysely } from 'kysely'
 
 /** Worker processes of the pools' worker groups, as their cluster primaries report them. */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await db.schema.createTable('worker_processes')
+  await db.schema
+    .createTable('worker_processes')
     .addColumn('worker_id', 'text', (c) => c.primaryKey())
     .addColumn('pool', 'text', (c) => c.notNull())
     .addColumn('host', 'text', (c) => c.notNull())

@@ -5,7 +5,8 @@ import { sql, type Kysely } from 'kysely'
  * and per-minute histograms of wait and run times (see queue-stats/histogram.ts for the buckets).
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await db.schema.createTable('queue_stats_tasks')
+  await db.schema
+    .createTable('queue_stats_tasks')
     .addColumn('task_id', 'text', (c) => c.primaryKey())
     .addColumn('pool', 'text', (c) => c.notNull())
     .addColumn('priority', 'text', (c) => c.notNull())
@@ -13,14 +14,26 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('queued_at', 'timestamptz')
     .addColumn('started_at', 'timestamptz')
     .execute()
-  let counters = db.schema.createTable('queue_stats_counters')
+  let counters = db.schema
+    .createTable('queue_stats_counters')
     .addColumn('pool', 'text', (c) => c.notNull())
     .addColumn('priority', 'text', (c) => c.notNull())
-  for (const f of ['depth', 'in_flight', 'awaiting_input', 'retry_scheduled', 'completed', 'failed', 'lease_expired', 'dead_lettered', 'cancelled']) {
+  for (const f of [
+    'depth',
+    'in_flight',
+    'awaiting_input',
+    'retry_scheduled',
+    'completed',
+    'failed',
+    'lease_expired',
+    'dead_lettered',
+    'cancelled',
+  ]) {
     counters = counters.addColumn(f, 'bigint', (c) => c.notNull().defaultTo(0))
   }
   await counters.addPrimaryKeyConstraint('queue_stats_counters_pk', ['pool', 'priority']).execute()
-  await db.schema.createTable('queue_stats_minutes')
+  await db.schema
+    .createTable('queue_stats_minutes')
     .addColumn('pool', 'text', (c) => c.notNull())
     .addColumn('priority', 'text', (c) => c.notNull())
     .addColumn('minute', 'timestamptz', (c) => c.notNull())

@@ -2,8 +2,21 @@ import { sql, type Kysely } from 'kysely'
 
 /** Read models a projector group writes; rebuilt from the log after this migration. */
 const readModels = [
-  'aggregate_snapshots', 'tasks', 'task_dependencies', 'task_attempts', 'aggregate_events', 'agents', 'pools',
-  'queue_stats_tasks', 'queue_stats_counters', 'queue_stats_minutes', 'task_failures', 'hitl_requests', 'projects', 'workflows', 'workflow_steps',
+  'aggregate_snapshots',
+  'tasks',
+  'task_dependencies',
+  'task_attempts',
+  'aggregate_events',
+  'agents',
+  'pools',
+  'queue_stats_tasks',
+  'queue_stats_counters',
+  'queue_stats_minutes',
+  'task_failures',
+  'hitl_requests',
+  'projects',
+  'workflows',
+  'workflow_steps',
 ]
 
 /**
@@ -12,7 +25,8 @@ const readModels = [
  * are emptied so that each group folds the log again from offset 0 (events are kept forever).
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await db.schema.createTable('projector_checkpoints')
+  await db.schema
+    .createTable('projector_checkpoints')
     .addColumn('consumer', 'text', (c) => c.notNull())
     .addColumn('topic', 'text', (c) => c.notNull())
     .addColumn('partition', 'integer', (c) => c.notNull())
@@ -20,7 +34,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addPrimaryKeyConstraint('projector_checkpoints_pk', ['consumer', 'topic', 'partition'])
     .execute()
-  await db.schema.createTable('projector_stream_heads')
+  await db.schema
+    .createTable('projector_stream_heads')
     .addColumn('consumer', 'text', (c) => c.notNull())
     .addColumn('stream', 'text', (c) => c.notNull())
     .addColumn('version', 'integer', (c) => c.notNull())

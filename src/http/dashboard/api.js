@@ -11,7 +11,9 @@ export async function loadCapabilities() {
 export const has = (method, path) => Boolean(paths[path]?.[method.toLowerCase()])
 
 export class Unavailable extends Error {
-  constructor(path) { super(`${path} is not available on this server`) }
+  constructor(path) {
+    super(`${path} is not available on this server`)
+  }
 }
 
 export class ApiError extends Error {

@@ -21,7 +21,9 @@ const ctx = {
     el.textContent = text
     el.hidden = !text
   },
-  go: (hash) => { location.hash = hash },
+  go: (hash) => {
+    location.hash = hash
+  },
 }
 
 async function refresh() {

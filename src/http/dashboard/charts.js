@@ -29,7 +29,8 @@ export function bar(value, max, text) {
   const title = svg('title', {})
   title.textContent = text
   root.append(title, svg('rect', { x: 0, y: 0, width: 100, height: 10, class: 'bar-bg' }))
-  if (value !== null && value !== undefined && max > 0) root.append(svg('rect', { x: 0, y: 0, width: Math.max(1, (value / max) * 100).toFixed(1), height: 10, class: 'bar-fg' }))
+  if (value !== null && value !== undefined && max > 0)
+    root.append(svg('rect', { x: 0, y: 0, width: Math.max(1, (value / max) * 100).toFixed(1), height: 10, class: 'bar-fg' }))
   return root
 }
 

@@ -18,7 +18,10 @@ export const byId = (id) => document.getElementById(id)
 
 export const fill = (el, ...children) => el.replaceChildren(...children.flat().filter((c) => c !== null && c !== undefined && c !== false))
 
-const token = (text) => String(text).toLowerCase().replace(/[^a-z0-9_-]/g, '')
+const token = (text) =>
+  String(text)
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]/g, '')
 
 export const pill = (status) => h('span', { class: `pill pill-${token(status)}` }, String(status).replace(/_/g, ' '))
 
@@ -40,7 +43,8 @@ export function ago(iso) {
 
 export const time = (iso) => h('time', { datetime: iso ?? '', title: iso ?? '' }, ago(iso))
 
-export const num = (n, digits = 0) => (n === null || n === undefined ? '—' : Number(n).toLocaleString('en', { maximumFractionDigits: digits }))
+export const num = (n, digits = 0) =>
+  n === null || n === undefined ? '—' : Number(n).toLocaleString('en', { maximumFractionDigits: digits })
 
 export const ms = (n) => (n === null || n === undefined ? '—' : n < 1000 ? `${Math.round(n)} ms` : `${(n / 1000).toFixed(1)} s`)
 
@@ -49,13 +53,25 @@ export const ms = (n) => (n === null || n === undefined ? '—' : n < 1000 ? `${
  * live updates can replace it in place.
  */
 export function table(caption, columns, rows, keyOf) {
-  const head = h('tr', {}, columns.map((c) => h('th', { scope: 'col' }, c.label)))
-  const body = h('tbody', {}, rows.map((r) => row(columns, r, keyOf)))
+  const head = h(
+    'tr',
+    {},
+    columns.map((c) => h('th', { scope: 'col' }, c.label)),
+  )
+  const body = h(
+    'tbody',
+    {},
+    rows.map((r) => row(columns, r, keyOf)),
+  )
   return h('table', {}, h('caption', { class: 'sr-only' }, caption), h('thead', {}, head), body)
 }
 
 export const row = (columns, r, keyOf) =>
-  h('tr', { 'data-key': keyOf(r) }, columns.map((c) => h('td', { 'data-label': c.label }, c.cell(r))))
+  h(
+    'tr',
+    { 'data-key': keyOf(r) },
+    columns.map((c) => h('td', { 'data-label': c.label }, c.cell(r))),
+  )
 
 /** Replaces the row with the same key, or inserts it first; false when the table is missing. */
 export function upsertRow(container, columns, r, keyOf, insert = true) {
@@ -68,4 +84,9 @@ export function upsertRow(container, columns, r, keyOf, insert = true) {
   return true
 }
 
-export const kv = (pairs) => h('dl', { class: 'kv' }, pairs.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v ?? '—')]))
+export const kv = (pairs) =>
+  h(
+    'dl',
+    { class: 'kv' },
+    pairs.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v ?? '—')]),
+  )

@@ -3,7 +3,13 @@
 // the page reconnects from the last position it saw.
 import { has } from './api.js'
 
-const labels = { connecting: 'Connecting…', live: 'Live', reconnecting: 'Reconnecting…', offline: 'Offline', polling: 'Polling (no live stream)' }
+const labels = {
+  connecting: 'Connecting…',
+  live: 'Live',
+  reconnecting: 'Reconnecting…',
+  offline: 'Offline',
+  polling: 'Polling (no live stream)',
+}
 
 export async function connectLive({ onEvent, onState }) {
   if (!has('get', '/api/v1/stream') || typeof EventSource === 'undefined') return onState('polling', labels.polling)
@@ -21,7 +27,11 @@ export async function connectLive({ onEvent, onState }) {
     }
     const receive = (message) => {
       if (message.lastEventId) lastId = message.lastEventId
-      try { onEvent(JSON.parse(message.data)) } catch { /* a frame that is not JSON carries nothing to show */ }
+      try {
+        onEvent(JSON.parse(message.data))
+      } catch {
+        /* a frame that is not JSON carries nothing to show */
+      }
     }
     for (const type of types) source.addEventListener(type, receive)
     source.addEventListener('overflow', (message) => {

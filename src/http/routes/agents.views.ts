@@ -10,10 +10,24 @@ export const toAgentView = (a: AgentRecord, lastSeen: number | undefined) => {
   const logged = a.last_heartbeat_at?.getTime()
   const latest = Math.max(logged ?? -Infinity, lastSeen ?? -Infinity)
   return {
-    id: a.id, version: a.version, name: a.name, role: a.role, pool: a.pool, projectId: a.project_id, capabilities: a.capabilities,
-    metadata: a.metadata, origin: a.origin as 'registered', status: a.status as 'idle', statusReason: a.status_reason, healthy: a.healthy,
+    id: a.id,
+    version: a.version,
+    name: a.name,
+    role: a.role,
+    pool: a.pool,
+    projectId: a.project_id,
+    capabilities: a.capabilities,
+    metadata: a.metadata,
+    origin: a.origin as 'registered',
+    status: a.status as 'idle',
+    statusReason: a.status_reason,
+    healthy: a.healthy,
     lastHeartbeatAt: Number.isFinite(latest) ? new Date(latest).toISOString() : null,
-    workerId: a.worker_id, processId: a.process_id, graceful: a.graceful, createdAt: a.created_at.toISOString(), updatedAt: a.updated_at.toISOString(),
+    workerId: a.worker_id,
+    processId: a.process_id,
+    graceful: a.graceful,
+    createdAt: a.created_at.toISOString(),
+    updatedAt: a.updated_at.toISOString(),
   }
 }
 

@@ -18,15 +18,19 @@ const contentTypes: Readonly<Record<string, string>> = {
 
 /** No inline script or style, no third-party origin: rendering data can never run code. */
 export const pageSecurityHeaders: Readonly<Record<string, string>> = {
-  'content-security-policy': "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+  'content-security-policy':
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
 }
 
 export type StaticAsset = Readonly<{ body: string; type: string; etag: string }>
 
-const asset = (body: string, type: string): StaticAsset =>
-  ({ body, type, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"` })
+const asset = (body: string, type: string): StaticAsset => ({
+  body,
+  type,
+  etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`,
+})
 
 /** Reads the dashboard once: its files are part of the release and never change at runtime. */
 export function loadDashboardAssets(dir = fileURLToPath(new URL('../dashboard/', import.meta.url))): ReadonlyMap<string, StaticAsset> {
@@ -48,7 +52,13 @@ export function loadDashboardAssets(dir = fileURLToPath(new URL('../dashboard/',
  */
 export function sendAsset(c: Context, file: StaticAsset): Response {
   const headers = { ...pageSecurityHeaders, 'content-type': file.type, 'cache-control': 'no-cache', etag: file.etag }
-  if (c.req.header('if-none-match')?.split(/\s*,\s*/).includes(file.etag)) return c.body(null, 304, headers)
+  if (
+    c.req
+      .header('if-none-match')
+      ?.split(/\s*,\s*/)
+      .includes(file.etag)
+  )
+    return c.body(null, 304, headers)
   return c.body(file.body, 200, headers)
 }
 

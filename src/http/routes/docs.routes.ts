@@ -12,7 +12,10 @@ export function registerDocsRoutes(app: AnyHono): void {
   app.get('/docs', async (c) => {
     page ??= render()
     const rendering = page
-    const html = await rendering.catch((error: unknown) => { page = undefined; throw error })
+    const html = await rendering.catch((error: unknown) => {
+      page = undefined
+      throw error
+    })
     return c.body(html, 200, { ...pageSecurityHeaders, 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' })
   })
 }

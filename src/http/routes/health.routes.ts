@@ -7,9 +7,14 @@ export function registerHealthRoutes(app: AnyHono, deps: { probes: Probes; start
   app.get('/health/ready', async (c) => {
     const results = await probeAll(deps.probes)
     const ready = results.every((r) => r.ok)
-    return c.json({
-      status: ready ? 'ready' : 'degraded',
-      dependencies: Object.fromEntries(results.map((r) => [r.service, { status: r.ok ? 'up' : 'down', latencyMs: r.latencyMs, ...(r.error ? { error: r.error } : {}) }])),
-    }, ready ? 200 : 503)
+    return c.json(
+      {
+        status: ready ? 'ready' : 'degraded',
+        dependencies: Object.fromEntries(
+          results.map((r) => [r.service, { status: r.ok ? 'up' : 'down', latencyMs: r.latencyMs, ...(r.error ? { error: r.error } : {}) }]),
+        ),
+      },
+      ready ? 200 : 503,
+    )
   })
 }

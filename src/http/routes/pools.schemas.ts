@@ -2,7 +2,11 @@ import { z } from '@hono/zod-openapi'
 import { poolName } from './agents.schemas.ts'
 
 const label = z.string().trim().min(1).max(200)
-const handler = z.string().min(1).max(200).regex(/^[A-Za-z0-9_.:/@-]+$/, 'a handler name such as echo, http, command, llm or a module')
+const handler = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[A-Za-z0-9_.:/@-]+$/, 'a handler name such as echo, http, command, llm or a module')
 const limits = {
   maxAgentsPerProcess: z.number().int().min(1).max(1_000),
   minWorkers: z.number().int().min(0).max(1_000),
@@ -13,58 +17,71 @@ const limits = {
 }
 const handlerConfig = z.record(z.string(), z.json()).openapi({ type: 'object', example: { url: 'https://example.com/hook' } })
 
-export const CreatePoolBody = z.object({
-  name: poolName.openapi({ example: 'researchers' }),
-  role: label.openapi({ example: 'researcher' }),
-  handler: handler.optional().openapi({ description: 'role handler; defaults to the role' }),
-  handlerConfig: handlerConfig.default({}),
-  maxAgentsPerProcess: limits.maxAgentsPerProcess.default(10),
-  minWorkers: limits.minWorkers.default(0),
-  maxWorkers: limits.maxWorkers.default(4),
-  lagThreshold: limits.lagThreshold.default(10),
-  scaleIntervalMs: limits.scaleIntervalMs.default(2_000),
-  scaleDownStabilizationMs: limits.scaleDownStabilizationMs.default(30_000),
-}).strict().openapi('CreatePool')
+export const CreatePoolBody = z
+  .object({
+    name: poolName.openapi({ example: 'researchers' }),
+    role: label.openapi({ example: 'researcher' }),
+    handler: handler.optional().openapi({ description: 'role handler; defaults to the role' }),
+    handlerConfig: handlerConfig.default({}),
+    maxAgentsPerProcess: limits.maxAgentsPerProcess.default(10),
+    minWorkers: limits.minWorkers.default(0),
+    maxWorkers: limits.maxWorkers.default(4),
+    lagThreshold: limits.lagThreshold.default(10),
+    scaleIntervalMs: limits.scaleIntervalMs.default(2_000),
+    scaleDownStabilizationMs: limits.scaleDownStabilizationMs.default(30_000),
+  })
+  .strict()
+  .openapi('CreatePool')
 
-export const UpdatePoolBody = z.object({
-  role: label.optional(),
-  handler: handler.optional(),
-  handlerConfig: handlerConfig.optional(),
-  ...Object.fromEntries(Object.entries(limits).map(([k, v]) => [k, v.optional()])) as { [K in keyof typeof limits]: z.ZodOptional<(typeof limits)[K]> },
-}).strict().refine((b) => Object.keys(b).length > 0, { message: 'give at least one setting to change' }).openapi('UpdatePool')
+export const UpdatePoolBody = z
+  .object({
+    role: label.optional(),
+    handler: handler.optional(),
+    handlerConfig: handlerConfig.optional(),
+    ...(Object.fromEntries(Object.entries(limits).map(([k, v]) => [k, v.optional()])) as {
+      [K in keyof typeof limits]: z.ZodOptional<(typeof limits)[K]>
+    }),
+  })
+  .strict()
+  .refine((b) => Object.keys(b).length > 0, { message: 'give at least one setting to change' })
+  .openapi('UpdatePool')
 
-export const PoolView = z.object({
-  name: z.string(),
-  version: z.number().int(),
-  role: z.string(),
-  handler: z.string(),
-  handlerConfig: z.unknown(),
-  maxAgentsPerProcess: z.number().int(),
-  minWorkers: z.number().int(),
-  maxWorkers: z.number().int(),
-  lagThreshold: z.number().int(),
-  scaleIntervalMs: z.number().int(),
-  scaleDownStabilizationMs: z.number().int(),
-  status: z.enum(['active', 'draining']),
-  workers: z.number().int().openapi({ description: 'worker count of the last scaling decision' }),
-  lastScaling: z.unknown().nullable(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-}).openapi('Pool')
+export const PoolView = z
+  .object({
+    name: z.string(),
+    version: z.number().int(),
+    role: z.string(),
+    handler: z.string(),
+    handlerConfig: z.unknown(),
+    maxAgentsPerProcess: z.number().int(),
+    minWorkers: z.number().int(),
+    maxWorkers: z.number().int(),
+    lagThreshold: z.number().int(),
+    scaleIntervalMs: z.number().int(),
+    scaleDownStabilizationMs: z.number().int(),
+    status: z.enum(['active', 'draining']),
+    workers: z.number().int().openapi({ description: 'worker count of the last scaling decision' }),
+    lastScaling: z.unknown().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('Pool')
 
 export const PoolList = z.object({ items: z.array(PoolView), next: z.string().optional() }).openapi('PoolList')
 
-export const PoolStats = z.object({
-  pool: z.string(),
-  status: z.string(),
-  agents: z.object({ total: z.number().int(), byStatus: z.record(z.string(), z.number().int()) }),
-  tasks: z.object({ total: z.number().int(), active: z.number().int(), byStatus: z.record(z.string(), z.number().int()) }),
-  workers: z.object({
-    desired: z.number().int().openapi({ description: 'toWorkers of the last PoolScaled' }),
-    running: z.number().int().openapi({ description: 'worker processes the worker group reported' }),
-  }),
-  lastScaling: z.unknown().nullable(),
-}).openapi('PoolStats')
+export const PoolStats = z
+  .object({
+    pool: z.string(),
+    status: z.string(),
+    agents: z.object({ total: z.number().int(), byStatus: z.record(z.string(), z.number().int()) }),
+    tasks: z.object({ total: z.number().int(), active: z.number().int(), byStatus: z.record(z.string(), z.number().int()) }),
+    workers: z.object({
+      desired: z.number().int().openapi({ description: 'toWorkers of the last PoolScaled' }),
+      running: z.number().int().openapi({ description: 'worker processes the worker group reported' }),
+    }),
+    lastScaling: z.unknown().nullable(),
+  })
+  .openapi('PoolStats')
 
 export const PoolNameParam = z.object({ name: poolName })
 export const ListPoolsQuery = z.object({
@@ -74,5 +91,9 @@ export const ListPoolsQuery = z.object({
   cursor: poolName.optional().openapi({ description: 'the `next` of the previous page' }),
 })
 export const DeletePoolQuery = z.object({
-  drain: z.enum(['true', 'false']).default('false').transform((v) => v === 'true').openapi({ type: 'string', enum: ['true', 'false'] }),
+  drain: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true')
+    .openapi({ type: 'string', enum: ['true', 'false'] }),
 })

@@ -8,7 +8,13 @@ import { knownTaskIds } from '../../projections/tasks/task-graph.queries.ts'
 import type { IdempotencyStore } from '../idempotency.ts'
 import type { VersionWaiter } from '../../projections/read-your-writes.ts'
 
-export type TaskRouteDeps = Readonly<{ execute: CommandHandler; db: Db; idempotency: IdempotencyStore; readWaitMs: number; waitForVersion: VersionWaiter }>
+export type TaskRouteDeps = Readonly<{
+  execute: CommandHandler
+  db: Db
+  idempotency: IdempotencyStore
+  readWaitMs: number
+  waitForVersion: VersionWaiter
+}>
 
 export const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } })
 
@@ -27,7 +33,8 @@ export async function requireKnownTasks(deps: TaskRouteDeps, ids: readonly strin
     const known = await knownTaskIds(deps.db, wanted)
     const missing = wanted.filter((d) => !known.has(d))
     if (missing.length === 0) return
-    if (Date.now() >= deadline) throw new DomainError('task.unknown-dependency', `no task ${missing.join(', ')}`, { details: { unknown: missing } })
+    if (Date.now() >= deadline)
+      throw new DomainError('task.unknown-dependency', `no task ${missing.join(', ')}`, { details: { unknown: missing } })
     await sleep(pause)
   }
 }

@@ -3,29 +3,53 @@ import { TaskStatus } from '../../commands/task/task.lifecycle.ts'
 import { TaskPriority } from '../../events/generated/event-types.ts'
 import { TaskSorts } from '../../projections/tasks/task-cursor.ts'
 
-export const id = z.string().min(1).max(100).regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only')
-export const name = z.string().min(1).max(100).regex(/^[a-z0-9][a-z0-9_-]*$/, 'lowercase letters, digits, _ and -')
+export const id = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only')
+export const name = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[a-z0-9][a-z0-9_-]*$/, 'lowercase letters, digits, _ and -')
 const dependencyList = z.array(id).max(100)
 
-export const CreateTaskBody = z.object({
-  title: z.string().trim().min(1).max(500),
-  description: z.string().max(10_000).nullish(),
-  pool: name.optional().openapi({ example: 'default', description: 'pool that runs the task; may be omitted when a role is given' }),
-  role: name.nullish().openapi({ description: 'role the task needs; without a pool, the active pool with this role runs it' }),
-  priority: z.enum(TaskPriority).default('NORMAL'),
-  metadata: z.record(z.string(), z.json().openapi({})).default({}).openapi({ type: 'object', description: 'labels, searchable with ?metadata=' }),
-  payload: z.json().default({}).openapi({ type: 'object', example: { prompt: 'summarise the report' } }),
-  maxAttempts: z.number().int().min(1).max(100).default(3),
-  timeoutMs: z.number().int().min(100).max(86_400_000).default(300_000),
-  projectId: id.nullish(),
-  workflowId: id.nullish(),
-  dependsOn: dependencyList.optional().openapi({ description: 'ids of tasks that must complete first' }),
-  dependencies: dependencyList.optional().openapi({ description: 'the same as dependsOn' }),
-}).strict()
+export const CreateTaskBody = z
+  .object({
+    title: z.string().trim().min(1).max(500),
+    description: z.string().max(10_000).nullish(),
+    pool: name.optional().openapi({ example: 'default', description: 'pool that runs the task; may be omitted when a role is given' }),
+    role: name.nullish().openapi({ description: 'role the task needs; without a pool, the active pool with this role runs it' }),
+    priority: z.enum(TaskPriority).default('NORMAL'),
+    metadata: z
+      .record(z.string(), z.json().openapi({}))
+      .default({})
+      .openapi({ type: 'object', description: 'labels, searchable with ?metadata=' }),
+    payload: z
+      .json()
+      .default({})
+      .openapi({ type: 'object', example: { prompt: 'summarise the report' } }),
+    maxAttempts: z.number().int().min(1).max(100).default(3),
+    timeoutMs: z.number().int().min(100).max(86_400_000).default(300_000),
+    projectId: id.nullish(),
+    workflowId: id.nullish(),
+    dependsOn: dependencyList.optional().openapi({ description: 'ids of tasks that must complete first' }),
+    dependencies: dependencyList.optional().openapi({ description: 'the same as dependsOn' }),
+  })
+  .strict()
   .refine((b) => !(b.dependsOn && b.dependencies), { message: 'give dependsOn or dependencies, not both', path: ['dependencies'] })
   .openapi('CreateTask')
 
-const statusList = z.string().max(300).transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+const statusList = z
+  .string()
+  .max(300)
+  .transform((s) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+  )
   .pipe(z.array(z.enum(TaskStatus)))
 
 export const ListTasksQuery = z.object({
@@ -49,55 +73,64 @@ export const ListTasksQuery = z.object({
 
 const time = z.string().nullable()
 
-export const TaskView = z.object({
-  id: z.string(),
-  version: z.number().int(),
-  title: z.string(),
-  description: z.string().nullable(),
-  pool: z.string(),
-  role: z.string().nullable(),
-  priority: z.enum(TaskPriority),
-  status: z.enum(TaskStatus),
-  payload: z.unknown(),
-  metadata: z.record(z.string(), z.unknown()),
-  maxAttempts: z.number().int(),
-  timeoutMs: z.number().int(),
-  projectId: z.string().nullable(),
-  workflowId: z.string().nullable(),
-  dependsOn: z.array(z.string()),
-  openDependencies: z.array(z.string()),
-  progress: z.number().int(),
-  progressMessage: z.string().nullable(),
-  attempt: z.number().int().openapi({ description: 'the current (or last) attempt, 1-based; 0 before the first' }),
-  agentId: z.string().nullable().openapi({ description: 'the agent or worker holding (or last holding) the task' }),
-  assignedAgentId: z.string().nullable(),
-  leaseEpoch: z.number().int(),
-  result: z.unknown(),
-  lastError: z.string().nullable(),
-  cancelReason: z.string().nullable(),
-  awaitingRequestId: z.string().nullable(),
-  purged: z.boolean(),
-  createdBy: z.string(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-  queuedAt: time,
-  startedAt: time,
-  completedAt: time,
-  finishedAt: time,
-  deadLetteredAt: time,
-  retryAt: time,
-}).openapi('Task')
+export const TaskView = z
+  .object({
+    id: z.string(),
+    version: z.number().int(),
+    title: z.string(),
+    description: z.string().nullable(),
+    pool: z.string(),
+    role: z.string().nullable(),
+    priority: z.enum(TaskPriority),
+    status: z.enum(TaskStatus),
+    payload: z.unknown(),
+    metadata: z.record(z.string(), z.unknown()),
+    maxAttempts: z.number().int(),
+    timeoutMs: z.number().int(),
+    projectId: z.string().nullable(),
+    workflowId: z.string().nullable(),
+    dependsOn: z.array(z.string()),
+    openDependencies: z.array(z.string()),
+    progress: z.number().int(),
+    progressMessage: z.string().nullable(),
+    attempt: z.number().int().openapi({ description: 'the current (or last) attempt, 1-based; 0 before the first' }),
+    agentId: z.string().nullable().openapi({ description: 'the agent or worker holding (or last holding) the task' }),
+    assignedAgentId: z.string().nullable(),
+    leaseEpoch: z.number().int(),
+    result: z.unknown(),
+    lastError: z.string().nullable(),
+    cancelReason: z.string().nullable(),
+    awaitingRequestId: z.string().nullable(),
+    purged: z.boolean(),
+    createdBy: z.string(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    queuedAt: time,
+    startedAt: time,
+    completedAt: time,
+    finishedAt: time,
+    deadLetteredAt: time,
+    retryAt: time,
+  })
+  .openapi('Task')
 
 export const TaskList = z.object({ items: z.array(TaskView), next: z.string().optional() }).openapi('TaskList')
 
-export const CommandAccepted = z.object({
-  id: z.string(),
-  version: z.number().int().openapi({ description: 'aggregate version after the command; pass it as ?minVersion= to read your write' }),
-  events: z.array(z.object({ type: z.string(), version: z.number().int(), eventId: z.string() })),
-}).openapi('CommandAccepted')
+export const CommandAccepted = z
+  .object({
+    id: z.string(),
+    version: z.number().int().openapi({ description: 'aggregate version after the command; pass it as ?minVersion= to read your write' }),
+    events: z.array(z.object({ type: z.string(), version: z.number().int(), eventId: z.string() })),
+  })
+  .openapi('CommandAccepted')
 
 export const TaskIdParam = z.object({ id })
 
 export const MinVersionQuery = z.object({
-  minVersion: z.coerce.number().int().min(1).optional().openapi({ description: 'wait (briefly) until the read model has reached this version' }),
+  minVersion: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .openapi({ description: 'wait (briefly) until the read model has reached this version' }),
 })

@@ -39,7 +39,13 @@ export const getAgent = (db: Db, id: string) => db.selectFrom('agents').selectAl
 export type AgentRecord = NonNullable<Awaited<ReturnType<typeof getAgent>>>
 
 /** Keyset-paginated on (sort key, id) in the requested direction. */
-export async function listAgents(db: Db, filters: AgentFilters, order: AgentOrder, limit: number, after?: AgentCursor): Promise<{ items: AgentRecord[]; next?: string }> {
+export async function listAgents(
+  db: Db,
+  filters: AgentFilters,
+  order: AgentOrder,
+  limit: number,
+  after?: AgentCursor,
+): Promise<{ items: AgentRecord[]; next?: string }> {
   const { expr, cast } = sortExpressions[order.sort]
   let q = db.selectFrom('agents').selectAll().select(sql<string>`(${expr})::text`.as('sort_key'))
   if (filters.statuses?.length) q = q.where('status', 'in', [...filters.statuses])
@@ -49,11 +55,17 @@ export async function listAgents(db: Db, filters: AgentFilters, order: AgentOrde
   if (filters.healthy !== undefined) q = q.where('healthy', '=', filters.healthy)
   const desc = order.direction === 'desc'
   if (after) {
-    q = q.where(desc
-      ? sql<boolean>`(${expr}, id) < (${after.key}${cast}, ${after.id})`
-      : sql<boolean>`(${expr}, id) > (${after.key}${cast}, ${after.id})`)
+    q = q.where(
+      desc
+        ? sql<boolean>`(${expr}, id) < (${after.key}${cast}, ${after.id})`
+        : sql<boolean>`(${expr}, id) > (${after.key}${cast}, ${after.id})`,
+    )
   }
-  const rows = await q.orderBy(sql`${expr} ${sql.raw(desc ? 'desc' : 'asc')}`).orderBy('id', desc ? 'desc' : 'asc').limit(limit + 1).execute()
+  const rows = await q
+    .orderBy(sql`${expr} ${sql.raw(desc ? 'desc' : 'asc')}`)
+    .orderBy('id', desc ? 'desc' : 'asc')
+    .limit(limit + 1)
+    .execute()
   const items = rows.slice(0, limit).map(({ sort_key: _k, ...row }) => row)
   const last = rows[limit - 1]
   return { items, next: rows.length > limit && last ? encodeAgentCursor({ key: last.sort_key, id: last.id }) : undefined }
@@ -61,14 +73,25 @@ export async function listAgents(db: Db, filters: AgentFilters, order: AgentOrde
 
 /** Agents of a pool that termination may pick, the least useful first: pending, then idle, then the rest. */
 export async function terminationCandidates(db: Db, pool: string, count: number): Promise<string[]> {
-  const rows = await db.selectFrom('agents').select('id')
-    .where('pool', '=', pool).where('origin', '=', 'spawned').where('status', 'not in', ['terminating', 'terminated', 'deregistered'])
+  const rows = await db
+    .selectFrom('agents')
+    .select('id')
+    .where('pool', '=', pool)
+    .where('origin', '=', 'spawned')
+    .where('status', 'not in', ['terminating', 'terminated', 'deregistered'])
     .orderBy(sql`case status when 'pending' then 0 when 'idle' then 1 when 'offline' then 2 when 'error' then 3 else 4 end`)
-    .orderBy('created_at', 'desc').limit(count).execute()
+    .orderBy('created_at', 'desc')
+    .limit(count)
+    .execute()
   return rows.map((r) => r.id)
 }
 
 export async function agentCountsByStatus(db: Db, pool: string): Promise<Record<string, number>> {
-  const rows = await db.selectFrom('agents').select(['status', sql<number>`count(*)::int`.as('n')]).where('pool', '=', pool).groupBy('status').execute()
+  const rows = await db
+    .selectFrom('agents')
+    .select(['status', sql<number>`count(*)::int`.as('n')])
+    .where('pool', '=', pool)
+    .groupBy('status')
+    .execute()
   return Object.fromEntries(rows.map((r) => [r.status, r.n]))
 }

@@ -50,7 +50,12 @@ export function createAggregateEventsProjection(aggregates: readonly AggregateTy
         on conflict (stream, version) do nothing`.execute(tx)
     },
     async appliedVersions(tx, streams) {
-      const found = await sql<{ stream: string; version: number }>`select stream, max(version)::int as version from aggregate_events where stream = any(${streams}::text[]) group by stream`.execute(tx)
+      const found = await sql<{
+        stream: string
+        version: number
+      }>`select stream, max(version)::int as version from aggregate_events where stream = any(${streams}::text[]) group by stream`.execute(
+        tx,
+      )
       return new Map(found.rows.map((r) => [r.stream, r.version]))
     },
   }

@@ -13,14 +13,34 @@ function project(row: HitlRow | undefined, event: StoredEvent): HitlRow | undefi
     case 'HitlRequested': {
       const d = event.data
       return {
-        id: event.meta.aggregateId, version: event.meta.version, status: 'pending', task_id: d.taskId, agent_id: d.agentId,
-        project_id: d.projectId, question: d.question, options: d.options === null ? null : [...d.options], context: JSON.parse(d.context),
-        expires_at: d.expiresAt === null ? null : new Date(d.expiresAt), response: null, responded_by: null, responded_at: null,
-        cancel_reason: null, created_at: at, updated_at: at,
+        id: event.meta.aggregateId,
+        version: event.meta.version,
+        status: 'pending',
+        task_id: d.taskId,
+        agent_id: d.agentId,
+        project_id: d.projectId,
+        question: d.question,
+        options: d.options === null ? null : [...d.options],
+        context: JSON.parse(d.context),
+        expires_at: d.expiresAt === null ? null : new Date(d.expiresAt),
+        response: null,
+        responded_by: null,
+        responded_at: null,
+        cancel_reason: null,
+        created_at: at,
+        updated_at: at,
       }
     }
     case 'HitlResponded':
-      return row && touched(row, { status: 'answered', response: JSON.parse(event.data.response), responded_by: event.data.respondedBy, responded_at: at })
+      return (
+        row &&
+        touched(row, {
+          status: 'answered',
+          response: JSON.parse(event.data.response),
+          responded_by: event.data.respondedBy,
+          responded_at: at,
+        })
+      )
     case 'HitlExpired':
       return row && touched(row, { status: 'expired' })
     case 'HitlCancelled':

@@ -11,8 +11,14 @@ export type PoolRow = Omit<PoolsTable, 'handler_config' | 'last_scaling' | 'crea
 }
 
 const configColumns = (d: PoolConfigUpdatedData) => ({
-  role: d.role, handler: d.handler, handler_config: JSON.parse(d.handlerConfig), max_agents_per_process: d.maxAgentsPerProcess,
-  min_workers: d.minWorkers, max_workers: d.maxWorkers, lag_threshold: d.lagThreshold, scale_interval_ms: d.scaleIntervalMs,
+  role: d.role,
+  handler: d.handler,
+  handler_config: JSON.parse(d.handlerConfig),
+  max_agents_per_process: d.maxAgentsPerProcess,
+  min_workers: d.minWorkers,
+  max_workers: d.maxWorkers,
+  lag_threshold: d.lagThreshold,
+  scale_interval_ms: d.scaleIntervalMs,
   scale_down_stabilization_ms: d.scaleDownStabilizationMs,
 })
 
@@ -22,16 +28,26 @@ function project(row: PoolRow | undefined, event: StoredEvent): PoolRow | undefi
   switch (event.type) {
     case 'PoolCreated':
       return {
-        name: event.meta.aggregateId, version: event.meta.version, ...configColumns(event.data), status: 'active', workers: 0,
-        last_scaling: null, created_at: at, updated_at: at,
+        name: event.meta.aggregateId,
+        version: event.meta.version,
+        ...configColumns(event.data),
+        status: 'active',
+        workers: 0,
+        last_scaling: null,
+        created_at: at,
+        updated_at: at,
       }
-    case 'PoolConfigUpdated': return row && touched(row, configColumns(event.data))
-    case 'PoolDrainStarted': return row && touched(row, { status: 'draining' })
+    case 'PoolConfigUpdated':
+      return row && touched(row, configColumns(event.data))
+    case 'PoolDrainStarted':
+      return row && touched(row, { status: 'draining' })
     // A deleted pool leaves the read model; its name may be used again.
-    case 'PoolDeleted': return undefined
+    case 'PoolDeleted':
+      return undefined
     case 'PoolScaled':
       return row && touched(row, { workers: event.data.toWorkers, last_scaling: { ...event.data, at: at.toISOString() } })
-    default: return row
+    default:
+      return row
   }
 }
 

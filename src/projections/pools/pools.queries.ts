@@ -7,25 +7,42 @@ export const getPool = (db: Db, name: string) => db.selectFrom('pools').selectAl
 export type PoolRecord = NonNullable<Awaited<ReturnType<typeof getPool>>>
 
 /** By name, keyset-paginated. */
-export async function listPools(db: Db, filters: { role?: string; status?: string }, limit: number, after?: string): Promise<{ items: PoolRecord[]; next?: string }> {
+export async function listPools(
+  db: Db,
+  filters: { role?: string; status?: string },
+  limit: number,
+  after?: string,
+): Promise<{ items: PoolRecord[]; next?: string }> {
   let q = db.selectFrom('pools').selectAll()
   if (filters.role) q = q.where('role', '=', filters.role)
   if (filters.status) q = q.where('status', '=', filters.status)
   if (after) q = q.where('name', '>', after)
-  const rows = await q.orderBy('name').limit(limit + 1).execute()
+  const rows = await q
+    .orderBy('name')
+    .limit(limit + 1)
+    .execute()
   const items = rows.slice(0, limit)
   return { items, next: rows.length > limit ? items[items.length - 1]!.name : undefined }
 }
 
 /** Tasks of the pool that are claimed, running or waiting for a human. */
 export async function countActiveTasks(db: Db, pool: string): Promise<number> {
-  const row = await db.selectFrom('tasks').select(sql<number>`count(*)::int`.as('n'))
-    .where('pool', '=', pool).where('status', 'in', [...activeTaskStatuses]).executeTakeFirst()
+  const row = await db
+    .selectFrom('tasks')
+    .select(sql<number>`count(*)::int`.as('n'))
+    .where('pool', '=', pool)
+    .where('status', 'in', [...activeTaskStatuses])
+    .executeTakeFirst()
   return row?.n ?? 0
 }
 
 export async function taskCountsByStatus(db: Db, pool: string): Promise<Record<string, number>> {
-  const rows = await db.selectFrom('tasks').select(['status', sql<number>`count(*)::int`.as('n')]).where('pool', '=', pool).groupBy('status').execute()
+  const rows = await db
+    .selectFrom('tasks')
+    .select(['status', sql<number>`count(*)::int`.as('n')])
+    .where('pool', '=', pool)
+    .groupBy('status')
+    .execute()
   return Object.fromEntries(rows.map((r) => [r.status, r.n]))
 }
 
@@ -52,7 +69,10 @@ export async function drainingPools(db: Db): Promise<{ name: string; version: nu
  * exists always wins over a head another projector group already moved.
  */
 export async function deletedPoolVersion(db: Db, name: string): Promise<{ version: number; deleted: true } | undefined> {
-  const row = await db.selectFrom('projector_stream_heads').select((eb) => eb.fn.max('version').as('version'))
-    .where('stream', '=', `pool:${name}`).executeTakeFirst()
+  const row = await db
+    .selectFrom('projector_stream_heads')
+    .select((eb) => eb.fn.max('version').as('version'))
+    .where('stream', '=', `pool:${name}`)
+    .executeTakeFirst()
   return row?.version == null ? undefined : { version: row.version, deleted: true }
 }

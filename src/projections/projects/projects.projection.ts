@@ -18,11 +18,27 @@ function project(row: ProjectRow | undefined, event: StoredEvent): ProjectRow | 
   switch (event.type) {
     case 'ProjectCreated':
       return {
-        id: event.meta.aggregateId, version: event.meta.version, name: event.data.name, description: event.data.description,
-        metadata: JSON.parse(event.data.metadata), status: 'active', archive_reason: null, created_at: at, updated_at: at,
+        id: event.meta.aggregateId,
+        version: event.meta.version,
+        name: event.data.name,
+        description: event.data.description,
+        metadata: JSON.parse(event.data.metadata),
+        status: 'active',
+        archive_reason: null,
+        created_at: at,
+        updated_at: at,
       }
     case 'ProjectUpdated':
-      return row && { ...row, name: event.data.name, description: event.data.description, metadata: JSON.parse(event.data.metadata), version: event.meta.version, updated_at: at }
+      return (
+        row && {
+          ...row,
+          name: event.data.name,
+          description: event.data.description,
+          metadata: JSON.parse(event.data.metadata),
+          version: event.meta.version,
+          updated_at: at,
+        }
+      )
     case 'ProjectArchived':
       return row && { ...row, status: 'archived', archive_reason: event.data.reason, version: event.meta.version, updated_at: at }
     default:

@@ -6,11 +6,20 @@ export const getProject = (db: Db, id: string) => db.selectFrom('projects').sele
 
 export type ProjectRecord = NonNullable<Awaited<ReturnType<typeof getProject>>>
 
-export async function listProjects(db: Db, status: string | undefined, limit: number, after?: Cursor): Promise<{ items: ProjectRecord[]; next?: string }> {
+export async function listProjects(
+  db: Db,
+  status: string | undefined,
+  limit: number,
+  after?: Cursor,
+): Promise<{ items: ProjectRecord[]; next?: string }> {
   let q = db.selectFrom('projects').selectAll()
   if (status) q = q.where('status', '=', status)
   if (after) q = q.where(sql<boolean>`(created_at, id) < (${after.createdAt}::timestamptz, ${after.id})`)
-  const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute()
+  const rows = await q
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit + 1)
+    .execute()
   const items = rows.slice(0, limit)
   const last = items[items.length - 1]
   return { items, next: rows.length > limit && last ? encodeCursor({ createdAt: last.created_at.toISOString(), id: last.id }) : undefined }
@@ -40,12 +49,34 @@ async function hasAgentsByProject(db: Db): Promise<boolean> {
 /** Counts from the read models, all by project id. */
 export async function projectStatus(db: Db, projectId: string): Promise<ProjectStatus> {
   const [tasks, hitl, workflows, agents] = await Promise.all([
-    db.selectFrom('tasks').select(['status', (eb) => eb.fn.countAll<string>().as('n')]).where('project_id', '=', projectId).groupBy('status').execute(),
-    db.selectFrom('hitl_requests').select((eb) => eb.fn.countAll<string>().as('n')).where('project_id', '=', projectId).where('status', '=', 'pending').executeTakeFirst(),
-    db.selectFrom('workflows').select(['status', (eb) => eb.fn.countAll<string>().as('n')]).where('project_id', '=', projectId).groupBy('status').execute(),
-    hasAgentsByProject(db).then(async (present) => present
-      ? (await sql<{ status: string; n: string }>`select status, count(*) as n from agents where project_id = ${projectId} group by status`.execute(db)).rows
-      : null),
+    db
+      .selectFrom('tasks')
+      .select(['status', (eb) => eb.fn.countAll<string>().as('n')])
+      .where('project_id', '=', projectId)
+      .groupBy('status')
+      .execute(),
+    db
+      .selectFrom('hitl_requests')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('project_id', '=', projectId)
+      .where('status', '=', 'pending')
+      .executeTakeFirst(),
+    db
+      .selectFrom('workflows')
+      .select(['status', (eb) => eb.fn.countAll<string>().as('n')])
+      .where('project_id', '=', projectId)
+      .groupBy('status')
+      .execute(),
+    hasAgentsByProject(db).then(async (present) =>
+      present
+        ? (
+            await sql<{
+              status: string
+              n: string
+            }>`select status, count(*) as n from agents where project_id = ${projectId} group by status`.execute(db)
+          ).rows
+        : null,
+    ),
   ])
   return {
     tasks: countsByStatus(tasks),

@@ -2,8 +2,15 @@ import { addSample, type Histogram } from './histogram.ts'
 
 /** Gauges (tasks in a status now) and counters (events so far) of one pool and priority. */
 export const counterFields = [
-  'depth', 'in_flight', 'awaiting_input', 'retry_scheduled',
-  'completed', 'failed', 'lease_expired', 'dead_lettered', 'cancelled',
+  'depth',
+  'in_flight',
+  'awaiting_input',
+  'retry_scheduled',
+  'completed',
+  'failed',
+  'lease_expired',
+  'dead_lettered',
+  'cancelled',
 ] as const
 export type CounterField = (typeof counterFields)[number]
 
@@ -29,7 +36,15 @@ export type MinuteDelta = {
 export const minuteOf = (epochMs: number): number => Math.floor(epochMs / 60_000) * 60_000
 
 const byKey = <T extends { pool: string; priority: string; minute?: number }>(a: T, b: T): number =>
-  a.pool < b.pool ? -1 : a.pool > b.pool ? 1 : a.priority < b.priority ? -1 : a.priority > b.priority ? 1 : (a.minute ?? 0) - (b.minute ?? 0)
+  a.pool < b.pool
+    ? -1
+    : a.pool > b.pool
+      ? 1
+      : a.priority < b.priority
+        ? -1
+        : a.priority > b.priority
+          ? 1
+          : (a.minute ?? 0) - (b.minute ?? 0)
 
 /**
  * Sums one batch's effects per key, so the batch writes each counter row and each minute row
@@ -54,7 +69,20 @@ export function createBatchDeltas() {
     const key = `${pool}\u0000${priority}\u0000${minute}`
     let row = minutes.get(key)
     if (!row) {
-      row = { pool, priority, minute, completed: 0, failed: 0, finished: 0, wait_count: 0, wait_sum_ms: 0, wait: new Map(), exec_count: 0, exec_sum_ms: 0, exec: new Map() }
+      row = {
+        pool,
+        priority,
+        minute,
+        completed: 0,
+        failed: 0,
+        finished: 0,
+        wait_count: 0,
+        wait_sum_ms: 0,
+        wait: new Map(),
+        exec_count: 0,
+        exec_sum_ms: 0,
+        exec: new Map(),
+      }
       minutes.set(key, row)
     }
     return row

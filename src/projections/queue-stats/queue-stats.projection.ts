@@ -21,9 +21,19 @@ export async function applyQueueStats(tx: Transaction<Database>, events: readonl
   const ids = [...new Set(events.map((e) => e.meta.aggregateId))]
   // One array parameter instead of one per id: cheaper to plan for batches of thousands.
   const existing = await tx.selectFrom('queue_stats_tasks').selectAll().where(sql<boolean>`task_id = any(${ids}::text[])`).execute()
-  const tasks = new Map<string, StatsTask | undefined>(existing.map((r) => [r.task_id, {
-    task_id: r.task_id, pool: r.pool, priority: r.priority, status: r.status as TaskStatus, queued_at: epoch(r.queued_at), started_at: epoch(r.started_at),
-  }]))
+  const tasks = new Map<string, StatsTask | undefined>(
+    existing.map((r) => [
+      r.task_id,
+      {
+        task_id: r.task_id,
+        pool: r.pool,
+        priority: r.priority,
+        status: r.status as TaskStatus,
+        queued_at: epoch(r.queued_at),
+        started_at: epoch(r.started_at),
+      },
+    ]),
+  )
   const deltas = createBatchDeltas()
   for (const event of events) tasks.set(event.meta.aggregateId, stepQueueStats(tasks.get(event.meta.aggregateId), event, deltas))
 
@@ -63,19 +73,39 @@ const addBuckets = (column: string) => sql<number[]>`(select array_agg(coalesce(
 
 async function addMinutes(tx: Transaction<Database>, rows: readonly MinuteDelta[]): Promise<void> {
   const values = rows.map((r) => ({
-    pool: r.pool, priority: r.priority, minute: new Date(r.minute), completed: r.completed, failed: r.failed, finished: r.finished,
-    wait_count: r.wait_count, wait_sum_ms: r.wait_sum_ms, wait_buckets: toDense(r.wait),
-    exec_count: r.exec_count, exec_sum_ms: r.exec_sum_ms, exec_buckets: toDense(r.exec),
+    pool: r.pool,
+    priority: r.priority,
+    minute: new Date(r.minute),
+    completed: r.completed,
+    failed: r.failed,
+    finished: r.finished,
+    wait_count: r.wait_count,
+    wait_sum_ms: r.wait_sum_ms,
+    wait_buckets: toDense(r.wait),
+    exec_count: r.exec_count,
+    exec_sum_ms: r.exec_sum_ms,
+    exec_buckets: toDense(r.exec),
   }))
-  const add = (c: 'completed' | 'failed' | 'finished' | 'wait_count' | 'wait_sum_ms' | 'exec_count' | 'exec_sum_ms') => sql<number>`queue_stats_minutes.${sql.ref(c)} + excluded.${sql.ref(c)}`
+  const add = (c: 'completed' | 'failed' | 'finished' | 'wait_count' | 'wait_sum_ms' | 'exec_count' | 'exec_sum_ms') =>
+    sql<number>`queue_stats_minutes.${sql.ref(c)} + excluded.${sql.ref(c)}`
   // A few rows per batch (pools × priorities × minutes touched), so plain VALUES are fine.
   for (let i = 0; i < values.length; i += 2_000) {
-    await tx.insertInto('queue_stats_minutes').values(values.slice(i, i + 2_000))
-      .onConflict((oc) => oc.columns(['pool', 'priority', 'minute']).doUpdateSet({
-        completed: add('completed'), failed: add('failed'), finished: add('finished'),
-        wait_count: add('wait_count'), wait_sum_ms: add('wait_sum_ms'), wait_buckets: addBuckets('wait_buckets'),
-        exec_count: add('exec_count'), exec_sum_ms: add('exec_sum_ms'), exec_buckets: addBuckets('exec_buckets'),
-      }))
+    await tx
+      .insertInto('queue_stats_minutes')
+      .values(values.slice(i, i + 2_000))
+      .onConflict((oc) =>
+        oc.columns(['pool', 'priority', 'minute']).doUpdateSet({
+          completed: add('completed'),
+          failed: add('failed'),
+          finished: add('finished'),
+          wait_count: add('wait_count'),
+          wait_sum_ms: add('wait_sum_ms'),
+          wait_buckets: addBuckets('wait_buckets'),
+          exec_count: add('exec_count'),
+          exec_sum_ms: add('exec_sum_ms'),
+          exec_buckets: addBuckets('exec_buckets'),
+        }),
+      )
       .execute()
   }
 }

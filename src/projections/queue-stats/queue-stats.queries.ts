@@ -4,7 +4,17 @@ import type { Histogram } from './histogram.ts'
 import type { StatsSource, Window } from './queue-stats.summary.ts'
 
 type WindowSums = StatsSource['window']
-const emptyWindow = (): WindowSums => ({ completed: 0, failed: 0, finished: 0, waitCount: 0, waitSumMs: 0, wait: new Map(), execCount: 0, execSumMs: 0, exec: new Map() })
+const emptyWindow = (): WindowSums => ({
+  completed: 0,
+  failed: 0,
+  finished: 0,
+  waitCount: 0,
+  waitSumMs: 0,
+  wait: new Map(),
+  execCount: 0,
+  execSumMs: 0,
+  exec: new Map(),
+})
 const keyOf = (pool: string, priority: string) => `${pool}\u0000${priority}`
 
 /**
@@ -16,8 +26,22 @@ export async function readStatsSources(db: Db, window: Window, pool?: string): P
   const since = new Date(window.since)
   const poolFilter = pool === undefined ? sql`true` : sql`pool = ${pool}`
   const [counters, sums, buckets] = await Promise.all([
-    db.selectFrom('queue_stats_counters').selectAll().$if(pool !== undefined, (q) => q.where('pool', '=', pool ?? '')).execute(),
-    sql<{ pool: string; priority: string; completed: number; failed: number; finished: number; wait_count: number; wait_sum_ms: number; exec_count: number; exec_sum_ms: number }>`
+    db
+      .selectFrom('queue_stats_counters')
+      .selectAll()
+      .$if(pool !== undefined, (q) => q.where('pool', '=', pool ?? ''))
+      .execute(),
+    sql<{
+      pool: string
+      priority: string
+      completed: number
+      failed: number
+      finished: number
+      wait_count: number
+      wait_sum_ms: number
+      exec_count: number
+      exec_sum_ms: number
+    }>`
       select pool, priority, sum(completed)::int8 as completed, sum(failed)::int8 as failed, sum(finished)::int8 as finished,
         sum(wait_count)::int8 as wait_count, sum(wait_sum_ms) as wait_sum_ms, sum(exec_count)::int8 as exec_count, sum(exec_sum_ms) as exec_sum_ms
       from queue_stats_minutes where minute >= ${since} and ${poolFilter} group by pool, priority`.execute(db),
@@ -33,13 +57,21 @@ export async function readStatsSources(db: Db, window: Window, pool?: string): P
   const windows = new Map<string, WindowSums>()
   const windowOf = (p: string, q: string): WindowSums => {
     let w = windows.get(keyOf(p, q))
-    if (!w) { w = emptyWindow(); windows.set(keyOf(p, q), w) }
+    if (!w) {
+      w = emptyWindow()
+      windows.set(keyOf(p, q), w)
+    }
     return w
   }
   for (const r of sums.rows) {
     Object.assign(windowOf(r.pool, r.priority), {
-      completed: Number(r.completed), failed: Number(r.failed), finished: Number(r.finished),
-      waitCount: Number(r.wait_count), waitSumMs: Number(r.wait_sum_ms), execCount: Number(r.exec_count), execSumMs: Number(r.exec_sum_ms),
+      completed: Number(r.completed),
+      failed: Number(r.failed),
+      finished: Number(r.finished),
+      waitCount: Number(r.wait_count),
+      waitSumMs: Number(r.wait_sum_ms),
+      execCount: Number(r.exec_count),
+      execSumMs: Number(r.exec_sum_ms),
     })
   }
   for (const r of buckets.rows) (windowOf(r.pool, r.priority)[r.kind] as Histogram).set(r.bucket, Number(r.n))
@@ -50,10 +82,17 @@ export async function readStatsSources(db: Db, window: Window, pool?: string): P
     const [p = '', q = ''] = k.split('\u0000')
     const c = known.get(k)
     return {
-      pool: p, priority: q,
-      depth: Number(c?.depth ?? 0), inFlight: Number(c?.in_flight ?? 0), awaitingInput: Number(c?.awaiting_input ?? 0), retryScheduled: Number(c?.retry_scheduled ?? 0),
-      completed: Number(c?.completed ?? 0), failed: Number(c?.failed ?? 0), leaseExpired: Number(c?.lease_expired ?? 0),
-      deadLettered: Number(c?.dead_lettered ?? 0), cancelled: Number(c?.cancelled ?? 0),
+      pool: p,
+      priority: q,
+      depth: Number(c?.depth ?? 0),
+      inFlight: Number(c?.in_flight ?? 0),
+      awaitingInput: Number(c?.awaiting_input ?? 0),
+      retryScheduled: Number(c?.retry_scheduled ?? 0),
+      completed: Number(c?.completed ?? 0),
+      failed: Number(c?.failed ?? 0),
+      leaseExpired: Number(c?.lease_expired ?? 0),
+      deadLettered: Number(c?.dead_lettered ?? 0),
+      cancelled: Number(c?.cancelled ?? 0),
       window: windows.get(k) ?? emptyWindow(),
     }
   })

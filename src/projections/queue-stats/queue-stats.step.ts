@@ -18,11 +18,17 @@ export type StatsTask = Readonly<{
 /** The gauge a status counts in, if any. */
 export function gaugeOf(status: TaskStatus): CounterField | undefined {
   switch (status) {
-    case 'queued': return 'depth'
-    case 'claimed': case 'running': return 'in_flight'
-    case 'awaiting_input': return 'awaiting_input'
-    case 'retry_scheduled': return 'retry_scheduled'
-    default: return undefined
+    case 'queued':
+      return 'depth'
+    case 'claimed':
+    case 'running':
+      return 'in_flight'
+    case 'awaiting_input':
+      return 'awaiting_input'
+    case 'retry_scheduled':
+      return 'retry_scheduled'
+    default:
+      return undefined
   }
 }
 
@@ -43,11 +49,25 @@ export function stepQueueStats(row: StatsTask | undefined, event: StoredEvent, d
   }
   if (event.type === 'TaskCreated') {
     const d = event.data
-    return moveTo(row, { task_id: event.meta.aggregateId, pool: d.pool, priority: d.priority, status: statusAfter('created', event), queued_at: null, started_at: null })
+    return moveTo(row, {
+      task_id: event.meta.aggregateId,
+      pool: d.pool,
+      priority: d.priority,
+      status: statusAfter('created', event),
+      queued_at: null,
+      started_at: null,
+    })
   }
   if (event.type === 'TaskQueued') {
     const base = row ?? { task_id: event.meta.aggregateId, status: 'created' as const, started_at: null }
-    return moveTo(row, { ...base, pool: event.data.pool, priority: event.data.priority, status: statusAfter(base.status, event), queued_at: at, started_at: null })
+    return moveTo(row, {
+      ...base,
+      pool: event.data.pool,
+      priority: event.data.priority,
+      status: statusAfter(base.status, event),
+      queued_at: at,
+      started_at: null,
+    })
   }
   if (!row) return undefined
   const { pool, priority } = row

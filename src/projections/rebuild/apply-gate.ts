@@ -17,8 +17,13 @@ export function createApplyGate() {
       if (active === 0) idle?.()
     },
     async close(): Promise<void> {
-      closed = new Promise<void>((resolve) => { reopen = resolve })
-      if (active > 0) await new Promise<void>((resolve) => { idle = resolve })
+      closed = new Promise<void>((resolve) => {
+        reopen = resolve
+      })
+      if (active > 0)
+        await new Promise<void>((resolve) => {
+          idle = resolve
+        })
       idle = undefined
     },
     open(): void {

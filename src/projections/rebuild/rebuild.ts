@@ -17,7 +17,14 @@ import { compareShadow, type TableDiff } from './compare.ts'
 import { createShadow, deferSecondaryIndexes, dropSchema, lockGroupCheckpoints, shadowSchemaName } from './shadow-schema.ts'
 import { swapTables } from './swap.ts'
 
-export type RebuildDeps = Readonly<{ kafka: Kafka; admin: Admin; db: Db; codec: EventCodec; logger: Logger; config: Pick<Config, 'postgres' | 'kafka'> }>
+export type RebuildDeps = Readonly<{
+  kafka: Kafka
+  admin: Admin
+  db: Db
+  codec: EventCodec
+  logger: Logger
+  config: Pick<Config, 'postgres' | 'kafka'>
+}>
 
 /** The consumer name of the shadow's own bookkeeping (checkpoints and heads inside the shadow schema). */
 const shadowConsumer = 'rebuild'
@@ -57,7 +64,12 @@ const keyOf = (topic: string, partition: number) => `${topic}:${partition}`
  * checkpoint locks, bring the shadow to exactly the live position and swap the tables in one
  * transaction. `dryRun` compares instead of swapping, then drops the shadow.
  */
-export async function rebuildProjection(deps: RebuildDeps, group: string, projection: Projection, options: RebuildOptions = {}): Promise<RebuildReport> {
+export async function rebuildProjection(
+  deps: RebuildDeps,
+  group: string,
+  projection: Projection,
+  options: RebuildOptions = {},
+): Promise<RebuildReport> {
   const live = deps.config.postgres.schema
   const stamp = newId().slice(-6)
   const shadow = shadowSchemaName(live, projection.name, stamp)
@@ -88,24 +100,45 @@ export async function rebuildProjection(deps: RebuildDeps, group: string, projec
       for (const r of rows) caps.set(keyOf(r.topic, r.partition), Math.max(caps.get(keyOf(r.topic, r.partition)) ?? 0, r.next_offset))
     }
     if (options.dryRun) await followLive()
-    const follower = options.dryRun ? setInterval(() => { followLive().catch((error) => log.warn({ err: error }, 'could not read live checkpoints')) }, 100) : undefined
+    const follower = options.dryRun
+      ? setInterval(() => {
+          followLive().catch((error) => log.warn({ err: error }, 'could not read live checkpoints'))
+        }, 100)
+      : undefined
 
-    const reader = await readLog({ ...deps, topicPrefix: deps.config.kafka.topicPrefix }, marks.map((m) => ({ topic: m.topic, partition: m.partition, from: 0 })), async ({ topic, partition, messages }) => {
-      await gate.enter()
-      try {
-        if (finished) return
-        const taken = messages
-        const events = await deps.codec.decodeAll(taken, topic, partition)
-        const outcome = await shadowDb.transaction().execute((tx) => applyToGroup(tx, { consumer: shadowConsumer, projections: [projection] }, [{ topic, partition, events, nextOffset: Number(taken[taken.length - 1]!.offset) + 1 }], heads, { bookkeeping: 'memory' }))
-        heads.remember(outcome.heads)
-        position.set(keyOf(topic, partition), Number(taken[taken.length - 1]!.offset) + 1)
-        applied += taken.length
-        options.onProgress?.(applied, Math.max(initialEvents, applied))
-      } finally {
-        gate.leave()
-      }
-    }, { label: `rebuild.${projection.name}`, limitOf: (topic, partition) => caps.get(keyOf(topic, partition)) })
-    reader.done.catch((error) => { readerError = error })
+    const reader = await readLog(
+      { ...deps, topicPrefix: deps.config.kafka.topicPrefix },
+      marks.map((m) => ({ topic: m.topic, partition: m.partition, from: 0 })),
+      async ({ topic, partition, messages }) => {
+        await gate.enter()
+        try {
+          if (finished) return
+          const taken = messages
+          const events = await deps.codec.decodeAll(taken, topic, partition)
+          const outcome = await shadowDb
+            .transaction()
+            .execute((tx) =>
+              applyToGroup(
+                tx,
+                { consumer: shadowConsumer, projections: [projection] },
+                [{ topic, partition, events, nextOffset: Number(taken[taken.length - 1]!.offset) + 1 }],
+                heads,
+                { bookkeeping: 'memory' },
+              ),
+            )
+          heads.remember(outcome.heads)
+          position.set(keyOf(topic, partition), Number(taken[taken.length - 1]!.offset) + 1)
+          applied += taken.length
+          options.onProgress?.(applied, Math.max(initialEvents, applied))
+        } finally {
+          gate.leave()
+        }
+      },
+      { label: `rebuild.${projection.name}`, limitOf: (topic, partition) => caps.get(keyOf(topic, partition)) },
+    )
+    reader.done.catch((error) => {
+      readerError = error
+    })
 
     const reached = async (targets: ReadonlyMap<string, number>, timeoutMs: number): Promise<boolean> => {
       const deadline = Date.now() + timeoutMs
@@ -118,7 +151,9 @@ export async function rebuildProjection(deps: RebuildDeps, group: string, projec
     }
 
     try {
-      const startTargets = new Map(marks.map((m) => [keyOf(m.topic, m.partition), Math.min(m.high, caps.get(keyOf(m.topic, m.partition)) ?? Infinity)]))
+      const startTargets = new Map(
+        marks.map((m) => [keyOf(m.topic, m.partition), Math.min(m.high, caps.get(keyOf(m.topic, m.partition)) ?? Infinity)]),
+      )
       await reached(startTargets, Infinity)
       await buildIndexes()
       // The figure includes building the indexes: it is how long a rebuild of this log takes.
@@ -127,7 +162,10 @@ export async function rebuildProjection(deps: RebuildDeps, group: string, projec
       log.info({ events: applied, ms: initialMs, eventsPerSecond }, 'shadow reached the start-time log end')
       // Catch up with what arrived meanwhile, so the live projector is held only briefly.
       const now = await watermarks(deps.admin, topics)
-      await reached(new Map(now.map((m) => [keyOf(m.topic, m.partition), Math.min(m.high, caps.get(keyOf(m.topic, m.partition)) ?? Infinity)])), options.catchUpTimeoutMs ?? 60_000)
+      await reached(
+        new Map(now.map((m) => [keyOf(m.topic, m.partition), Math.min(m.high, caps.get(keyOf(m.topic, m.partition)) ?? Infinity)])),
+        options.catchUpTimeoutMs ?? 60_000,
+      )
       clearInterval(follower)
 
       const outcome = await deps.db.transaction().execute(async (tx) => {
@@ -136,7 +174,11 @@ export async function rebuildProjection(deps: RebuildDeps, group: string, projec
         clearInterval(follower)
         for (const [k, v] of livePositions) caps.set(k, Math.max(v, position.get(k) ?? 0))
         if (!(await reached(livePositions, options.catchUpTimeoutMs ?? 60_000))) {
-          throw new AppError('rebuild.catch-up-timeout', `the shadow of ${projection.name} did not reach the live position in time; nothing was swapped`, { retriable: true })
+          throw new AppError(
+            'rebuild.catch-up-timeout',
+            `the shadow of ${projection.name} did not reach the live position in time; nothing was swapped`,
+            { retriable: true },
+          )
         }
         await gate.close()
         finished = true
@@ -152,8 +194,17 @@ export async function rebuildProjection(deps: RebuildDeps, group: string, projec
       swapped = !options.dryRun
       log.info({ swapped, lockedMs: outcome.lockedMs }, options.dryRun ? 'dry run compared' : 'swapped')
       return {
-        projection: projection.name, shadowSchema: shadow, initialEvents, initialMs, eventsPerSecond, appliedEvents: applied,
-        lockedMs: outcome.lockedMs, swapped, oldSchema: swapped && options.keepOld ? old : undefined, diff: outcome.diff, liveBehind: outcome.liveBehind,
+        projection: projection.name,
+        shadowSchema: shadow,
+        initialEvents,
+        initialMs,
+        eventsPerSecond,
+        appliedEvents: applied,
+        lockedMs: outcome.lockedMs,
+        swapped,
+        oldSchema: swapped && options.keepOld ? old : undefined,
+        diff: outcome.diff,
+        liveBehind: outcome.liveBehind,
       }
     } finally {
       clearInterval(follower)

@@ -44,7 +44,12 @@ export async function deferSecondaryIndexes(db: Db, schema: string, tables: read
  * Locks the live checkpoint rows of the projection's group (the live runner locks the same rows
  * first in each unit of work, so it waits here) and returns their positions.
  */
-export async function lockGroupCheckpoints(tx: Transaction<Database>, schema: string, consumer: string, partitions: readonly { topic: string; partition: number }[]): Promise<Map<string, number>> {
+export async function lockGroupCheckpoints(
+  tx: Transaction<Database>,
+  schema: string,
+  consumer: string,
+  partitions: readonly { topic: string; partition: number }[],
+): Promise<Map<string, number>> {
   const rows = await sql<{ topic: string; partition: number; next_offset: number }>`
     select topic, partition, next_offset from ${sql.id(schema, 'projector_checkpoints')}
     where consumer = ${consumer} and topic = any(${[...new Set(partitions.map((p) => p.topic))]}::text[])

@@ -10,7 +10,9 @@ export type { AnyDecider }
  * Folds every aggregate with its own decider: the log-built copy of the Redis snapshots, used
  * to repair the cache and to load aggregates whose snapshot is missing.
  */
-export function createSnapshotsProjection(deciders: Readonly<Record<AggregateType, AnyDecider>>): RowProjection<'aggregate_snapshots', SnapshotRow> {
+export function createSnapshotsProjection(
+  deciders: Readonly<Record<AggregateType, AnyDecider>>,
+): RowProjection<'aggregate_snapshots', SnapshotRow> {
   return {
     kind: 'row',
     name: 'snapshots',

@@ -26,11 +26,20 @@ export async function takeMetricsSnapshot(deps: MetricsSnapshotDeps): Promise<{ 
   const window = windowEndingAt(now, snapshotWindowMinutes(deps.intervalMs))
   const [status, sources] = await Promise.all([readSystemStatus(deps.db, deps.placements, 0), readStatsSources(deps.db, window)])
   const { conflicts, ...rest } = status
-  const data = { ...rest, conflicts: { count: conflicts.count }, queue: { windowMinutes: window.minutes, totals: summarize(sources, window) } }
-  const inserted = await deps.db.insertInto('metrics_snapshots').values({ taken_at: takenAt, data: JSON.stringify(data) })
-    .onConflict((oc) => oc.column('taken_at').doNothing()).executeTakeFirst()
-  const pruned = await deps.db.deleteFrom('metrics_snapshots')
-    .where('taken_at', '<', sql<Date>`${new Date(now)}::timestamptz - make_interval(days => ${deps.retentionDays})`).executeTakeFirst()
+  const data = {
+    ...rest,
+    conflicts: { count: conflicts.count },
+    queue: { windowMinutes: window.minutes, totals: summarize(sources, window) },
+  }
+  const inserted = await deps.db
+    .insertInto('metrics_snapshots')
+    .values({ taken_at: takenAt, data: JSON.stringify(data) })
+    .onConflict((oc) => oc.column('taken_at').doNothing())
+    .executeTakeFirst()
+  const pruned = await deps.db
+    .deleteFrom('metrics_snapshots')
+    .where('taken_at', '<', sql<Date>`${new Date(now)}::timestamptz - make_interval(days => ${deps.retentionDays})`)
+    .executeTakeFirst()
   return { takenAt, written: Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0, pruned: Number(pruned.numDeletedRows) }
 }
 
@@ -45,9 +54,15 @@ export function startMetricsSnapshots(deps: MetricsSnapshotDeps): { stop: () => 
   let stopped = false
   const tick = () => {
     running = takeMetricsSnapshot(deps)
-      .then((r) => { log.debug({ takenAt: r.takenAt.toISOString(), written: r.written, pruned: r.pruned }, 'metrics snapshot') })
-      .catch((error) => { log.warn({ err: error }, 'metrics snapshot failed') })
-      .finally(() => { if (!stopped) schedule() })
+      .then((r) => {
+        log.debug({ takenAt: r.takenAt.toISOString(), written: r.written, pruned: r.pruned }, 'metrics snapshot')
+      })
+      .catch((error) => {
+        log.warn({ err: error }, 'metrics snapshot failed')
+      })
+      .finally(() => {
+        if (!stopped) schedule()
+      })
   }
   const schedule = () => {
     const now = deps.clock()
@@ -68,9 +83,13 @@ export type MetricsSnapshotRow = { takenAt: string; data: unknown }
 
 /** The latest `limit` snapshots within [from, to], oldest first. */
 export async function readMetricsHistory(db: Db, range: { from?: Date; to?: Date; limit: number }): Promise<MetricsSnapshotRow[]> {
-  const rows = await db.selectFrom('metrics_snapshots').selectAll()
+  const rows = await db
+    .selectFrom('metrics_snapshots')
+    .selectAll()
     .$if(range.from !== undefined, (q) => q.where('taken_at', '>=', range.from ?? new Date(0)))
     .$if(range.to !== undefined, (q) => q.where('taken_at', '<=', range.to ?? new Date(0)))
-    .orderBy('taken_at', 'desc').limit(range.limit).execute()
+    .orderBy('taken_at', 'desc')
+    .limit(range.limit)
+    .execute()
   return rows.reverse().map((r) => ({ takenAt: r.taken_at.toISOString(), data: r.data }))
 }

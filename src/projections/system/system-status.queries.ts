@@ -9,8 +9,18 @@ export type ProjectionStatus = {
 }
 
 export type ConflictView = {
-  id: number; group: string; stream: string; kind: string; eventId: string; eventType: string
-  version: number; expectedVersion: number; topic: string; partition: number; offset: number; detectedAt: string
+  id: number
+  group: string
+  stream: string
+  kind: string
+  eventId: string
+  eventType: string
+  version: number
+  expectedVersion: number
+  topic: string
+  partition: number
+  offset: number
+  detectedAt: string
 }
 
 /** A read model another part of the product owns is reported only if its table exists: null otherwise. */
@@ -38,7 +48,10 @@ async function optionalTables(db: Db): Promise<Map<string, boolean>> {
 }
 
 async function groupByStatus(db: Db, table: string): Promise<Record<string, number>> {
-  const { rows } = await sql<{ key: string; n: number }>`select status as key, count(*)::int8 as n from ${sql.table(table)} group by status`.execute(db)
+  const { rows } = await sql<{
+    key: string
+    n: number
+  }>`select status as key, count(*)::int8 as n from ${sql.table(table)} group by status`.execute(db)
   return countsBy(rows)
 }
 
@@ -48,7 +61,11 @@ async function countRows(db: Db, table: string, where = sql`true`): Promise<numb
 }
 
 /** Counts across the read models, conflicts and projector checkpoints; `placements` say which group runs each projection. */
-export async function readSystemStatus(db: Db, placements: readonly { name: string; group: string }[], latestConflicts = 10): Promise<SystemStatus> {
+export async function readSystemStatus(
+  db: Db,
+  placements: readonly { name: string; group: string }[],
+  latestConflicts = 10,
+): Promise<SystemStatus> {
   const tables = await optionalTables(db)
   const agentsHaveStatus = tables.get('agents')
   const hitlHasStatus = tables.get('hitl_requests')
@@ -64,22 +81,40 @@ export async function readSystemStatus(db: Db, placements: readonly { name: stri
   ])
   return {
     tasks: { total: sumOf(tasks), byStatus: tasks },
-    agents: agents === null ? null : typeof agents === 'number' ? { total: agents, byStatus: null } : { total: sumOf(agents), byStatus: agents },
+    agents:
+      agents === null ? null : typeof agents === 'number' ? { total: agents, byStatus: null } : { total: sumOf(agents), byStatus: agents },
     pools: pools === null ? null : { count: pools },
     hitl: hitl === null ? null : { pending: hitl },
     conflicts: {
       count: conflictCount,
       latest: latest.map((c) => ({
-        id: Number(c.id), group: c.consumer, stream: c.stream, kind: c.kind, eventId: c.event_id, eventType: c.event_type,
-        version: c.version, expectedVersion: c.expected_version, topic: c.topic, partition: c.partition, offset: Number(c.offset), detectedAt: new Date(c.detected_at as unknown as Date).toISOString(),
+        id: Number(c.id),
+        group: c.consumer,
+        stream: c.stream,
+        kind: c.kind,
+        eventId: c.event_id,
+        eventType: c.event_type,
+        version: c.version,
+        expectedVersion: c.expected_version,
+        topic: c.topic,
+        partition: c.partition,
+        offset: Number(c.offset),
+        detectedAt: new Date(c.detected_at as unknown as Date).toISOString(),
       })),
     },
     projections: placements.map(({ name, group }) => {
       const parts = checkpoints.filter((c) => c.consumer === group)
       const last = parts.reduce<Date | null>((max, c) => (max === null || c.updated_at > max ? c.updated_at : max), null)
       return {
-        name, group, lastUpdatedAt: last?.toISOString() ?? null,
-        partitions: parts.map((c) => ({ topic: c.topic, partition: c.partition, nextOffset: Number(c.next_offset), updatedAt: c.updated_at.toISOString() })),
+        name,
+        group,
+        lastUpdatedAt: last?.toISOString() ?? null,
+        partitions: parts.map((c) => ({
+          topic: c.topic,
+          partition: c.partition,
+          nextOffset: Number(c.next_offset),
+          updatedAt: c.updated_at.toISOString(),
+        })),
       }
     }),
   }

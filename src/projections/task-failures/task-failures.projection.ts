@@ -13,8 +13,15 @@ export type TaskFailureRow = Omit<TaskFailuresTable, 'failures' | 'dead_lettered
 /** A requeue or a manual retry starts a fresh attempt budget and forgets the old failures. */
 const freshBudget: ReadonlySet<string> = new Set(['requeued', 'manual-retry'])
 
-const empty = (taskId: string, version: number): TaskFailureRow =>
-  ({ task_id: taskId, version, failures: [], last_error: null, attempts: 0, dead_lettered_at: null, purged_at: null })
+const empty = (taskId: string, version: number): TaskFailureRow => ({
+  task_id: taskId,
+  version,
+  failures: [],
+  last_error: null,
+  attempts: 0,
+  dead_lettered_at: null,
+  purged_at: null,
+})
 
 function project(row: TaskFailureRow | undefined, event: StoredEvent): TaskFailureRow | undefined {
   const at = new Date(event.meta.occurredAt)

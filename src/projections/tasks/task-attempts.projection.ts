@@ -20,7 +20,10 @@ export type AttemptRow = {
 }
 
 const ended = (row: AttemptRow, at: Date, outcome: AttemptOutcome, error: string | null, durationMs?: number): AttemptRow => ({
-  ...row, ended_at: at, outcome, error,
+  ...row,
+  ended_at: at,
+  outcome,
+  error,
   duration_ms: durationMs ?? (row.started_at ? Math.max(0, at.getTime() - row.started_at.getTime()) : null),
 })
 
@@ -34,20 +37,37 @@ export function projectAttempt(latest: AttemptRow | undefined, event: StoredEven
   const e = event as unknown as TaskEvent
   if (e.type === 'TaskQueued') {
     return {
-      task_id: event.meta.aggregateId, queued_version: event.meta.version, attempt: e.data.attempt, agent_id: null, queued_at: at,
-      claimed_at: null, started_at: null, ended_at: null, outcome: null, error: null, duration_ms: null,
+      task_id: event.meta.aggregateId,
+      queued_version: event.meta.version,
+      attempt: e.data.attempt,
+      agent_id: null,
+      queued_at: at,
+      claimed_at: null,
+      started_at: null,
+      ended_at: null,
+      outcome: null,
+      error: null,
+      duration_ms: null,
     }
   }
   if (!latest || latest.ended_at !== null) return latest
   switch (e.type) {
-    case 'TaskClaimed': return { ...latest, agent_id: e.data.agentId, claimed_at: at }
-    case 'TaskStarted': return { ...latest, agent_id: e.data.agentId, started_at: at }
-    case 'TaskCompleted': return ended({ ...latest, agent_id: e.data.agentId }, at, 'completed', null, e.data.durationMs)
-    case 'TaskFailed': return ended({ ...latest, agent_id: e.data.agentId ?? latest.agent_id }, at, 'failed', e.data.error)
-    case 'TaskLeaseExpired': return ended(latest, at, 'lease-expired', `lease of ${e.data.agentId} expired`)
-    case 'TaskInputRequested': return ended(latest, at, 'input-requested', null)
-    case 'TaskCancelled': return ended(latest, at, 'cancelled', e.data.reason)
-    default: return latest
+    case 'TaskClaimed':
+      return { ...latest, agent_id: e.data.agentId, claimed_at: at }
+    case 'TaskStarted':
+      return { ...latest, agent_id: e.data.agentId, started_at: at }
+    case 'TaskCompleted':
+      return ended({ ...latest, agent_id: e.data.agentId }, at, 'completed', null, e.data.durationMs)
+    case 'TaskFailed':
+      return ended({ ...latest, agent_id: e.data.agentId ?? latest.agent_id }, at, 'failed', e.data.error)
+    case 'TaskLeaseExpired':
+      return ended(latest, at, 'lease-expired', `lease of ${e.data.agentId} expired`)
+    case 'TaskInputRequested':
+      return ended(latest, at, 'input-requested', null)
+    case 'TaskCancelled':
+      return ended(latest, at, 'cancelled', e.data.reason)
+    default:
+      return latest
   }
 }
 
@@ -59,8 +79,14 @@ export const taskAttemptsProjection: SqlProjection = {
   tables: ['task_attempts'],
   async apply(tx, events) {
     const taskIds = [...new Set(events.map((e) => e.meta.aggregateId))]
-    const current = await tx.selectFrom('task_attempts').selectAll().distinctOn('task_id')
-      .where('task_id', 'in', taskIds).orderBy('task_id').orderBy('queued_version', 'desc').execute()
+    const current = await tx
+      .selectFrom('task_attempts')
+      .selectAll()
+      .distinctOn('task_id')
+      .where('task_id', 'in', taskIds)
+      .orderBy('task_id')
+      .orderBy('queued_version', 'desc')
+      .execute()
     const latest = new Map<string, AttemptRow>(current.map((r) => [r.task_id, r as AttemptRow]))
     const touched = new Map<string, AttemptRow>()
     for (const event of events) {
@@ -73,8 +99,12 @@ export const taskAttemptsProjection: SqlProjection = {
     }
     if (touched.size === 0) return
     const columns = ['attempt', 'agent_id', 'claimed_at', 'started_at', 'ended_at', 'outcome', 'error', 'duration_ms'] as const
-    await tx.insertInto('task_attempts').values([...touched.values()])
-      .onConflict((oc) => oc.columns(['task_id', 'queued_version']).doUpdateSet(Object.fromEntries(columns.map((c) => [c, sql.ref(`excluded.${c}`)]))))
+    await tx
+      .insertInto('task_attempts')
+      .values([...touched.values()])
+      .onConflict((oc) =>
+        oc.columns(['task_id', 'queued_version']).doUpdateSet(Object.fromEntries(columns.map((c) => [c, sql.ref(`excluded.${c}`)]))),
+      )
       .execute()
   },
 }

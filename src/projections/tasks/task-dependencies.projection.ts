@@ -36,7 +36,9 @@ export const taskDependenciesProjection: SqlProjection = {
     const upserts = changes.filter((c) => !c.deleted).map(({ task_id, depends_on_id, resolved }) => ({ task_id, depends_on_id, resolved }))
     const deletes = changes.filter((c) => c.deleted)
     if (upserts.length > 0) {
-      await tx.insertInto('task_dependencies').values(upserts)
+      await tx
+        .insertInto('task_dependencies')
+        .values(upserts)
         .onConflict((oc) => oc.columns(['task_id', 'depends_on_id']).doUpdateSet({ resolved: sql.ref('excluded.resolved') }))
         .execute()
     }

@@ -4,7 +4,11 @@ import type { Db } from '../../infra/postgres.ts'
 /** The ids among `ids` that the tasks read model knows. */
 export async function knownTaskIds(db: Db, ids: readonly string[]): Promise<Set<string>> {
   if (ids.length === 0) return new Set()
-  const rows = await db.selectFrom('tasks').select('id').where('id', 'in', [...ids]).execute()
+  const rows = await db
+    .selectFrom('tasks')
+    .select('id')
+    .where('id', 'in', [...ids])
+    .execute()
   return new Set(rows.map((r) => r.id))
 }
 
@@ -31,10 +35,20 @@ export async function dependencyPath(db: Db, taskId: string, dependsOnId: string
 /** The tasks waiting for (or having waited for) `taskId`, and those it depends on, with their status. */
 export async function dependencyGraph(db: Db, taskId: string) {
   const [dependsOn, dependents] = await Promise.all([
-    db.selectFrom('task_dependencies as d').leftJoin('tasks as t', 't.id', 'd.depends_on_id')
-      .select(['d.depends_on_id as id', 'd.resolved', 't.status']).where('d.task_id', '=', taskId).orderBy('d.depends_on_id').execute(),
-    db.selectFrom('task_dependencies as d').leftJoin('tasks as t', 't.id', 'd.task_id')
-      .select(['d.task_id as id', 'd.resolved', 't.status']).where('d.depends_on_id', '=', taskId).orderBy('d.task_id').execute(),
+    db
+      .selectFrom('task_dependencies as d')
+      .leftJoin('tasks as t', 't.id', 'd.depends_on_id')
+      .select(['d.depends_on_id as id', 'd.resolved', 't.status'])
+      .where('d.task_id', '=', taskId)
+      .orderBy('d.depends_on_id')
+      .execute(),
+    db
+      .selectFrom('task_dependencies as d')
+      .leftJoin('tasks as t', 't.id', 'd.task_id')
+      .select(['d.task_id as id', 'd.resolved', 't.status'])
+      .where('d.depends_on_id', '=', taskId)
+      .orderBy('d.task_id')
+      .execute(),
   ])
   return { dependsOn, dependents }
 }
@@ -44,7 +58,9 @@ export async function dependencyGraph(db: Db, taskId: string) {
  * `undefined` when no pools table exists or no active pool has the role.
  */
 export async function poolForRole(db: Db, role: string): Promise<string | undefined> {
-  const { rows: [table] } = await sql<{ found: string | null }>`select to_regclass('pools')::text as found`.execute(db)
+  const {
+    rows: [table],
+  } = await sql<{ found: string | null }>`select to_regclass('pools')::text as found`.execute(db)
   if (!table?.found) return undefined
   const { rows } = await sql<{ name: string }>`
     select name from pools where role = ${role} and status = 'active' order by created_at, name limit 1`.execute(db)

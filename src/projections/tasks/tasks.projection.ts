@@ -35,13 +35,43 @@ const metadataOf = (text: string | null): Record<string, unknown> => {
 function created(event: StoredEvent & Extract<TaskEvent, { type: 'TaskCreated' }>, at: Date): TaskRow {
   const d = event.data
   return {
-    id: event.meta.aggregateId, version: event.meta.version, title: d.title, description: d.description, pool: d.pool, role: d.role ?? null,
-    priority: d.priority, priority_rank: priorityRank(d.priority), status: statusAfter('created', event),
-    payload: JSON.parse(d.payload), metadata: metadataOf(d.metadata), max_attempts: d.maxAttempts, timeout_ms: d.timeoutMs,
-    project_id: d.projectId, workflow_id: d.workflowId, depends_on: [...d.dependsOn], open_dependencies: [...d.dependsOn],
-    progress: 0, progress_message: null, cancel_reason: null, attempt: 0, agent_id: null, assigned_agent_id: null, lease_epoch: 0,
-    result: null, last_error: null, queued_at: null, started_at: null, completed_at: null, finished_at: null, dead_lettered_at: null,
-    retry_at: null, purged: false, awaiting_request_id: null, created_by: event.meta.actor, created_at: at, updated_at: at,
+    id: event.meta.aggregateId,
+    version: event.meta.version,
+    title: d.title,
+    description: d.description,
+    pool: d.pool,
+    role: d.role ?? null,
+    priority: d.priority,
+    priority_rank: priorityRank(d.priority),
+    status: statusAfter('created', event),
+    payload: JSON.parse(d.payload),
+    metadata: metadataOf(d.metadata),
+    max_attempts: d.maxAttempts,
+    timeout_ms: d.timeoutMs,
+    project_id: d.projectId,
+    workflow_id: d.workflowId,
+    depends_on: [...d.dependsOn],
+    open_dependencies: [...d.dependsOn],
+    progress: 0,
+    progress_message: null,
+    cancel_reason: null,
+    attempt: 0,
+    agent_id: null,
+    assigned_agent_id: null,
+    lease_epoch: 0,
+    result: null,
+    last_error: null,
+    queued_at: null,
+    started_at: null,
+    completed_at: null,
+    finished_at: null,
+    dead_lettered_at: null,
+    retry_at: null,
+    purged: false,
+    awaiting_request_id: null,
+    created_by: event.meta.actor,
+    created_at: at,
+    updated_at: at,
   }
 }
 
@@ -49,13 +79,23 @@ function created(event: StoredEvent & Extract<TaskEvent, { type: 'TaskCreated' }
 function changes(row: TaskRow, event: TaskEvent, at: Date): Partial<TaskRow> {
   const finished: Partial<TaskRow> = { finished_at: at, retry_at: null }
   switch (event.type) {
-    case 'TaskCreated': return {}
+    case 'TaskCreated':
+      return {}
     case 'TaskQueued': {
       const d = event.data
       // Queued again (retry, resume, requeue): the task is live, its earlier ending no longer applies.
       return {
-        attempt: d.attempt, pool: d.pool, priority: d.priority, priority_rank: priorityRank(d.priority), queued_at: at,
-        started_at: null, finished_at: null, dead_lettered_at: null, retry_at: null, cancel_reason: null, awaiting_request_id: null,
+        attempt: d.attempt,
+        pool: d.pool,
+        priority: d.priority,
+        priority_rank: priorityRank(d.priority),
+        queued_at: at,
+        started_at: null,
+        finished_at: null,
+        dead_lettered_at: null,
+        retry_at: null,
+        cancel_reason: null,
+        awaiting_request_id: null,
       }
     }
     case 'TaskDependencyAdded': {
@@ -63,7 +103,10 @@ function changes(row: TaskRow, event: TaskEvent, at: Date): Partial<TaskRow> {
       return { depends_on: [...row.depends_on, id], open_dependencies: [...row.open_dependencies, id] }
     }
     case 'TaskDependencyRemoved':
-      return { depends_on: without(row.depends_on, event.data.dependencyId), open_dependencies: without(row.open_dependencies, event.data.dependencyId) }
+      return {
+        depends_on: without(row.depends_on, event.data.dependencyId),
+        open_dependencies: without(row.open_dependencies, event.data.dependencyId),
+      }
     case 'TaskDependencyResolved':
       return { open_dependencies: without(row.open_dependencies, event.data.dependencyId) }
     case 'TaskAssigned':

@@ -42,25 +42,37 @@ function keyset(o: TaskOrder): { columns: readonly string[]; dir: 'asc' | 'desc'
 }
 
 const cursorKeys = (t: TaskRecord, o: TaskOrder): (string | number)[] =>
-  o.sort === 'priority' ? [t.priority_rank, t.created_at.toISOString(), t.id]
+  o.sort === 'priority'
+    ? [t.priority_rank, t.created_at.toISOString(), t.id]
     : [(o.sort === 'createdAt' ? t.created_at : t.updated_at).toISOString(), t.id]
 
 /** A row-value comparison `(a, b, c) > (x, y, z)`: one index range scan for every sort. */
 function after(o: TaskOrder, cursor: Cursor): Expression<SqlBool> {
   const { columns, dir } = keyset(o)
-  const values = cursor.keys.map((k, i) => (columns[i] === 'created_at' || columns[i] === 'updated_at' ? sql`${k}::timestamptz` : sql`${k}`))
+  const values = cursor.keys.map((k, i) =>
+    columns[i] === 'created_at' || columns[i] === 'updated_at' ? sql`${k}::timestamptz` : sql`${k}`,
+  )
   const cols = sql.join(columns.map((c) => sql.ref(c)))
   return dir === 'asc' ? sql<SqlBool>`(${cols}) > (${sql.join(values)})` : sql<SqlBool>`(${cols}) < (${sql.join(values)})`
 }
 
 /** Filtered, sorted, keyset-paginated tasks. */
-export async function listTasks(db: Db, filters: TaskFilters, order: TaskOrder, limit: number, cursor?: Cursor): Promise<{ items: TaskRecord[]; next?: string }> {
+export async function listTasks(
+  db: Db,
+  filters: TaskFilters,
+  order: TaskOrder,
+  limit: number,
+  cursor?: Cursor,
+): Promise<{ items: TaskRecord[]; next?: string }> {
   let q = db.selectFrom('tasks').selectAll()
   if (filters.status?.length) q = q.where('status', 'in', [...filters.status])
   if (filters.pool) q = q.where('pool', '=', filters.pool)
   if (filters.priority) q = q.where('priority', '=', filters.priority)
   if (filters.role) q = q.where('role', '=', filters.role)
-  if (filters.agentId) { const a = filters.agentId; q = q.where((eb) => eb.or([eb('agent_id', '=', a), eb('assigned_agent_id', '=', a)])) }
+  if (filters.agentId) {
+    const a = filters.agentId
+    q = q.where((eb) => eb.or([eb('agent_id', '=', a), eb('assigned_agent_id', '=', a)]))
+  }
   if (filters.projectId) q = q.where('project_id', '=', filters.projectId)
   if (filters.workflowId) q = q.where('workflow_id', '=', filters.workflowId)
   if (filters.createdAfter) q = q.where('created_at', '>=', filters.createdAfter)

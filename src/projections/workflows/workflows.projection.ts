@@ -16,23 +16,59 @@ async function apply(tx: Transaction<Database>, events: readonly StoredEvent[]):
     const at = new Date(event.meta.occurredAt)
     const row = await tx.selectFrom('workflows').selectAll().where('id', '=', workflowId).executeTakeFirst()
     const next = projectWorkflowRow(row, event)
-    if (next) await tx.insertInto('workflows').values(next).onConflict((oc) => oc.column('id').doUpdateSet(next)).execute()
+    if (next)
+      await tx
+        .insertInto('workflows')
+        .values(next)
+        .onConflict((oc) => oc.column('id').doUpdateSet(next))
+        .execute()
     const outcome = (stepId: string, value: string, error: string | null = null) =>
-      tx.updateTable('workflow_steps').set({ outcome: value, error, updated_at: at }).where('workflow_id', '=', workflowId).where('step_id', '=', stepId).execute()
+      tx
+        .updateTable('workflow_steps')
+        .set({ outcome: value, error, updated_at: at })
+        .where('workflow_id', '=', workflowId)
+        .where('step_id', '=', stepId)
+        .execute()
     switch (event.type) {
       case 'WorkflowCreated':
-        await tx.insertInto('workflow_steps').values(event.data.steps.map((s, position) => ({
-          workflow_id: workflowId, step_id: s.stepId, position, task_id: stepTaskId(workflowId, s.stepId), title: s.title, pool: s.pool,
-          priority: s.priority, depends_on: [...s.dependsOn], optional: s.optional, outcome: 'pending', error: null, updated_at: at,
-        }))).onConflict((oc) => oc.columns(['workflow_id', 'step_id']).doNothing()).execute()
+        await tx
+          .insertInto('workflow_steps')
+          .values(
+            event.data.steps.map((s, position) => ({
+              workflow_id: workflowId,
+              step_id: s.stepId,
+              position,
+              task_id: stepTaskId(workflowId, s.stepId),
+              title: s.title,
+              pool: s.pool,
+              priority: s.priority,
+              depends_on: [...s.dependsOn],
+              optional: s.optional,
+              outcome: 'pending',
+              error: null,
+              updated_at: at,
+            })),
+          )
+          .onConflict((oc) => oc.columns(['workflow_id', 'step_id']).doNothing())
+          .execute()
         break
-      case 'WorkflowStepCompleted': await outcome(event.data.stepId, 'completed'); break
-      case 'WorkflowStepSkipped': await outcome(event.data.stepId, 'skipped', event.data.error); break
-      case 'WorkflowStepFailed': await outcome(event.data.stepId, 'failed', event.data.error); break
+      case 'WorkflowStepCompleted':
+        await outcome(event.data.stepId, 'completed')
+        break
+      case 'WorkflowStepSkipped':
+        await outcome(event.data.stepId, 'skipped', event.data.error)
+        break
+      case 'WorkflowStepFailed':
+        await outcome(event.data.stepId, 'failed', event.data.error)
+        break
       case 'WorkflowFailed':
       case 'WorkflowCancelled':
-        await tx.updateTable('workflow_steps').set({ outcome: 'cancelled', updated_at: at })
-          .where('workflow_id', '=', workflowId).where('outcome', '=', 'pending').execute()
+        await tx
+          .updateTable('workflow_steps')
+          .set({ outcome: 'cancelled', updated_at: at })
+          .where('workflow_id', '=', workflowId)
+          .where('outcome', '=', 'pending')
+          .execute()
         break
       default:
         break
@@ -43,8 +79,19 @@ async function apply(tx: Transaction<Database>, events: readonly StoredEvent[]):
 /** The workflows row carries the last version applied to it (its steps change with it). */
 async function appliedVersions(tx: Transaction<Database>, streams: readonly string[]): Promise<Map<string, number>> {
   const ids = streams.map((s) => s.slice(s.indexOf(':') + 1))
-  const rows = await tx.selectFrom('workflows').select(['id', 'version']).where('id', 'in', ids.length > 0 ? ids : ['']).execute()
+  const rows = await tx
+    .selectFrom('workflows')
+    .select(['id', 'version'])
+    .where('id', 'in', ids.length > 0 ? ids : [''])
+    .execute()
   return new Map(rows.map((r) => [`workflow:${r.id}`, r.version]))
 }
 
-export const workflowsProjection: SqlProjection = { kind: 'sql', name: 'workflows', aggregates: ['workflow'], tables: ['workflows', 'workflow_steps'], apply, appliedVersions }
+export const workflowsProjection: SqlProjection = {
+  kind: 'sql',
+  name: 'workflows',
+  aggregates: ['workflow'],
+  tables: ['workflows', 'workflow_steps'],
+  apply,
+  appliedVersions,
+}

@@ -19,13 +19,22 @@ export const requeueDeadLetter = (execute: CommandHandler, id: string, ctx: Comm
 export const purgeDeadLetter = (execute: CommandHandler, id: string, reason: string | null, ctx: CommandContext): Promise<CommandResult> =>
   execute('task', id, taskDecider, { type: 'PurgeTask', reason }, ctx)
 
-const contextFor = (actor: string, correlationId: string): CommandContext => ({ commandId: newId(), correlationId, causationId: null, actor })
+const contextFor = (actor: string, correlationId: string): CommandContext => ({
+  commandId: newId(),
+  correlationId,
+  causationId: null,
+  actor,
+})
 
 /**
  * Applies one action to every dead letter matching the filters (as the read model sees them).
  * A task the decider refuses (requeued or purged meanwhile) is reported, not counted.
  */
-async function bulk(deps: DeadLetterActionDeps, filters: DeadLetterFilters, act: (id: string) => Promise<CommandResult>): Promise<BulkOutcome> {
+async function bulk(
+  deps: DeadLetterActionDeps,
+  filters: DeadLetterFilters,
+  act: (id: string) => Promise<CommandResult>,
+): Promise<BulkOutcome> {
   const ids = await deadLetterIds(deps.db, filters, bulkLimit)
   const refused: { id: string; code: string }[] = []
   let count = 0
@@ -46,8 +55,17 @@ async function bulk(deps: DeadLetterActionDeps, filters: DeadLetterFilters, act:
   return { matched: ids.length, count, refused }
 }
 
-export const requeueDeadLetters = (deps: DeadLetterActionDeps, filters: DeadLetterFilters, actor: string, correlationId = newId()): Promise<BulkOutcome> =>
-  bulk(deps, filters, (id) => requeueDeadLetter(deps.execute, id, contextFor(actor, correlationId)))
+export const requeueDeadLetters = (
+  deps: DeadLetterActionDeps,
+  filters: DeadLetterFilters,
+  actor: string,
+  correlationId = newId(),
+): Promise<BulkOutcome> => bulk(deps, filters, (id) => requeueDeadLetter(deps.execute, id, contextFor(actor, correlationId)))
 
-export const purgeDeadLetters = (deps: DeadLetterActionDeps, filters: DeadLetterFilters, reason: string | null, actor: string, correlationId = newId()): Promise<BulkOutcome> =>
-  bulk(deps, filters, (id) => purgeDeadLetter(deps.execute, id, reason, contextFor(actor, correlationId)))
+export const purgeDeadLetters = (
+  deps: DeadLetterActionDeps,
+  filters: DeadLetterFilters,
+  reason: string | null,
+  actor: string,
+  correlationId = newId(),
+): Promise<BulkOutcome> => bulk(deps, filters, (id) => purgeDeadLetter(deps.execute, id, reason, contextFor(actor, correlationId)))

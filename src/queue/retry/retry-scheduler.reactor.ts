@@ -9,7 +9,11 @@ export const retryScheduler: Reactor = {
     const schedule = createRetrySchedule({ redis: services.redis, prefix: services.config.redis.prefix })
     return {
       react: async (events) => {
-        await Promise.all(events.flatMap((e) => (e.type === 'TaskRetryScheduled' ? [schedule.add({ taskId: e.meta.aggregateId, attempt: e.data.attempt }, e.data.retryAt)] : [])))
+        await Promise.all(
+          events.flatMap((e) =>
+            e.type === 'TaskRetryScheduled' ? [schedule.add({ taskId: e.meta.aggregateId, attempt: e.data.attempt }, e.data.retryAt)] : [],
+          ),
+        )
       },
     }
   },

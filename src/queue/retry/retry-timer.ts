@@ -33,8 +33,13 @@ export function createRetryTimer(deps: RetryTimerDeps) {
   const queueRetry = async (r: ScheduledRetry): Promise<void> => {
     const commandId = `retry-timer:${r.taskId}:${r.attempt}`
     try {
-      const result = await deps.execute('task', r.taskId, taskDecider, { type: 'QueueTaskRetry', attempt: r.attempt },
-        { commandId, correlationId: commandId, causationId: null, actor: 'retry-scheduler' })
+      const result = await deps.execute(
+        'task',
+        r.taskId,
+        taskDecider,
+        { type: 'QueueTaskRetry', attempt: r.attempt },
+        { commandId, correlationId: commandId, causationId: null, actor: 'retry-scheduler' },
+      )
       if (result.events.length > 0) log.debug({ taskId: r.taskId, attempt: r.attempt }, 'retry queued')
     } catch (error) {
       if (!(error instanceof AppError) || error.retriable) {
@@ -59,7 +64,10 @@ export function createRetryTimer(deps: RetryTimerDeps) {
       const armed = deps.wakeups.arm(deps.schedule.wakeChannel)
       current = armed
       try {
-        const sleep = await pass().catch((error: unknown) => { log.warn({ err: error }, 'retry timer pass failed'); return Math.min(1_000, deps.pollMs) })
+        const sleep = await pass().catch((error: unknown) => {
+          log.warn({ err: error }, 'retry timer pass failed')
+          return Math.min(1_000, deps.pollMs)
+        })
         if (sleep > 0 && !stopped) await armed.wait(sleep)
       } finally {
         armed.cancel()

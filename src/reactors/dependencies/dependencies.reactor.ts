@@ -32,7 +32,9 @@ export function createDependencyReaction(deps: { store: DependencyStore; execute
     }
   }
   const commandFor = (dependencyId: string, outcome: 'completed' | 'failed' | 'cancelled' | 'dead_lettered'): TaskCommand =>
-    outcome === 'completed' ? { type: 'ResolveTaskDependency', dependencyId } : { type: 'CancelTask', reason: cancelReason(dependencyId, outcome) }
+    outcome === 'completed'
+      ? { type: 'ResolveTaskDependency', dependencyId }
+      : { type: 'CancelTask', reason: cancelReason(dependencyId, outcome) }
 
   return async (events) => {
     // The last fact per task (outcomes) and per edge wins: events of one task arrive in version order.
@@ -41,9 +43,14 @@ export function createDependencyReaction(deps: { store: DependencyStore; execute
     for (const event of events) {
       const fact = dependencyFact(event)
       if (fact?.kind === 'outcome') outcomes.set(fact.taskId, { ...fact, event })
-      else if (fact?.kind === 'edges') for (const d of fact.dependencies) edges.set(`${fact.taskId}\u0000${d}`, { taskId: fact.taskId, dependencyId: d, open: fact.open, version: fact.version, event })
+      else if (fact?.kind === 'edges')
+        for (const d of fact.dependencies)
+          edges.set(`${fact.taskId}\u0000${d}`, { taskId: fact.taskId, dependencyId: d, open: fact.open, version: fact.version, event })
     }
-    const [settled, changedEdges] = await Promise.all([store.recordOutcomes([...outcomes.values()]), store.recordEdges([...edges.values()])])
+    const [settled, changedEdges] = await Promise.all([
+      store.recordOutcomes([...outcomes.values()]),
+      store.recordEdges([...edges.values()]),
+    ])
     const ended = [...outcomes.values()].filter((o) => settled.has(o.taskId) && o.outcome !== null)
     const opened = changedEdges.filter((e) => e.open).map((e) => edges.get(`${e.taskId}\u0000${e.dependencyId}`)!)
     // Reads after the writes: whichever side of a race reads second sees the other's write.
@@ -53,7 +60,8 @@ export function createDependencyReaction(deps: { store: DependencyStore; execute
     ])
     const sends: Promise<void>[] = []
     for (const o of ended) {
-      for (const dependent of dependents.get(o.taskId) ?? []) sends.push(send(o.event, dependent, commandFor(o.taskId, o.outcome!), `:${dependent}`))
+      for (const dependent of dependents.get(o.taskId) ?? [])
+        sends.push(send(o.event, dependent, commandFor(o.taskId, o.outcome!), `:${dependent}`))
     }
     for (const e of opened) {
       const outcome = known.get(e.dependencyId)

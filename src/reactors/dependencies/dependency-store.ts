@@ -40,14 +40,23 @@ export function createDependencyStore(db: Db) {
     async openDependents(taskIds: readonly string[]): Promise<Map<string, string[]>> {
       const out = new Map<string, string[]>()
       if (taskIds.length === 0) return out
-      const rows = await db.selectFrom('pm_dependency_edges').select(['depends_on_id', 'task_id'])
-        .where(sql<boolean>`depends_on_id = any(${[...taskIds]}::text[])`).where(sql.ref('open'), '=', true).orderBy('task_id').execute()
+      const rows = await db
+        .selectFrom('pm_dependency_edges')
+        .select(['depends_on_id', 'task_id'])
+        .where(sql<boolean>`depends_on_id = any(${[...taskIds]}::text[])`)
+        .where(sql.ref('open'), '=', true)
+        .orderBy('task_id')
+        .execute()
       for (const r of rows) out.set(r.depends_on_id, [...(out.get(r.depends_on_id) ?? []), r.task_id])
       return out
     },
     async outcomes(taskIds: readonly string[]): Promise<Map<string, Outcome>> {
       if (taskIds.length === 0) return new Map()
-      const rows = await db.selectFrom('pm_task_outcomes').select(['task_id', 'outcome']).where(sql<boolean>`task_id = any(${[...taskIds]}::text[])`).execute()
+      const rows = await db
+        .selectFrom('pm_task_outcomes')
+        .select(['task_id', 'outcome'])
+        .where(sql<boolean>`task_id = any(${[...taskIds]}::text[])`)
+        .execute()
       return new Map(rows.map((r) => [r.task_id, r.outcome as Outcome]))
     },
   }

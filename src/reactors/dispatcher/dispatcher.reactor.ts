@@ -21,14 +21,28 @@ export const dispatcherReactor: Reactor = {
     const { config, logger } = services
     const prefix = config.kafka.topicPrefix
     const channel = createDispatchChannel({
-      admin: services.admin, registry: services.registry, registryUrl: config.registryUrl, schemas: services.schemas,
-      prefix, partitions: config.workers.dispatchPartitions,
+      admin: services.admin,
+      registry: services.registry,
+      registryUrl: config.registryUrl,
+      schemas: services.schemas,
+      prefix,
+      partitions: config.workers.dispatchPartitions,
     })
     const producer = createProducer(config, `${prefix}-dispatcher`)
     const batcher = createProduceBatcher<DispatchOut>({
-      send: async (records) => (await producer.send({
-        messages: records.map((r) => ({ topic: r.topic, partition: r.partition, key: Buffer.from(r.key), value: r.value, timestamp: BigInt(r.timestamp), headers: new Map([[Buffer.from(headers.correlationId), Buffer.from(r.correlationId)]]) })),
-      })).offsets ?? [],
+      send: async (records) =>
+        (
+          await producer.send({
+            messages: records.map((r) => ({
+              topic: r.topic,
+              partition: r.partition,
+              key: Buffer.from(r.key),
+              value: r.value,
+              timestamp: BigInt(r.timestamp),
+              headers: new Map([[Buffer.from(headers.correlationId), Buffer.from(r.correlationId)]]),
+            })),
+          })
+        ).offsets ?? [],
     })
     const log = logger.child({ reactor: 'dispatcher' })
 
@@ -43,17 +57,34 @@ export const dispatcherReactor: Reactor = {
       const key = event.meta.aggregateId
       const common = { key, timestamp: event.meta.occurredAt, correlationId: event.meta.correlationId }
       if (event.type === 'TaskQueued') {
-        const value = channel.dispatch.encode({
-          taskId: event.meta.aggregateId, pool, priority, attempt: event.data.attempt, dispatchVersion: event.meta.version,
-          queuedAt: event.meta.occurredAt, correlationId: event.meta.correlationId,
-        }, ids.laneSchemaId)
+        const value = channel.dispatch.encode(
+          {
+            taskId: event.meta.aggregateId,
+            pool,
+            priority,
+            attempt: event.data.attempt,
+            dispatchVersion: event.meta.version,
+            queuedAt: event.meta.occurredAt,
+            correlationId: event.meta.correlationId,
+          },
+          ids.laneSchemaId,
+        )
         const topic = dispatchTopic(prefix, pool, priority)
         return { ...common, topic, partition: partitionOfKey(key, await channel.partitionsOf(topic)), value }
       }
-      const value = channel.deadLetter.encode({
-        taskId: event.meta.aggregateId, pool, priority, attempts: event.data.attempts, lastError: event.data.lastError,
-        version: event.meta.version, deadLetteredAt: event.meta.occurredAt, correlationId: event.meta.correlationId,
-      }, ids.dlqSchemaId)
+      const value = channel.deadLetter.encode(
+        {
+          taskId: event.meta.aggregateId,
+          pool,
+          priority,
+          attempts: event.data.attempts,
+          lastError: event.data.lastError,
+          version: event.meta.version,
+          deadLetteredAt: event.meta.occurredAt,
+          correlationId: event.meta.correlationId,
+        },
+        ids.dlqSchemaId,
+      )
       const topic = deadLetterTopic(prefix, pool)
       return { ...common, topic, partition: partitionOfKey(key, await channel.partitionsOf(topic)), value }
     }

@@ -2,7 +2,13 @@ import { hitlDecider } from '../../commands/hitl/hitl.decider.ts'
 import type { CommandHandler } from '../../commands/handle-command.ts'
 import type { Services } from '../../infra/services.ts'
 
-export type HitlExpiryDeps = Readonly<{ services: Services; execute: CommandHandler; intervalMs: number; clock?: () => number; batch?: number }>
+export type HitlExpiryDeps = Readonly<{
+  services: Services
+  execute: CommandHandler
+  intervalMs: number
+  clock?: () => number
+  batch?: number
+}>
 
 /**
  * Expires pending HITL requests whose deadline passed. Safe with several instances: every one
@@ -18,9 +24,14 @@ export function startHitlExpiry(deps: HitlExpiryDeps): { stop: () => Promise<voi
 
   const tick = async () => {
     const now = clock()
-    const due = await db.selectFrom('hitl_requests').select('id')
-      .where('status', '=', 'pending').where('expires_at', '<=', new Date(now))
-      .orderBy('expires_at').limit(deps.batch ?? 100).execute()
+    const due = await db
+      .selectFrom('hitl_requests')
+      .select('id')
+      .where('status', '=', 'pending')
+      .where('expires_at', '<=', new Date(now))
+      .orderBy('expires_at')
+      .limit(deps.batch ?? 100)
+      .execute()
     for (const { id } of due) {
       if (stopped) return
       const ctx = { commandId: `expire:${id}`, correlationId: id, causationId: null, actor: 'hitl-expiry' }

@@ -16,11 +16,21 @@ export const commandHandler: Handler = (ctx) => {
   const args = ((ctx.config.args as string[] | undefined) ?? []).map((a) => a.replaceAll('{payload}', payload))
   const timeout = typeof ctx.config.timeoutMs === 'number' ? ctx.config.timeoutMs : 0
   return new Promise((resolve, reject) => {
-    const child = execFile(command, args, { signal: ctx.signal, timeout, maxBuffer: maxOutput, killSignal: 'SIGKILL', cwd: ctx.config.cwd as string | undefined }, (error, stdout, stderr) => {
-      if (!error) return resolve({ exitCode: 0, stdout, stderr })
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return reject(new NonRetriableError(`command not found: ${command}`))
-      reject(Object.assign(new Error(`${command} failed (${error.code ?? error.signal ?? 'error'}): ${stderr.slice(-2_000)}`), { stdout, stderr }))
-    })
+    const child = execFile(
+      command,
+      args,
+      { signal: ctx.signal, timeout, maxBuffer: maxOutput, killSignal: 'SIGKILL', cwd: ctx.config.cwd as string | undefined },
+      (error, stdout, stderr) => {
+        if (!error) return resolve({ exitCode: 0, stdout, stderr })
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return reject(new NonRetriableError(`command not found: ${command}`))
+        reject(
+          Object.assign(new Error(`${command} failed (${error.code ?? error.signal ?? 'error'}): ${stderr.slice(-2_000)}`), {
+            stdout,
+            stderr,
+          }),
+        )
+      },
+    )
     child.stdin?.end(payload)
     ctx.log.debug({ pid: child.pid, command }, 'command started')
   })

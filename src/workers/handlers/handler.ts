@@ -33,7 +33,8 @@ export type AbortReason = 'cancelled' | 'timed-out' | 'lease-lost' | 'shutdown'
 export const abortReasonOf = (signal: AbortSignal): AbortReason | undefined =>
   signal.aborted ? ((signal.reason as { reason?: AbortReason } | undefined)?.reason ?? 'shutdown') : undefined
 
-export const abortError = (reason: AbortReason): Error & { reason: AbortReason } => Object.assign(new Error(`task run aborted: ${reason}`), { reason })
+export const abortError = (reason: AbortReason): Error & { reason: AbortReason } =>
+  Object.assign(new Error(`task run aborted: ${reason}`), { reason })
 
 /** Rejects when `signal` fires, for racing work that ignores the signal. */
 export const whenAborted = (signal: AbortSignal): Promise<never> =>

@@ -16,7 +16,8 @@ export const httpHandler: Handler = async (ctx) => {
     signal: ctx.signal,
   })
   const text = await res.text()
-  if (res.status >= 400 && res.status < 500) throw new NonRetriableError(`webhook answered ${res.status}: ${text.slice(0, 500)}`, { code: 'handler.http-rejected' })
+  if (res.status >= 400 && res.status < 500)
+    throw new NonRetriableError(`webhook answered ${res.status}: ${text.slice(0, 500)}`, { code: 'handler.http-rejected' })
   if (!res.ok) throw new Error(`webhook answered ${res.status}: ${text.slice(0, 500)}`)
   try {
     return text ? JSON.parse(text) : null

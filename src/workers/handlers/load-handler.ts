@@ -15,13 +15,18 @@ export const builtInHandlers = ['echo', 'http', 'command', 'llm'] as const
  */
 export async function loadHandler(name: string, env: Readonly<Record<string, string | undefined>>): Promise<Handler> {
   switch (name) {
-    case 'echo': return echoHandler
-    case 'http': return httpHandler
-    case 'command': return commandHandler
-    case 'llm': return createLlmHandler(env)
+    case 'echo':
+      return echoHandler
+    case 'http':
+      return httpHandler
+    case 'command':
+      return commandHandler
+    case 'llm':
+      return createLlmHandler(env)
   }
   const path = isAbsolute(name) ? name : resolve(name)
   const mod = (await import(pathToFileURL(path).href)) as { default?: unknown }
-  if (typeof mod.default !== 'function') throw new AppError('handler.invalid-module', `${path} must export a default function (ctx) => result`)
+  if (typeof mod.default !== 'function')
+    throw new AppError('handler.invalid-module', `${path} must export a default function (ctx) => result`)
   return mod.default as Handler
 }

@@ -23,15 +23,28 @@ export default {
         button.after(errorText(error))
       }
     }
-    fill(el, items.length ? table('Dead letters', [
-      { label: 'Title', cell: (d) => h('a', { href: `#tasks/${encodeURIComponent(d.id)}` }, d.title) },
-      { label: 'Pool', cell: (d) => d.pool },
-      { label: 'Priority', cell: (d) => d.priority },
-      { label: 'Attempts', cell: (d) => `${d.attempts} / ${d.maxAttempts}` },
-      { label: 'Last error', cell: (d) => d.lastError ?? '—' },
-      { label: 'Dead-lettered', cell: (d) => time(d.deadLetteredAt) },
-      { label: 'Action', cell: (d) => h('button', { type: 'button', onclick: (e) => requeue(d, e.currentTarget) }, `Requeue ${d.title}`) },
-    ], items, (d) => d.id) : empty('No dead letters.'))
+    fill(
+      el,
+      items.length
+        ? table(
+            'Dead letters',
+            [
+              { label: 'Title', cell: (d) => h('a', { href: `#tasks/${encodeURIComponent(d.id)}` }, d.title) },
+              { label: 'Pool', cell: (d) => d.pool },
+              { label: 'Priority', cell: (d) => d.priority },
+              { label: 'Attempts', cell: (d) => `${d.attempts} / ${d.maxAttempts}` },
+              { label: 'Last error', cell: (d) => d.lastError ?? '—' },
+              { label: 'Dead-lettered', cell: (d) => time(d.deadLetteredAt) },
+              {
+                label: 'Action',
+                cell: (d) => h('button', { type: 'button', onclick: (e) => requeue(d, e.currentTarget) }, `Requeue ${d.title}`),
+              },
+            ],
+            items,
+            (d) => d.id,
+          )
+        : empty('No dead letters.'),
+    )
   },
   onEvent(e) {
     if ((e.type === 'TaskDeadLettered' || e.type === 'TaskQueued') && !byId('view-dead-letters').hidden) void this.refresh()

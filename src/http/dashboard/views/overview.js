@@ -17,10 +17,15 @@ async function counts() {
   const [pools, agents] = await Promise.all([get('/api/v1/pools?limit=200'), get('/api/v1/agents?limit=200')])
   const agentCounts = {}
   for (const a of agents.items) agentCounts[a.status] = (agentCounts[a.status] ?? 0) + 1
-  return h('div', {}, kv([
-    ['Pools', `${pools.items.length}${pools.next ? '+' : ''}`],
-    ['Agents', [`${agents.items.length}${agents.next ? '+' : ''} `, ...byStatus(agentCounts)]],
-  ]), unavailable('Task and HITL counts (system status)'))
+  return h(
+    'div',
+    {},
+    kv([
+      ['Pools', `${pools.items.length}${pools.next ? '+' : ''}`],
+      ['Agents', [`${agents.items.length}${agents.next ? '+' : ''} `, ...byStatus(agentCounts)]],
+    ]),
+    unavailable('Task and HITL counts (system status)'),
+  )
 }
 
 async function lag() {
@@ -31,25 +36,43 @@ async function lag() {
     ...report.groups.map((g) => ({ kind: 'consumer group', name: g.group, lag: g.lag })),
   ]
   if (!rows.length) return empty('No consumers yet.')
-  return table('Consumer lag', [
-    { label: 'Consumer', cell: (r) => r.name },
-    { label: 'Kind', cell: (r) => r.kind },
-    { label: 'Lag (events)', cell: (r) => h('span', { class: r.lag > 0 ? 'warn' : '' }, num(r.lag)) },
-  ], rows, (r) => `${r.kind}:${r.name}`)
+  return table(
+    'Consumer lag',
+    [
+      { label: 'Consumer', cell: (r) => r.name },
+      { label: 'Kind', cell: (r) => r.kind },
+      { label: 'Lag (events)', cell: (r) => h('span', { class: r.lag > 0 ? 'warn' : '' }, num(r.lag)) },
+    ],
+    rows,
+    (r) => `${r.kind}:${r.name}`,
+  )
 }
 
 async function deps() {
   const ready = await get('/health/ready', [503])
   const list = Object.entries(ready.dependencies).map(([name, d]) =>
-    h('li', {}, pill(d.status), ` ${name} `, h('span', { class: 'muted' }, `${d.latencyMs} ms`), d.error ? h('span', { class: 'error' }, ` ${d.error}`) : null))
+    h(
+      'li',
+      {},
+      pill(d.status),
+      ` ${name} `,
+      h('span', { class: 'muted' }, `${d.latencyMs} ms`),
+      d.error ? h('span', { class: 'error' }, ` ${d.error}`) : null,
+    ),
+  )
   return [h('p', {}, 'API ', pill(ready.status)), h('ul', { class: 'plain' }, list)]
 }
 
 const settle = async (el, load) => {
-  try { fill(el, await load()) } catch (error) { fill(el, h('p', { class: 'error' }, error.message)) }
+  try {
+    fill(el, await load())
+  } catch (error) {
+    fill(el, h('p', { class: 'error' }, error.message))
+  }
 }
 
 export default {
   id: 'overview',
-  refresh: () => Promise.all([settle(byId('overview-deps'), deps), settle(byId('overview-counts'), counts), settle(byId('overview-lag'), lag)]),
+  refresh: () =>
+    Promise.all([settle(byId('overview-deps'), deps), settle(byId('overview-counts'), counts), settle(byId('overview-lag'), lag)]),
 }

@@ -9,7 +9,10 @@ const pending = new Map()
  */
 export function refetch(path, version, apply) {
   const job = pending.get(path)
-  if (job) { job.version = Math.max(job.version, version ?? 0); return }
+  if (job) {
+    job.version = Math.max(job.version, version ?? 0)
+    return
+  }
   const next = { version: version ?? 0 }
   pending.set(path, next)
   const attempt = async (left) => {

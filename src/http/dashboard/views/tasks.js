@@ -2,7 +2,19 @@ import { get, has, post, query } from '../api.js'
 import { byId, empty, errorText, fill, h, kv, pill, table, time, unavailable, upsertRow } from '../dom.js'
 import { refetch } from './refetch.js'
 
-const statuses = ['created', 'waiting', 'queued', 'claimed', 'running', 'awaiting_input', 'retry_scheduled', 'completed', 'failed', 'cancelled', 'dead_lettered']
+const statuses = [
+  'created',
+  'waiting',
+  'queued',
+  'claimed',
+  'running',
+  'awaiting_input',
+  'retry_scheduled',
+  'completed',
+  'failed',
+  'cancelled',
+  'dead_lettered',
+]
 const finished = new Set(['completed', 'failed', 'cancelled', 'dead_lettered'])
 let filters = {}
 let openId = ''
@@ -21,23 +33,57 @@ const key = (t) => t.id
 
 /** The server filters; the title search is applied here too for servers without `q`. */
 const matches = (t) =>
-  (!filters.status || t.status === filters.status) && (!filters.pool || t.pool === filters.pool) &&
-  (!filters.priority || t.priority === filters.priority) && (!filters.q || t.title.toLowerCase().includes(filters.q.toLowerCase()))
+  (!filters.status || t.status === filters.status) &&
+  (!filters.pool || t.pool === filters.pool) &&
+  (!filters.priority || t.priority === filters.priority) &&
+  (!filters.q || t.title.toLowerCase().includes(filters.q.toLowerCase()))
 
 function history(items) {
   if (!items.length) return empty('No events yet.')
-  return h('ol', { class: 'history' }, items.map((e) =>
-    h('li', {}, h('details', {}, h('summary', {}, h('strong', {}, `v${e.version} ${e.type}`), ' ', time(e.occurredAt)), h('pre', {}, JSON.stringify(e.data, null, 2))))))
+  return h(
+    'ol',
+    { class: 'history' },
+    items.map((e) =>
+      h(
+        'li',
+        {},
+        h(
+          'details',
+          {},
+          h('summary', {}, h('strong', {}, `v${e.version} ${e.type}`), ' ', time(e.occurredAt)),
+          h('pre', {}, JSON.stringify(e.data, null, 2)),
+        ),
+      ),
+    ),
+  )
 }
 
 async function actions(t, ctx) {
-  const act = (label, path) => h('button', { type: 'button', onclick: async () => {
-    try { await post(path, {}); ctx.notify('') } catch (error) { ctx.notify(`${label} failed: ${error.message}`) }
-  } }, label)
+  const act = (label, path) =>
+    h(
+      'button',
+      {
+        type: 'button',
+        onclick: async () => {
+          try {
+            await post(path, {})
+            ctx.notify('')
+          } catch (error) {
+            ctx.notify(`${label} failed: ${error.message}`)
+          }
+        },
+      },
+      label,
+    )
   const id = encodeURIComponent(t.id)
-  return h('div', { class: 'actions' },
+  return h(
+    'div',
+    { class: 'actions' },
     finished.has(t.status) ? null : act('Cancel task', `/api/v1/tasks/${id}/cancel`),
-    finished.has(t.status) && t.status !== 'completed' && has('post', '/api/v1/tasks/{id}/retry') ? act('Retry task', `/api/v1/tasks/${id}/retry`) : null)
+    finished.has(t.status) && t.status !== 'completed' && has('post', '/api/v1/tasks/{id}/retry')
+      ? act('Retry task', `/api/v1/tasks/${id}/retry`)
+      : null,
+  )
 }
 
 async function detail(id, ctx) {
@@ -45,15 +91,29 @@ async function detail(id, ctx) {
   section.hidden = !id
   if (!id) return
   const t = await get(`/api/v1/tasks/${encodeURIComponent(id)}`)
-  const events = has('get', '/api/v1/tasks/{id}/events') ? history((await get(`/api/v1/tasks/${encodeURIComponent(id)}/events?minVersion=${t.version}&limit=500`)).items) : unavailable('Event history')
+  const events = has('get', '/api/v1/tasks/{id}/events')
+    ? history((await get(`/api/v1/tasks/${encodeURIComponent(id)}/events?minVersion=${t.version}&limit=500`)).items)
+    : unavailable('Event history')
   byId('h-task-detail').textContent = t.title
-  fill(byId('task-detail-body'),
-    kv([['Id', t.id], ['Status', pill(t.status)], ['Pool', t.pool], ['Priority', t.priority], ['Version', String(t.version)],
-      ['Progress', [progress(t), ` ${t.progress} % `, t.progressMessage ?? '']], ['Created', time(t.createdAt)], ['Updated', time(t.updatedAt)],
-      ['Cancel reason', t.cancelReason]]),
-    h('h4', {}, 'Payload'), h('pre', {}, JSON.stringify(t.payload, null, 2)),
+  fill(
+    byId('task-detail-body'),
+    kv([
+      ['Id', t.id],
+      ['Status', pill(t.status)],
+      ['Pool', t.pool],
+      ['Priority', t.priority],
+      ['Version', String(t.version)],
+      ['Progress', [progress(t), ` ${t.progress} % `, t.progressMessage ?? '']],
+      ['Created', time(t.createdAt)],
+      ['Updated', time(t.updatedAt)],
+      ['Cancel reason', t.cancelReason],
+    ]),
+    h('h4', {}, 'Payload'),
+    h('pre', {}, JSON.stringify(t.payload, null, 2)),
     await actions(t, ctx),
-    h('h4', {}, 'Event history'), events)
+    h('h4', {}, 'Event history'),
+    events,
+  )
 }
 
 function readForm(form) {
@@ -66,19 +126,30 @@ export default {
     this.ctx = ctx
     const select = byId('task-filters').elements.status
     for (const s of statuses) select.append(h('option', { value: s }, s.replace(/_/g, ' ')))
-    byId('task-filters').addEventListener('submit', (e) => { e.preventDefault(); filters = readForm(e.target); void this.refresh(openId) })
+    byId('task-filters').addEventListener('submit', (e) => {
+      e.preventDefault()
+      filters = readForm(e.target)
+      void this.refresh(openId)
+    })
     byId('create-task').addEventListener('submit', async (e) => {
       e.preventDefault()
       const out = byId('create-status')
       const f = readForm(e.target)
       let payload
-      try { payload = JSON.parse(f.payload || '{}') } catch { out.textContent = 'The payload is not valid JSON.'; return }
+      try {
+        payload = JSON.parse(f.payload || '{}')
+      } catch {
+        out.textContent = 'The payload is not valid JSON.'
+        return
+      }
       try {
         const accepted = await post('/api/v1/tasks', { title: f.title, pool: f.pool, priority: f.priority, payload })
         fill(out, 'Created ', h('a', { href: `#tasks/${encodeURIComponent(accepted.id)}` }, accepted.id))
         e.target.elements.title.value = ''
         refetch(`/api/v1/tasks/${encodeURIComponent(accepted.id)}`, accepted.version, (t) => this.upsert(t, true))
-      } catch (error) { fill(out, errorText(error)) }
+      } catch (error) {
+        fill(out, errorText(error))
+      }
     })
   },
   upsert(t, insert) {
@@ -95,7 +166,10 @@ export default {
   },
   onEvent(e) {
     if (e.aggregateType !== 'task') return
-    const tracked = e.type === 'TaskCreated' || byId('tasks-table').querySelector(`tr[data-key="${CSS.escape(e.aggregateId)}"]`) || e.aggregateId === openId
+    const tracked =
+      e.type === 'TaskCreated' ||
+      byId('tasks-table').querySelector(`tr[data-key="${CSS.escape(e.aggregateId)}"]`) ||
+      e.aggregateId === openId
     if (tracked) refetch(`/api/v1/tasks/${encodeURIComponent(e.aggregateId)}`, e.version, (t) => this.upsert(t, e.type === 'TaskCreated'))
   },
 }
