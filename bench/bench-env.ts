@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { loadConfig, type Config } from '../src/config.ts'
 import { createLogger } from '../src/infra/logger.ts'
+import { pollUntil } from '../src/infra/retry.ts'
 import { connectServices, type Services } from '../src/infra/services.ts'
 import { prepareEnvironment } from '../src/setup.ts'
 import { dropNamespace } from '../src/ops/drop-namespace.ts'
@@ -64,11 +65,8 @@ export async function createBenchEnv(): Promise<BenchEnv> {
 }
 
 export async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 20))
-  }
+  const done = await pollUntil(async () => (await check()) || undefined, { timeoutMs, minMs: 10, maxMs: 50 })
+  if (!done) throw new Error(`timed out waiting for ${what}`)
 }
 
 export const waitForHttp = (url: string) => waitUntil(async () => (await fetch(url).catch(() => undefined))?.ok === true, 30_000, url)

@@ -8,7 +8,7 @@ import { createHttpClient } from './http-client.ts'
 /**
  * Command → read model visible: POST at a steady rate; each client then reads its own write
  * with ?minVersion= (read-your-writes), and the time from POST to that read's answer counts.
- * Every projection and every process manager runs meanwhile, as in production.
+ * Every projection and every reactor runs meanwhile, as in production.
  */
 export async function benchVisibility(
   env: BenchEnv,
@@ -19,7 +19,7 @@ export async function benchVisibility(
   // As `dev` runs it on this machine: one API process per core.
   const api = env.spawnRole(['api', '--workers', String(Math.min(4, availableParallelism()))])
   const projector = env.spawnRole(['projector'])
-  const reactors = env.spawnRole(['process-managers'])
+  const reactors = env.spawnRole(['reactors'])
   const url = `http://127.0.0.1:${env.config.http.port}`
   await waitForHttp(`${url}/health`)
   const h = histogram({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000, numberOfSignificantValueDigits: 3 })

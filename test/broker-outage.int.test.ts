@@ -16,7 +16,7 @@ describe("a Kafka broker that stalls or dies under load (a broker of the test's 
     h = await startHarness({
       api: false,
       projector: false,
-      processManagers: false,
+      reactors: false,
       env: { AGENTFLEET_KAFKA_BROKERS: broker.brokers, AGENTFLEET_PRODUCE_TIMEOUT_MS: '1500' },
     })
     w = await h.writeSide()

@@ -1,4 +1,7 @@
+import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { hitlDecider } from '../src/commands/hitl/hitl.decider.ts'
+import { inputRequestId } from '../src/commands/raise-input-request.ts'
 import { taskDecider } from '../src/commands/task/task.decider.ts'
 import type { ExistingTask } from '../src/commands/task/task.state.ts'
 import type { WriteSide } from '../src/commands/write-side.ts'
@@ -101,7 +104,7 @@ describe('HITL requests over HTTP against the real stack', () => {
       respondedBy: 'alice',
     })
 
-    // The process manager resumes the task: queued again, reason 'resumed', with the answer in its state.
+    // The reactor resumes the task: queued again, reason 'resumed', with the answer in its state.
     await waitFor(async () => (await get<{ status: string }>(`/api/v1/tasks/${taskId}`)).body.status === 'queued', 'the task queued again')
     const log = await readStream(h, 'task', taskId)
     const received = log.find((e) => e.type === 'TaskInputReceived')
@@ -119,6 +122,41 @@ describe('HITL requests over HTTP against the real stack', () => {
     const twice = await postJson(`${h.baseUrl}/api/v1/hitl/${raised.id}/respond`, { response: 'reject', respondedBy: 'bob' })
     expect(twice.status).toBe(409)
     expect(((await twice.json()) as { code: string }).code).toBe('hitl.already-answered')
+  })
+
+  it('an answer given before the task parks on its request is delivered when it parks', async () => {
+    const { taskId, leaseEpoch } = await runningTask('answered early')
+    const requestId = inputRequestId(taskId, leaseEpoch)
+    const raise = {
+      type: 'RaiseHitlRequest' as const,
+      commandId: `raise:${requestId}`,
+      taskId,
+      agentId: 'agent-1',
+      projectId,
+      question: 'Ship it?',
+      options: null,
+      context: null,
+      expiresAt: null,
+      now: Date.now(),
+    }
+    await w.execute('hitl', requestId, hitlDecider, raise, ctx(`raise:${requestId}`))
+    const ok = await postJson(`${h.baseUrl}/api/v1/hitl/${requestId}/respond`, { response: 'yes', respondedBy: 'alice' })
+    expect(ok.status).toBe(200)
+    // Long enough for the reactor to have met the answer while the task still runs (and not parked it).
+    await sleep(2_500)
+    expect((await readStream(h, 'task', taskId)).map((e) => e.type)).not.toContain('TaskInputReceived')
+
+    await w.execute(
+      'task',
+      taskId,
+      taskDecider,
+      { type: 'RequestTaskInput', requestId, question: 'Ship it?', leaseEpoch },
+      ctx(`park-${taskId}`),
+    )
+    await waitFor(async () => (await get<{ status: string }>(`/api/v1/tasks/${taskId}`)).body.status === 'queued', 'the task resumed')
+    const log = await readStream(h, 'task', taskId)
+    expect(log.filter((e) => e.type === 'TaskInputReceived').map((e) => e.data)).toEqual([{ requestId, response: '"yes"' }])
+    expect(log.at(-1)).toMatchObject({ type: 'TaskQueued', data: { reason: 'resumed' } })
   })
 
   it('a request that passes its deadline expires by itself and cancels its task', async () => {
@@ -169,6 +207,12 @@ describe('HITL requests over HTTP against the real stack', () => {
     expect((await postJson(`${h.baseUrl}/api/v1/hitl/${other.id}/expire`, {})).status).toBe(200)
     const v = ((await (await postJson(`${h.baseUrl}/api/v1/hitl/${other.id}/expire`, {})).json()) as Accepted).version
     expect((await get<Hitl>(`/api/v1/hitl/${other.id}?minVersion=${v}`)).body.status).toBe('expired')
+    // A JSON null context is a valid body and must not stop the read model (its column holds an object).
+    const bare = (await (await postJson(`${h.baseUrl}/api/v1/hitl`, { question: 'Null?', context: null })).json()) as Accepted
+    expect((await get<Hitl & { context: unknown }>(`/api/v1/hitl/${bare.id}?minVersion=${bare.version}`)).body).toMatchObject({
+      status: 'pending',
+      context: {},
+    })
 
     const before = await logEnd(h, 'hitl')
     const cases: unknown[] = [

@@ -19,7 +19,7 @@ describe('inspect', () => {
   let producer: Producer
   const sent: Sent[] = []
   beforeAll(async () => {
-    h = await startHarness({ api: false, projector: false, processManagers: false })
+    h = await startHarness({ api: false, projector: false, reactors: false })
     await h.services.codec.resolveIds()
     producer = h.services.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner })
     await producer.connect()

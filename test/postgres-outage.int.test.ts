@@ -15,7 +15,7 @@ describe('a dropped Postgres connection', () => {
   let h: Harness
   let admin: pg.Client
   beforeAll(async () => {
-    h = await startHarness({ api: false, projector: false, processManagers: false })
+    h = await startHarness({ api: false, projector: false, reactors: false })
     admin = new pg.Client({ connectionString: h.config.postgres.url })
     await admin.connect()
   })

@@ -58,7 +58,7 @@ function history(topic: string, scripts: Record<string, TaskCommand[]>): StoredE
 describe('projection replay safety', () => {
   let h: Harness
   beforeAll(async () => {
-    h = await startHarness({ api: false, projector: false, processManagers: false })
+    h = await startHarness({ api: false, projector: false, reactors: false })
   })
   afterAll(async () => {
     await h?.stop()

@@ -32,7 +32,7 @@ const create = (i: number): CreateTask => ({
   dependsOn: ['upstream'],
 })
 
-describe('replay to one projection or one process manager', () => {
+describe('replay to one projection or one reactor', () => {
   let h: Harness
   beforeAll(async () => {
     h = await startHarness({ api: false })
@@ -133,7 +133,7 @@ describe('replay to one projection or one process manager', () => {
     await expect(toProjection({ topic: 'agent' })).rejects.toMatchObject({ code: 'replay.foreign-topic' })
   })
 
-  it('re-delivers a range to one process manager, in log order per stream', async () => {
+  it('re-delivers a range to one reactor, in log order per stream', async () => {
     const seen = new Map<string, StoredEvent>()
     const order: string[] = []
     const recorder: Reactor = {

@@ -7,7 +7,7 @@ describe('task commands over HTTP: progress, assign, cancel, retry', () => {
   let h: Harness
   let execute: Awaited<ReturnType<Harness['writeSide']>>['execute']
   beforeAll(async () => {
-    h = await startHarness({ processManagers: false, env: { AGENTFLEET_READ_WAIT_MS: '500' } })
+    h = await startHarness({ reactors: false, env: { AGENTFLEET_READ_WAIT_MS: '500' } })
     execute = (await h.writeSide()).execute
   })
   afterAll(async () => {

@@ -4,7 +4,7 @@ import { createTask, getJson, runTask, taskCommand, waitForStatus } from './supp
 
 type Ev = { version: number; type: string; data: Record<string, unknown>; meta: Record<string, unknown> }
 
-describe('task dependencies: process manager, cycles, history', () => {
+describe('task dependencies: reactor, cycles, history', () => {
   let h: Harness
   let execute: Awaited<ReturnType<Harness['writeSide']>>['execute']
   beforeAll(async () => {

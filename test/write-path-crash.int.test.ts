@@ -36,7 +36,7 @@ describe('the write path when a writer dies or stalls in the middle of an append
   const acked: Line[] = []
   beforeAll(async () => {
     // A short append budget: a dead writer's slot is given up in 0.6 s.
-    h = await startHarness({ api: false, processManagers: false, env: { AGENTFLEET_PRODUCE_TIMEOUT_MS: '600' } })
+    h = await startHarness({ api: false, reactors: false, env: { AGENTFLEET_PRODUCE_TIMEOUT_MS: '600' } })
     w = await h.writeSide()
   })
   afterAll(async () => {

@@ -20,7 +20,7 @@ type ReplayFlags = {
 
 const help = `
 Re-delivers a range of the log to ONE projection (through the version gate: events already
-applied are skipped, so replaying twice changes nothing) or to ONE process manager's reaction
+applied are skipped, so replaying twice changes nothing) or to ONE reactor's reaction
 (reactions are idempotent). No other projection or group is touched; no offsets are committed.
 Without a range, the whole log of the target's topics up to now is replayed.
 
@@ -32,9 +32,9 @@ Examples:
 export function registerReplayCommand(program: Command): void {
   program
     .command('replay')
-    .description('Re-deliver events to one projection or one process manager')
+    .description('Re-deliver events to one projection or one reactor')
     .option('--projection <name>', `target projection (${projections.map((p) => p.name).join(', ')})`)
-    .option('--reactor <name>', 'target process manager')
+    .option('--reactor <name>', 'target reactor')
     .option('--topic <topic>', 'only this topic of the target (short or full name)')
     .option('-p, --partition <n>', 'only this partition', nonNegativeInt)
     .option('--from-offset <n>', 'first offset (inclusive)', nonNegativeInt)

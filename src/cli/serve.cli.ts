@@ -4,6 +4,7 @@ import { createWriteSide } from '../commands/write-side.ts'
 import { AppError } from '../errors.ts'
 import { startApi } from '../http/server.ts'
 import { isClusterWorker, leaveCluster, superviseApiWorkers } from '../http/api-cluster.ts'
+import { pollUntil } from '../infra/retry.ts'
 import { connectServices } from '../infra/services.ts'
 import { configuredGroups, startProjector } from '../projections/projector.ts'
 import { configuredReactorGroups, reactors, startReactors } from '../reactors/catalog.ts'
@@ -66,8 +67,7 @@ export function registerServeCommands(program: Command): void {
 
   program
     .command('reactors')
-    .alias('process-managers')
-    .description(`Run the reactors (process managers) that react to events with commands: ${reactors.map((r) => r.name).join(', ')}`)
+    .description(`Run the reactors that react to events with commands: ${reactors.map((r) => r.name).join(', ')}`)
     .option('--group <names>', 'comma-separated reactor groups of AGENTFLEET_REACTOR_GROUPS (default: all of them)')
     .action(async (opts: { group?: string }) => {
       await withServices('reactors', async (services) => {
@@ -83,7 +83,10 @@ export function registerServeCommands(program: Command): void {
             })(),
         )
         const writeSide = await createWriteSide(services)
-        const running = await startReactors({ services, execute: writeSide.execute, clock: Date.now }, selected)
+        const running = await startReactors(
+          { services, execute: writeSide.execute, readStream: writeSide.store.readStream, clock: Date.now },
+          selected,
+        )
         const expiry = startHitlExpiry({ services, execute: writeSide.execute, intervalMs: services.config.hitl.expiryIntervalMs })
         await untilSignal()
         await expiry.stop()
@@ -135,10 +138,7 @@ export function registerServeCommands(program: Command): void {
 
 /** Waits until the API answers (its processes start in parallel). */
 async function untilHealthy(url: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    if ((await fetch(url).catch(() => undefined))?.ok) return
-    await new Promise((r) => setTimeout(r, 100))
-  }
+  const healthy = async () => ((await fetch(url).catch(() => undefined))?.ok ? true : undefined)
+  if (await pollUntil(healthy, { timeoutMs, minMs: 50, maxMs: 200 })) return
   throw new AppError('dev.api-not-up', `the API did not answer at ${url} within ${timeoutMs / 1000} s; see its log lines above`)
 }

@@ -16,6 +16,7 @@ import * as m0031 from './migrations/0031-projects.ts'
 import * as m0032 from './migrations/0032-workflows.ts'
 import * as m0060 from './migrations/0060-worker-processes.ts'
 import * as m0080 from './migrations/0080-projector-groups.ts'
+import * as m0081 from './migrations/0081-reactor-tables.ts'
 
 /** Migrations are listed explicitly: no directory scanning, works the same from sources or dist. */
 const migrations: Record<string, Migration> = {
@@ -33,6 +34,7 @@ const migrations: Record<string, Migration> = {
   '0032-workflows': m0032,
   '0060-worker-processes': m0060,
   '0080-projector-groups': m0080,
+  '0081-reactor-tables': m0081,
 }
 
 export function migrateToLatest(db: Db, schema: string): Promise<MigrationResultSet> {

@@ -128,13 +128,13 @@ export interface AggregateEventsTable {
   offset: number
 }
 
-export interface PmTaskOutcomesTable {
+export interface ReactorTaskOutcomesTable {
   task_id: string
   outcome: string | null
   version: number
 }
 
-export interface PmDependencyEdgesTable {
+export interface ReactorDependencyEdgesTable {
   task_id: string
   depends_on_id: string
   open: boolean
@@ -325,8 +325,8 @@ export interface Database {
   task_dependencies: TaskDependenciesTable
   task_attempts: TaskAttemptsTable
   aggregate_events: AggregateEventsTable
-  pm_task_outcomes: PmTaskOutcomesTable
-  pm_dependency_edges: PmDependencyEdgesTable
+  reactor_task_outcomes: ReactorTaskOutcomesTable
+  reactor_dependency_edges: ReactorDependencyEdgesTable
   agents: AgentsTable
   pools: PoolsTable
   queue_stats_tasks: QueueStatsTasksTable

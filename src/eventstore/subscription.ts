@@ -1,9 +1,10 @@
-import { setImmediate as nextMacrotask, setTimeout as sleep } from 'node:timers/promises'
+import { setImmediate as nextMacrotask } from 'node:timers/promises'
 import type { Consumer, Kafka } from 'kafkajs'
 import type { EventCodec } from '../events/avro-codec.ts'
 import type { AggregateType, StoredEvent } from '../events/envelope.ts'
 import { eventTopic } from '../events/topics.ts'
 import type { Logger } from '../infra/logger.ts'
+import { retry } from '../infra/retry.ts'
 
 export type TopicPartition = Readonly<{ topic: string; partition: number }>
 
@@ -60,19 +61,13 @@ export async function subscribe(deps: SubscriptionDeps, options: SubscriptionOpt
   let handling = false
   let scheduled = false
 
-  const handleUnit = async (unit: readonly Waiting[]): Promise<void> => {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await options.handle(unit.map((w) => w.batch))
-        return
-      } catch (error) {
-        if (!running) throw error
-        const pause = Math.min(5_000, 50 * 2 ** attempt) * (0.5 + Math.random() / 2)
-        log[attempt < 3 ? 'warn' : 'error']({ err: error, attempt, retryInMs: Math.round(pause) }, 'unit of work failed; retrying')
-        await sleep(pause)
-      }
-    }
-  }
+  // A unit is retried until it succeeds: skipping it would lose its events for this group.
+  const handleUnit = (unit: readonly Waiting[]): Promise<void> =>
+    retry(() => options.handle(unit.map((w) => w.batch)), {
+      retryIf: () => running,
+      onRetry: (error, attempt, pauseMs) =>
+        log[attempt <= 3 ? 'warn' : 'error']({ err: error, attempt, retryInMs: pauseMs }, 'unit of work failed; retrying'),
+    })
 
   const flush = async (): Promise<void> => {
     scheduled = false

@@ -1,5 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises'
 import type { Admin } from 'kafkajs'
+import { pollUntil } from '../infra/retry.ts'
 import { eventTopic } from '../events/topics.ts'
 
 export type TopicPlan = Readonly<{ topic: string; partitions: number; config: Readonly<Record<string, string>> }>
@@ -44,17 +44,17 @@ export async function ensureTopics(admin: Admin, plans: readonly TopicPlan[]): P
  * then metadata requests fail with a retriable "does not host this topic-partition".
  */
 async function untilServed(admin: Admin, topics: readonly string[], timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  for (let pause = 20; ; pause = Math.min(pause * 2, 500)) {
+  const served = async (): Promise<true | undefined> => {
     try {
       const { topics: meta } = await admin.fetchTopicMetadata({ topics: [...topics] })
-      if (meta.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return
+      return meta.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0)) || undefined
     } catch (error) {
-      if (!(error as { retriable?: boolean }).retriable || Date.now() > deadline) throw error
+      if ((error as { retriable?: boolean }).retriable) return undefined
+      throw error
     }
-    if (Date.now() > deadline) return
-    await sleep(pause)
   }
+  // Past the deadline the caller's own request reports whatever is still wrong.
+  await pollUntil(served, { timeoutMs, minMs: 20, maxMs: 500 })
 }
 
 /** Partition count of each topic, for computing an aggregate's partition before sending. */

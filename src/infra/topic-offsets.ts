@@ -1,5 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises'
 import type { Admin } from 'kafkajs'
+import { retry } from './retry.ts'
 
 type Offsets = Awaited<ReturnType<Admin['fetchTopicOffsets']>>
 
@@ -8,13 +8,5 @@ type Offsets = Awaited<ReturnType<Admin['fetchTopicOffsets']>>
  * (by any client of the cluster) kafkajs can answer from metadata that lacks the topic, and
  * then fails with a retriable protocol error or a TypeError from inside kafkajs.
  */
-export async function topicOffsets(admin: Admin, topic: string, attempts = 6): Promise<Offsets> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await admin.fetchTopicOffsets(topic)
-    } catch (error) {
-      if (attempt >= attempts) throw error
-      await sleep(50 * 2 ** attempt)
-    }
-  }
-}
+export const topicOffsets = (admin: Admin, topic: string, attempts = 6): Promise<Offsets> =>
+  retry(() => admin.fetchTopicOffsets(topic), { attempts, minMs: 100, maxMs: 2_000 })

@@ -9,7 +9,7 @@ import type { ReplayTarget } from './replay.ts'
 export type TargetChoice = Readonly<{ projection?: string; reactor?: string }>
 
 /**
- * The one projection or process manager a replay delivers to. A process manager gets a real
+ * The one projection or reactor a replay delivers to. A reactor gets a real
  * write side (its reactions issue commands); `close` releases it.
  */
 export async function resolveReplayTarget(
@@ -24,21 +24,22 @@ export async function resolveReplayTarget(
     if (!projection) throw new AppError('projection.unknown', `unknown projection ${choice.projection}`)
     return { target: { kind: 'projection', projection }, close: async () => undefined }
   }
-  const pm = reactorByName(choice.reactor!, catalog)
-  if (!pm)
+  const reactor = reactorByName(choice.reactor!, catalog)
+  if (!reactor)
     throw new AppError(
       'reactor.unknown',
       `unknown reactor ${choice.reactor}${catalog.length ? ` (known: ${catalog.map((r) => r.name).join(', ')})` : ' (none registered)'}`,
     )
   await services.codec.resolveIds()
   const writeSide = await createWriteSide(services)
-  const { react, stop } = await pm.create({
-    services: { ...services, logger: services.logger.child({ reactor: pm.name, replay: true }) },
+  const { react, stop } = await reactor.create({
+    services: { ...services, logger: services.logger.child({ reactor: reactor.name, replay: true }) },
     execute: writeSide.execute,
+    readStream: writeSide.store.readStream,
     clock: Date.now,
   })
   return {
-    target: { kind: 'reactor', name: pm.name, aggregates: pm.aggregates, react },
+    target: { kind: 'reactor', name: reactor.name, aggregates: reactor.aggregates, react },
     close: async () => {
       await stop?.()
       await writeSide.close()

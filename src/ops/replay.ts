@@ -15,7 +15,7 @@ export type ReplayDeps = Readonly<{ kafka: Kafka; admin: Admin; db: Db; codec: E
 
 export type ReplayRange = RangeOptions & Readonly<{ topic?: string; aggregateId?: string }>
 
-/** Where replayed events go: one projection (version-gated) or one process manager's reaction. */
+/** Where replayed events go: one projection (version-gated) or one reactor's reaction. */
 export type ReplayTarget =
   | Readonly<{ kind: 'projection'; projection: Projection }>
   | Readonly<{ kind: 'reactor'; name: string; aggregates: Projection['aggregates']; react: React }>
@@ -48,7 +48,7 @@ async function targetTopics(deps: ReplayDeps, target: ReplayTarget, topic: strin
  * Re-delivers a range of the log to one target and to nothing else. A projection gets the
  * events through a version gate kept by its own rows (replaying twice changes nothing, a lost row
  * is folded again; projections without per-stream rows are rebuilt instead);
- * a process manager gets them one by one, in log order per partition (reactions are idempotent).
+ * a reactor gets them one by one, in log order per partition (reactions are idempotent).
  */
 export async function replay(
   deps: ReplayDeps,

@@ -4,6 +4,7 @@ import pg from 'pg'
 import type { Config } from '../config.ts'
 import type { Db } from '../database/schema.ts'
 import type { Logger } from '../infra/logger.ts'
+import { retry } from '../infra/retry.ts'
 
 /** The notification channel projector groups signal on after each committed unit of work (one per schema). */
 export const projectionChannel = (schema: string): string => `agentfleet_projected_${schema}`.slice(0, 63)
@@ -22,35 +23,41 @@ export function listenForProjections(config: Pick<Config, 'postgres'>, logger: L
   let connected = false
   let closed = false
   let client: pg.Client | undefined
+  const stopped = new AbortController()
   const wake = () => {
     const woken = waiters
     waiters = []
     for (const w of woken) w()
   }
-  const connect = async (): Promise<void> => {
-    for (let attempt = 0; !closed; attempt++) {
-      const c = new pg.Client({ connectionString: config.postgres.url, connectionTimeoutMillis: 3_000 })
-      try {
-        c.on('notification', wake)
-        c.on('error', (error) => logger.warn({ err: { message: error.message } }, 'projection listener lost its connection; reconnecting'))
-        c.on('end', () => {
-          connected = false
-          wake()
-          if (!closed) void connect()
-        })
-        await c.connect()
-        await c.query(`listen "${channel}"`)
-        client = c
-        connected = true
-        return
-      } catch (error) {
-        await c.end().catch(() => undefined)
-        if (attempt % 10 === 0)
-          logger.warn({ err: { message: (error as Error).message } }, 'projection listener cannot connect; waiting reads poll meanwhile')
-        await sleep(Math.min(5_000, 100 * 2 ** attempt))
-      }
+  const listen = async (): Promise<void> => {
+    const c = new pg.Client({ connectionString: config.postgres.url, connectionTimeoutMillis: 3_000 })
+    c.on('error', (error) => logger.warn({ err: { message: error.message } }, 'projection listener lost its connection; reconnecting'))
+    try {
+      await c.connect()
+      await c.query(`listen "${channel}"`)
+    } catch (error) {
+      await c.end().catch(() => undefined)
+      throw error
     }
+    if (closed) return void (await c.end().catch(() => undefined))
+    c.on('notification', wake)
+    c.on('end', () => {
+      connected = false
+      wake()
+      if (!closed) void connect()
+    })
+    client = c
+    connected = true
   }
+  const connect = () =>
+    retry(listen, {
+      minMs: 100,
+      signal: stopped.signal,
+      onRetry: (error, attempt) => {
+        if (attempt % 10 === 1)
+          logger.warn({ err: { message: (error as Error).message } }, 'projection listener cannot connect; waiting reads poll meanwhile')
+      },
+    }).catch(() => undefined)
   void connect()
   return {
     next: (timeoutMs) =>
@@ -68,6 +75,7 @@ export function listenForProjections(config: Pick<Config, 'postgres'>, logger: L
       }),
     close: async () => {
       closed = true
+      stopped.abort()
       wake()
       await client?.end().catch(() => undefined)
     },

@@ -1,13 +1,16 @@
 import type { CommandContext, CommandHandler } from '../commands/handle-command.ts'
 import { AppError } from '../errors.ts'
 import type { AggregateType, StoredEvent } from '../events/envelope.ts'
+import type { EventStore } from '../eventstore/event-store.ts'
 import type { Logger } from '../infra/logger.ts'
 import type { Services } from '../infra/services.ts'
 
-/** What a reactor may use to react: the connected services, the append path, a clock. */
+/** What a reactor may use to react: the connected services, the append path, an aggregate's events, a clock. */
 export type ReactorDeps = Readonly<{
   services: Services
   execute: CommandHandler
+  /** every event of one aggregate, from the log: the authoritative answer where a read model may lag */
+  readStream: EventStore['readStream']
   clock: () => number
 }>
 

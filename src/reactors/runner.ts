@@ -1,9 +1,9 @@
-import { setTimeout as sleep } from 'node:timers/promises'
 import type { Kafka } from 'kafkajs'
 import type { EventCodec } from '../events/avro-codec.ts'
 import type { StoredEvent } from '../events/envelope.ts'
 import { subscribe, type Subscription } from '../eventstore/subscription.ts'
 import type { Logger } from '../infra/logger.ts'
+import { retry } from '../infra/retry.ts'
 import type { Reactor, ReactorInstance } from './reactor.ts'
 
 export type RunningReactor = Readonly<{ spec: Reactor; instance: ReactorInstance }>
@@ -38,16 +38,13 @@ export function createReactorRunner(deps: ReactorRunnerDeps) {
   const run = async ({ spec, instance }: RunningReactor, events: readonly StoredEvent[]): Promise<void> => {
     const mine = events.filter((e) => spec.aggregates.includes(e.aggregateType))
     if (mine.length === 0) return
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await instance.react(mine)
-      } catch (error) {
-        if (attempt >= attempts) throw error
-        const pause = Math.min(2_000, 50 * 2 ** attempt) * (0.5 + Math.random() / 2)
-        log.warn({ err: error, reactor: spec.name, attempt, retryInMs: Math.round(pause) }, 'reaction failed; retrying')
-        await sleep(pause)
-      }
-    }
+    await retry(() => instance.react(mine), {
+      attempts,
+      minMs: 100,
+      maxMs: 2_000,
+      onRetry: (error, attempt, pauseMs) =>
+        log.warn({ err: error, reactor: spec.name, attempt, retryInMs: pauseMs }, 'reaction failed; retrying'),
+    })
   }
 
   return {

@@ -1,5 +1,4 @@
 import net from 'node:net'
-import { setTimeout as sleep } from 'node:timers/promises'
 import type { Endpoint } from './layout.ts'
 
 /** True when something accepts TCP connections on the port. */
@@ -55,22 +54,4 @@ export function redisPing(endpoint: Endpoint, timeoutMs = 1_500): Promise<ProbeR
     socket.once('error', (error) => finish({ ok: false, reason: describeNetError(error) }))
     socket.once('close', () => finish({ ok: false, reason: 'connection closed without an answer' }))
   })
-}
-
-export type WaitOptions = Readonly<{
-  timeoutMs: number
-  intervalMs?: number
-  /** Called between attempts; throwing aborts the wait (e.g. the process died). */
-  between?: () => Promise<void>
-}>
-
-/** Polls `check` until it is true; false when the deadline passes. */
-export async function waitUntil(check: () => Promise<boolean>, options: WaitOptions): Promise<boolean> {
-  const deadline = Date.now() + options.timeoutMs
-  while (Date.now() < deadline) {
-    if (await check()) return true
-    await options.between?.()
-    await sleep(options.intervalMs ?? 500)
-  }
-  return false
 }

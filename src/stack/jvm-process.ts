@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process'
 import { closeSync, openSync } from 'node:fs'
 import { mkdir, open, rename, stat } from 'node:fs/promises'
 import path from 'node:path'
-import { setTimeout as sleep } from 'node:timers/promises'
+import { pollUntil } from '../infra/retry.ts'
 import { isAlive } from './pid-files.ts'
 
 export type DetachedSpec = Readonly<{
@@ -52,14 +52,8 @@ function signal(pid: number, sig: NodeJS.Signals): void {
   }
 }
 
-async function waitGone(pid: number, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms
-  while (Date.now() < deadline) {
-    if (!(await isAlive(pid))) return true
-    await sleep(200)
-  }
-  return !(await isAlive(pid))
-}
+const waitGone = async (pid: number, ms: number): Promise<boolean> =>
+  (await pollUntil(async () => ((await isAlive(pid)) ? undefined : true), { timeoutMs: ms, minMs: 50, maxMs: 200 })) ?? false
 
 export type StopOutcome = 'stopped' | 'killed' | 'survived'
 

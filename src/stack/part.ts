@@ -4,7 +4,8 @@ import { rotateLog, spawnDetached, stopProcess, tailLog, type StopOutcome } from
 import type { Endpoint } from './layout.ts'
 import { withLock } from './lock.ts'
 import { isOurProcess, readPid, removePid, writePid } from './pid-files.ts'
-import { tcpOpen, waitUntil } from './endpoint-probes.ts'
+import { tcpOpen } from './endpoint-probes.ts'
+import { pollUntil } from '../infra/retry.ts'
 import { seconds, type StackTask } from './reporter.ts'
 
 /** A port a part listens on, and the setting that moves it when something else holds it. */
@@ -63,16 +64,21 @@ export const portTakenMessage = (port: PortUse): string => `port ${port.port} is
 
 /** Waits for readiness; fails fast, with the log's last lines, if the JVM dies meanwhile. */
 async function awaitReady(part: StackPart, pid: number): Promise<void> {
-  const ready = await waitUntil(() => part.isReady(), {
-    timeoutMs: part.readyTimeoutMs,
-    between: async () => {
-      if (await isOurProcess(pid, part.markers)) return
-      // Only our own entry: a concurrent `stack up` may already have started a replacement.
-      if ((await readPid(part.pidFile)) === pid) await removePid(part.pidFile)
-      const tail = (await tailLog(part.logFile)).join(' | ')
-      throw new AppError('stack.start', `${part.label} exited during start-up; see ${part.logFile}${tail ? ` (last lines: ${tail})` : ''}`)
+  const failIfExited = async () => {
+    if (await isOurProcess(pid, part.markers)) return
+    // Only our own entry: a concurrent `stack up` may already have started a replacement.
+    if ((await readPid(part.pidFile)) === pid) await removePid(part.pidFile)
+    const tail = (await tailLog(part.logFile)).join(' | ')
+    throw new AppError('stack.start', `${part.label} exited during start-up; see ${part.logFile}${tail ? ` (last lines: ${tail})` : ''}`)
+  }
+  const ready = await pollUntil(
+    async () => {
+      if (await part.isReady()) return true
+      await failIfExited()
+      return undefined
     },
-  })
+    { timeoutMs: part.readyTimeoutMs, minMs: 250, maxMs: 500 },
+  )
   if (!ready) {
     throw new AppError(
       'stack.start',

@@ -27,13 +27,7 @@ export type Harness = Readonly<{
  * Redis key prefix, so tests run side by side and leave nothing behind.
  */
 export async function startHarness(
-  options: {
-    api?: boolean
-    projector?: boolean
-    processManagers?: boolean
-    queueLoops?: readonly QueueLoop[]
-    env?: Record<string, string>
-  } = {},
+  options: { api?: boolean; projector?: boolean; reactors?: boolean; queueLoops?: readonly QueueLoop[]; env?: Record<string, string> } = {},
 ): Promise<Harness> {
   const id = randomBytes(4).toString('hex')
   const env: Record<string, string> = {
@@ -52,12 +46,17 @@ export async function startHarness(
   const stops: (() => Promise<void>)[] = []
   const projector = options.projector === false ? undefined : await startProjector(services)
   if (projector) stops.push(projector.stop)
-  if (options.processManagers !== false) {
-    const pmWriteSide = await createWriteSide(services)
-    const running = await startReactors({ services, execute: pmWriteSide.execute, clock: Date.now })
-    stops.unshift(pmWriteSide.close)
+  if (options.reactors !== false) {
+    const reactorWriteSide = await createWriteSide(services)
+    const running = await startReactors({
+      services,
+      execute: reactorWriteSide.execute,
+      readStream: reactorWriteSide.store.readStream,
+      clock: Date.now,
+    })
+    stops.unshift(reactorWriteSide.close)
     stops.unshift(running.stop)
-    stops.unshift(startHitlExpiry({ services, execute: pmWriteSide.execute, intervalMs: config.hitl.expiryIntervalMs }).stop)
+    stops.unshift(startHitlExpiry({ services, execute: reactorWriteSide.execute, intervalMs: config.hitl.expiryIntervalMs }).stop)
   }
   if (options.queueLoops?.length) {
     const loopsWriteSide = await createWriteSide(services)

@@ -26,7 +26,7 @@ export type CreateTask = Readonly<{
 /** `taskId` is the task that will wait: the decider refuses it as its own dependency. */
 export type AddTaskDependency = Readonly<{ type: 'AddTaskDependency'; taskId: string; dependencyId: string }>
 export type RemoveTaskDependency = Readonly<{ type: 'RemoveTaskDependency'; dependencyId: string }>
-/** A dependency completed (issued by the dependency process manager). */
+/** A dependency completed (issued by the dependency reactor). */
 export type ResolveTaskDependency = Readonly<{ type: 'ResolveTaskDependency'; dependencyId: string }>
 export type AssignTask = Readonly<{ type: 'AssignTask'; agentId: string }>
 /** An HTTP-pulled agent takes the task with a lease. */

@@ -10,7 +10,7 @@ export type CreateWorkflow = Readonly<{
 }>
 
 export type StartWorkflow = Readonly<{ type: 'StartWorkflow' }>
-/** A step's task finished (issued by the process manager that follows the workflow's tasks). */
+/** A step's task finished (issued by the reactor that follows the workflow's tasks). */
 export type RecordWorkflowStep = Readonly<{
   type: 'RecordWorkflowStep'
   stepId: string

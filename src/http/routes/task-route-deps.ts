@@ -1,9 +1,9 @@
-import { setTimeout as sleep } from 'node:timers/promises'
 import type { CommandContext, CommandHandler } from '../../commands/handle-command.ts'
 import type { TaskCommand } from '../../commands/task/task.commands.ts'
 import { taskDecider } from '../../commands/task/task.decider.ts'
 import { DomainError } from '../../errors.ts'
 import type { Db } from '../../infra/postgres.ts'
+import { pollUntil } from '../../infra/retry.ts'
 import { knownTaskIds } from '../../projections/tasks/task-graph.queries.ts'
 import type { IdempotencyStore } from '../idempotency.ts'
 import type { VersionWaiter } from '../../projections/read-your-writes.ts'
@@ -28,13 +28,14 @@ export const taskCommand = (deps: TaskRouteDeps, id: string, command: TaskComman
  */
 export async function requireKnownTasks(deps: TaskRouteDeps, ids: readonly string[]): Promise<void> {
   const wanted = [...new Set(ids)]
-  const deadline = Date.now() + deps.readWaitMs
-  for (let pause = 5; ; pause = Math.min(pause * 2, 50)) {
-    const known = await knownTaskIds(deps.db, wanted)
-    const missing = wanted.filter((d) => !known.has(d))
-    if (missing.length === 0) return
-    if (Date.now() >= deadline)
-      throw new DomainError('task.unknown-dependency', `no task ${missing.join(', ')}`, { details: { unknown: missing } })
-    await sleep(pause)
-  }
+  let missing: string[] = []
+  const allKnown = await pollUntil(
+    async () => {
+      const known = await knownTaskIds(deps.db, wanted)
+      missing = wanted.filter((d) => !known.has(d))
+      return missing.length === 0 ? true : undefined
+    },
+    { timeoutMs: deps.readWaitMs, minMs: 5, maxMs: 50 },
+  )
+  if (!allKnown) throw new DomainError('task.unknown-dependency', `no task ${missing.join(', ')}`, { details: { unknown: missing } })
 }

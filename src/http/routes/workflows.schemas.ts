@@ -67,11 +67,9 @@ export const WorkflowStepView = z
     priority: z.string(),
     dependsOn: z.array(z.string()),
     optional: z.boolean(),
-    state: z
-      .string()
-      .openapi({
-        description: 'completed | failed | skipped | cancelled once settled; otherwise pending | waiting | queued | running from the task',
-      }),
+    state: z.string().openapi({
+      description: 'completed | failed | skipped | cancelled once settled; otherwise pending | waiting | queued | running from the task',
+    }),
     taskStatus: z.string().nullable(),
     taskProgress: z.number().int().nullable(),
     error: z.string().nullable(),

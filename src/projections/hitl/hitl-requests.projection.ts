@@ -21,7 +21,8 @@ function project(row: HitlRow | undefined, event: StoredEvent): HitlRow | undefi
         project_id: d.projectId,
         question: d.question,
         options: d.options === null ? null : [...d.options],
-        context: JSON.parse(d.context),
+        // A request raised with a JSON null context is shown as an empty one (the column holds an object).
+        context: JSON.parse(d.context) ?? {},
         expires_at: d.expiresAt === null ? null : new Date(d.expiresAt),
         response: null,
         responded_by: null,

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises'
 import type { Admin, Kafka } from 'kafkajs'
 import { newId } from '../../infra/ids.ts'
 import type { Config } from '../../config.ts'
@@ -7,6 +6,7 @@ import type { EventCodec } from '../../events/avro-codec.ts'
 import { eventTopic } from '../../events/topics.ts'
 import type { Db } from '../../infra/postgres.ts'
 import type { Logger } from '../../infra/logger.ts'
+import { pollUntil } from '../../infra/retry.ts'
 import { readLog, watermarks } from '../../eventstore/log-reader.ts'
 import { ensureCheckpointRows, readCheckpoints } from '../checkpoints.ts'
 import { applyToGroup } from '../group-apply.ts'
@@ -141,13 +141,11 @@ export async function rebuildProjection(
     })
 
     const reached = async (targets: ReadonlyMap<string, number>, timeoutMs: number): Promise<boolean> => {
-      const deadline = Date.now() + timeoutMs
-      for (;;) {
+      const there = async () => {
         if (readerError) throw readerError
-        if ([...targets].every(([k, t]) => (position.get(k) ?? 0) >= t)) return true
-        if (Date.now() > deadline) return false
-        await sleep(10)
+        return [...targets].every(([k, t]) => (position.get(k) ?? 0) >= t) || undefined
       }
+      return (await pollUntil(there, { timeoutMs, minMs: 10, maxMs: 50 })) ?? false
     }
 
     try {

@@ -13,7 +13,7 @@ export const dependencyManagerActor = 'dependency-manager'
 type Sourced<F> = F & Readonly<{ event: StoredEvent }>
 
 /**
- * The dependency process manager: a completed task resolves its waiting dependents; a task that
+ * The dependency reactor: a completed task resolves its waiting dependents; a task that
  * ends failed, cancelled or dead-lettered cancels them. A dependent whose edge appears after the
  * dependency already ended (events of different tasks arrive in any order across partitions) is
  * resolved or cancelled when its edge is recorded. A batch costs four statements whatever its

@@ -19,7 +19,7 @@ export function createDependencyStore(db: Db) {
     async recordOutcomes(writes: readonly OutcomeWrite[]): Promise<Set<string>> {
       if (writes.length === 0) return new Set()
       const { rows } = await sql<{ task_id: string }>`
-        insert into pm_task_outcomes as o (task_id, outcome, version)
+        insert into reactor_task_outcomes as o (task_id, outcome, version)
         select * from unnest(${writes.map((w) => w.taskId)}::text[], ${writes.map((w) => w.outcome)}::text[], ${writes.map((w) => w.version)}::int[])
         on conflict (task_id) do update set outcome = excluded.outcome, version = excluded.version where o.version <= excluded.version
         returning task_id`.execute(db)
@@ -29,7 +29,7 @@ export function createDependencyStore(db: Db) {
     async recordEdges(writes: readonly EdgeWrite[]): Promise<EdgeWrite[]> {
       if (writes.length === 0) return []
       const { rows } = await sql<{ task_id: string; depends_on_id: string }>`
-        insert into pm_dependency_edges as e (task_id, depends_on_id, open, version)
+        insert into reactor_dependency_edges as e (task_id, depends_on_id, open, version)
         select * from unnest(${writes.map((w) => w.taskId)}::text[], ${writes.map((w) => w.dependencyId)}::text[], ${writes.map((w) => w.open)}::boolean[], ${writes.map((w) => w.version)}::int[])
         on conflict (task_id, depends_on_id) do update set open = excluded.open, version = excluded.version where e.version <= excluded.version
         returning task_id, depends_on_id`.execute(db)
@@ -41,7 +41,7 @@ export function createDependencyStore(db: Db) {
       const out = new Map<string, string[]>()
       if (taskIds.length === 0) return out
       const rows = await db
-        .selectFrom('pm_dependency_edges')
+        .selectFrom('reactor_dependency_edges')
         .select(['depends_on_id', 'task_id'])
         .where(sql<boolean>`depends_on_id = any(${[...taskIds]}::text[])`)
         .where(sql.ref('open'), '=', true)
@@ -53,7 +53,7 @@ export function createDependencyStore(db: Db) {
     async outcomes(taskIds: readonly string[]): Promise<Map<string, Outcome>> {
       if (taskIds.length === 0) return new Map()
       const rows = await db
-        .selectFrom('pm_task_outcomes')
+        .selectFrom('reactor_task_outcomes')
         .select(['task_id', 'outcome'])
         .where(sql<boolean>`task_id = any(${[...taskIds]}::text[])`)
         .execute()
