@@ -14,7 +14,7 @@ type Sent = { aggregate: string; command: { type: string } & Record<string, unkn
 /** Throws the error it returns for the nth (1-based) call of a command type, or lets the decider answer. */
 type Faults = Partial<Record<TaskCommand['type'], (n: number) => unknown>>
 
-const created = (timeoutMs = 0): TaskEvent => ({
+const created = (timeoutMs = 0, payload = '{"n":7}'): TaskEvent => ({
   type: 'TaskCreated',
   data: {
     title: 'T',
@@ -22,7 +22,7 @@ const created = (timeoutMs = 0): TaskEvent => ({
     pool: 'p',
     role: null,
     priority: 'HIGH',
-    payload: '{"n":7}',
+    payload,
     maxAttempts: 3,
     timeoutMs,
     projectId: null,
@@ -34,12 +34,19 @@ const created = (timeoutMs = 0): TaskEvent => ({
 const queued: TaskEvent = { type: 'TaskQueued', data: { attempt: 1, reason: 'created', pool: 'p', priority: 'HIGH' } }
 
 /** An in-memory write side over the real deciders, and a runner for one queued task on it. */
-function setup(options: { handler: Handler; faults?: Faults; timeoutMs?: number; leaseHeld?: boolean; leaseMs?: number }) {
+function setup(options: {
+  handler: Handler
+  faults?: Faults
+  timeoutMs?: number
+  leaseHeld?: boolean
+  leaseMs?: number
+  payload?: string
+}) {
   const sent: Sent[] = []
   const calls = new Map<string, number>()
   const states = new Map<string, { state: unknown; version: number }>()
   const leases: string[] = []
-  const history = [created(options.timeoutMs), queued]
+  const history = [created(options.timeoutMs, options.payload), queued]
   const decider = (d: unknown) => d as Decider<unknown, unknown, unknown>
   const execute = (async (aggregate: string, aggregateId: string, d: unknown, command: TaskCommand) => {
     sent.push({ aggregate, command: command as Sent['command'] })
@@ -173,6 +180,13 @@ describe('task runner', () => {
     expect(await fatal.run()).toBe('failed')
     expect(fatal.command('FailTask')).toMatchObject({ error: 'bad input', retryable: false })
     vi.restoreAllMocks()
+  })
+
+  it('fails an attempt whose payload does not parse, and still releases the lease', async () => {
+    const t = setup({ handler: async () => 'never runs', payload: '{not json' })
+    expect(await t.run()).toBe('failed')
+    expect(t.types()).toEqual(['StartTask', 'FailTask'])
+    expect(t.leases).toEqual(['grant t1@1', 'release t1@1'])
   })
 
   it('ends a cancelled run as aborted, without FailTask, and releases the lease', async () => {

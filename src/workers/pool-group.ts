@@ -1,0 +1,189 @@
+import cluster, { type Worker } from 'node:cluster'
+import type { CommandHandler } from '../commands/handle-command.ts'
+import { poolDecider } from '../commands/pool/pool.decider.ts'
+import type { DispatchChannel } from '../dispatch/dispatch-channel.ts'
+import { AppError } from '../errors.ts'
+import type { Services } from '../infra/services.ts'
+import { createPoolLagProbe } from './pool-lag.ts'
+import { initialScaleMemory, needsReplacement, planScaleStep, restartDelayMs } from './pool-policy.ts'
+import type { PoolSettings } from './pool-settings.ts'
+import { hostedAgents } from './pool-source.ts'
+import type { PrimaryMessage, WorkerMessage } from './worker-process.ts'
+import type { createWorkerRegistry } from './worker-registry.ts'
+
+type Child = { worker: Worker; id: string; draining: boolean; startedAt: number; consuming: boolean; inFlight: number }
+
+export type PoolGroupDeps = Readonly<{
+  settings: PoolSettings
+  services: Pick<Services, 'config' | 'logger' | 'admin' | 'db'>
+  channel: Pick<DispatchChannel, 'ensurePool'>
+  registry: ReturnType<typeof createWorkerRegistry>
+  /** appends PoolScaled (RecordScaling) for each decision */
+  execute: CommandHandler
+  /** CLI arguments that make a forked process run one worker of the pool */
+  childArgs: (settings: PoolSettings, workerId: string) => string[]
+  /** numbers worker ids uniquely across the groups of one primary */
+  nextWorkerSeq: () => number
+}>
+
+export type WorkerInfo = Readonly<{ id: string; pid: number | undefined; draining: boolean; startedAt: number }>
+
+/**
+ * The worker processes of one pool: forks minWorkers, restarts a crashed worker with exponential
+ * backoff, polls the group's lag every scaleIntervalMs and forks or drains workers as the
+ * autoscaler decides. It owns its timers: the next poll and pending restarts, cleared on stop.
+ */
+export function createPoolGroup(deps: PoolGroupDeps) {
+  const { settings, registry } = deps
+  const { config, logger } = deps.services
+  const log = logger.child({ pool: settings.pool, part: 'supervisor' })
+  const quietly = (p: Promise<void>) => void p.catch((error: unknown) => logger.debug({ err: error }, 'worker_processes not updated'))
+  const probe = createPoolLagProbe({ admin: deps.services.admin, prefix: config.kafka.topicPrefix, pool: settings.pool, clock: Date.now })
+  const children = new Map<number, Child>()
+  const restarts = new Set<NodeJS.Timeout>()
+  let nextPoll: NodeJS.Timeout | undefined
+  let stopping = false
+  /** crashes since a worker last started consuming */
+  let crashes = 0
+  let memory = initialScaleMemory(settings.minWorkers)
+  let lastLag = 0
+
+  const active = () => [...children.values()].filter((c) => !c.draining)
+  const rowOf = (c: Child) => ({
+    workerId: c.id,
+    pool: settings.pool,
+    pid: c.worker.process.pid,
+    status: c.draining ? ('draining' as const) : c.consuming ? ('consuming' as const) : ('starting' as const),
+    inFlight: c.inFlight,
+    lag: lastLag,
+    startedAt: c.startedAt,
+  })
+
+  const restartLater = (delay: number) => {
+    const timer = setTimeout(() => {
+      restarts.delete(timer)
+      if (!stopping && needsReplacement(active().length, settings.minWorkers, memory.desired)) fork()
+    }, delay)
+    restarts.add(timer)
+  }
+
+  const fork = (): Child => {
+    // Unique across the worker groups one primary may run (`workers --all`, `dev`).
+    const id = `${settings.pool}-${process.pid}-${deps.nextWorkerSeq()}`
+    cluster.setupPrimary({ exec: process.argv[1]!, args: deps.childArgs(settings, id) })
+    const worker = cluster.fork()
+    const child: Child = { worker, id, draining: false, startedAt: Date.now(), consuming: false, inFlight: 0 }
+    children.set(worker.id, child)
+    quietly(registry.upsert([rowOf(child)]))
+    worker.on('message', (m: WorkerMessage) => {
+      if (m.type === 'consuming') {
+        crashes = 0
+        child.consuming = true
+        quietly(registry.upsert([rowOf(child)]))
+        log.info({ worker: id, pid: worker.process.pid }, 'worker consuming')
+      }
+      if (m.type === 'stats') child.inFlight = m.inFlight
+    })
+    worker.on('exit', (code, signal) => {
+      children.delete(worker.id)
+      quietly(registry.remove(id))
+      if (stopping || child.draining) return log.info({ worker: id, code }, 'worker exited')
+      const delay = restartDelayMs(config.workers.restartMs, crashes++)
+      log.warn({ worker: id, code, signal, restartInMs: delay }, 'worker crashed; restarting')
+      restartLater(delay)
+    })
+    return child
+  }
+
+  const drainNewest = () => {
+    const victim = active().sort((a, b) => b.startedAt - a.startedAt)[0]
+    if (!victim) return
+    victim.draining = true
+    victim.worker.send({ type: 'drain' } satisfies PrimaryMessage)
+    quietly(registry.upsert([rowOf(victim)]))
+  }
+
+  const scale = async () => {
+    const now = Date.now()
+    const [lag, hosted] = await Promise.all([probe(), hostedAgents(deps.services.db, settings.pool)])
+    if (stopping) return
+    lastLag = lag.lag
+    quietly(registry.upsert([...children.values()].filter((c) => !c.worker.isDead()).map(rowOf)))
+    const current = active().length
+    const step = planScaleStep({ memory, config: settings, now, lag, hostedAgents: hosted, current })
+    memory = step.memory
+    if (!step.record) return
+    const { decision } = step
+    log.info(
+      {
+        from: current,
+        to: decision.desired,
+        lag: decision.lag,
+        timeLagMs: decision.timeLagMs,
+        byTopic: lag.byTopic,
+        reason: decision.reason,
+      },
+      'pool scaled',
+    )
+    void deps
+      .execute('pool', settings.pool, poolDecider, step.record, {
+        commandId: `scale:${settings.pool}:${now}`,
+        correlationId: `scale:${settings.pool}:${now}`,
+        causationId: null,
+        actor: `workers:${settings.pool}`,
+      })
+      .catch((error: unknown) =>
+        log[error instanceof AppError && error.code === 'pool.not-found' ? 'debug' : 'warn'](
+          { err: error },
+          'scaling decision not recorded as PoolScaled',
+        ),
+      )
+    for (let i = 0; i < step.fork; i++) fork()
+    for (let i = 0; i < step.drain; i++) drainNewest()
+  }
+
+  const poll = async () => {
+    if (stopping) return
+    await scale().catch((error: unknown) => log.warn({ err: error }, 'scaling poll failed'))
+    if (!stopping) nextPoll = setTimeout(() => void poll(), settings.scaleIntervalMs)
+  }
+
+  return {
+    pool: settings.pool,
+    async start(): Promise<void> {
+      await deps.channel.ensurePool(settings.pool)
+      // Rows of a primary that was killed: nobody refreshed them for a while.
+      quietly(registry.sweep(settings.pool, 3 * settings.scaleIntervalMs + 10_000))
+      for (let i = 0; i < settings.minWorkers; i++) fork()
+      void poll()
+    },
+    workers: (): WorkerInfo[] =>
+      [...children.values()].map((c) => ({ id: c.id, pid: c.worker.process.pid, draining: c.draining, startedAt: c.startedAt })),
+    /** Drains every worker (finish in-flight within the deadline, commit, exit); kills the stragglers. */
+    async stop(): Promise<void> {
+      stopping = true
+      clearTimeout(nextPoll)
+      for (const timer of restarts) clearTimeout(timer)
+      restarts.clear()
+      const all = [...children.values()]
+      const exited = Promise.all(
+        all.map(
+          (c) =>
+            new Promise<void>((resolve) => {
+              if (c.worker.isDead()) return resolve()
+              c.worker.once('exit', () => resolve())
+              c.draining = true
+              c.worker.send({ type: 'drain' } satisfies PrimaryMessage)
+            }),
+        ),
+      )
+      const deadline = setTimeout(() => {
+        for (const c of all) if (!c.worker.isDead()) c.worker.process.kill('SIGKILL')
+      }, config.workers.shutdownMs + 5_000)
+      await exited
+      clearTimeout(deadline)
+    },
+  }
+}
+
+export type PoolGroup = ReturnType<typeof createPoolGroup>
