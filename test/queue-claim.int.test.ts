@@ -172,3 +172,36 @@ describe('claiming from the queue over HTTP', () => {
     expect(await depth('bad')).toBe(1)
   })
 })
+
+describe('lease expiry with the reaper down', () => {
+  let h: Harness
+  beforeAll(async () => {
+    h = await startHarness({ queueLoops: [] })
+  })
+  afterAll(async () => {
+    await h?.stop()
+  })
+
+  it('a lapsed lease can no longer complete, fail or heartbeat before any reaper comes: 409 task.stale-lease', async () => {
+    const created = await postJson(`${h.baseUrl}/api/v1/tasks`, { title: 'lapsing', pool: 'lapse' })
+    const { id } = (await created.json()) as { id: string }
+    const claimed = await waitFor(async () => {
+      const res = await postJson(`${h.baseUrl}/api/v1/queue/claim`, { agentId: 'slow', pool: 'lapse', leaseMs: 100, wait: 1 })
+      return res.status === 200 && ((await res.json()) as Claimed)
+    }, 'the claim')
+    expect(claimed.id).toBe(id)
+    await new Promise((r) => setTimeout(r, 250))
+
+    const before = await logEnd(h)
+    for (const [action, body] of [
+      ['heartbeat', { agentId: 'slow', leaseEpoch: 1 }],
+      ['complete', { agentId: 'slow', leaseEpoch: 1, result: 'late' }],
+      ['fail', { agentId: 'slow', leaseEpoch: 1, error: 'late', retryable: true }],
+    ] as const) {
+      const res = await postJson(`${h.baseUrl}/api/v1/queue/tasks/${id}/${action}`, body)
+      expect(res.status, action).toBe(409)
+      expect(((await res.json()) as { code: string }).code).toBe('task.stale-lease')
+    }
+    expect(await logEnd(h)).toBe(before)
+  })
+})

@@ -226,6 +226,34 @@ describe('task decider: claim, start, leases', () => {
   })
 })
 
+describe('task decider: lapsed and reaped leases', () => {
+  const reaped = [
+    ...runningOnce,
+    { type: 'TaskLeaseExpired', data: { agentId: 'a1', attempt: 1, leaseEpoch: 1 } } as TaskEvent,
+    retryScheduled(2),
+  ]
+  it('refuses to complete or fail under a lease that lapsed before the reaper came', () => {
+    spec
+      .given(runningOnce)
+      .when({ type: 'CompleteTask', agentId: 'a1', leaseEpoch: 1, result: {}, now: 5, leaseLapsed: true })
+      .thenThrows('task.stale-lease')
+    spec
+      .given(runningOnce)
+      .when({ ...fail(), leaseLapsed: true })
+      .thenThrows('task.stale-lease')
+  })
+  it('still answers a repeated completion as a no-op once the lease is gone', () => {
+    spec
+      .given([...runningOnce, { type: 'TaskCompleted', data: { agentId: 'a1', attempt: 1, result: '{}', durationMs: 1 } }])
+      .when({ type: 'CompleteTask', agentId: 'a1', leaseEpoch: 1, result: {}, now: 2, leaseLapsed: true })
+      .then([])
+  })
+  it('tells the holder of a reaped epoch its lease is stale, not that the task is not running', () => {
+    spec.given(reaped).when({ type: 'CompleteTask', agentId: 'a1', leaseEpoch: 1, result: {}, now: 5 }).thenThrows('task.stale-lease')
+    spec.given(reaped).when(fail()).thenThrows('task.stale-lease')
+  })
+})
+
 describe('task decider: outcomes', () => {
   it('completes a running task with its duration; a repeated completion is a no-op', () => {
     const [c, q, s] = runningOnce

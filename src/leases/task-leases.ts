@@ -35,9 +35,14 @@ export function createTaskLeases(deps: { redis: Redis; prefix: string }) {
         (await scripts.grant([index, hash(lease.taskId)], [lease.taskId, lease.epoch, lease.holder, lease.pool, lease.expiresAt])) === 1
       )
     },
-    /** false when the lease is gone or another epoch holds it: the caller must stop working on the task */
-    async extend(taskId: string, epoch: number, expiresAt: number): Promise<boolean> {
-      return (await scripts.extend([index, hash(taskId)], [taskId, epoch, expiresAt])) === 1
+    /** false when the lease is gone, lapsed (before `now`) or another epoch holds it: the caller must stop working on the task */
+    async extend(taskId: string, epoch: number, expiresAt: number, now: number): Promise<boolean> {
+      return (await scripts.extend([index, hash(taskId)], [taskId, epoch, expiresAt, now])) === 1
+    },
+    /** Whether `epoch` holds the task's lease and it has not lapsed at `now`. */
+    async holds(taskId: string, epoch: number, now: number): Promise<boolean> {
+      const lease = await get(taskId)
+      return lease !== undefined && lease.epoch === epoch && lease.expiresAt >= now
     },
     async release(taskId: string, epoch: number): Promise<boolean> {
       return (await scripts.release([index, hash(taskId)], [taskId, epoch])) === 1

@@ -3,6 +3,7 @@ import type { RetryPolicy } from '../commands/task/retry-policy.ts'
 import { AppError } from '../errors.ts'
 import type { Logger } from '../infra/logger.ts'
 import type { TaskLease, TaskLeases } from '../leases/task-leases.ts'
+import type { HeldTask } from '../projections/tasks/held-tasks.queries.ts'
 import { createBackoffTaskDecider } from './backoff-decider.ts'
 
 export type LeaseReaperDeps = Readonly<{
@@ -15,6 +16,12 @@ export type LeaseReaperDeps = Readonly<{
   logger: Logger
   /** expired leases handled per pass */
   batchSize?: number
+  /**
+   * Held tasks without a lease: claimed or running in the read model, unchanged for longer than
+   * any lease lasts, and no lease in Redis (the holder died between StartTask and granting it, or
+   * the lease was lost with Redis). Swept every `everyMs`, they are expired like a lapsed lease.
+   */
+  unleased?: Readonly<{ find: (before: Date, limit: number) => Promise<HeldTask[]>; olderThanMs: number; everyMs: number }>
 }>
 
 /**
@@ -30,10 +37,34 @@ export function createLeaseReaper(deps: LeaseReaperDeps) {
   let running: Promise<void> | undefined
   let stopped = false
 
+  let lastSweep = 0
+
   const reap = async (lease: TaskLease): Promise<boolean> => {
     // A heartbeat may have extended it since it was listed.
     const current = await deps.leases.get(lease.taskId)
     if (!current || current.epoch !== lease.epoch || current.expiresAt > deps.clock()) return false
+    await expire(lease)
+    return true
+  }
+
+  /** Held tasks the read model has seen unchanged for long, with no lease of their epoch in Redis. */
+  const sweepUnleased = async (): Promise<number> => {
+    const { unleased } = deps
+    if (!unleased || deps.clock() - lastSweep < unleased.everyMs) return 0
+    lastSweep = deps.clock()
+    const held = await unleased.find(new Date(deps.clock() - unleased.olderThanMs), deps.batchSize ?? 100)
+    let expired = 0
+    for (const task of held) {
+      const lease = await deps.leases.get(task.id)
+      if (lease && lease.epoch >= task.leaseEpoch) continue
+      log.warn({ taskId: task.id, holder: task.holder, epoch: task.leaseEpoch }, 'held task without a run lease: expiring it')
+      await expire({ taskId: task.id, epoch: task.leaseEpoch, holder: task.holder ?? 'unknown', pool: '', expiresAt: 0 })
+      expired++
+    }
+    return expired
+  }
+
+  const expire = async (lease: TaskLease): Promise<void> => {
     const commandId = `reaper:${lease.taskId}:${lease.epoch}`
     try {
       const result = await deps.execute(
@@ -53,7 +84,6 @@ export function createLeaseReaper(deps: LeaseReaperDeps) {
       log.debug({ taskId: lease.taskId, code: error.code }, 'expired lease of a task the domain refuses to expire; released')
     }
     await deps.leases.release(lease.taskId, lease.epoch)
-    return true
   }
 
   /** One pass; returns how many leases it reaped. */
@@ -67,7 +97,7 @@ export function createLeaseReaper(deps: LeaseReaperDeps) {
         log.warn({ err: error, taskId: lease.taskId }, 'could not expire a lease; next pass retries')
       }
     }
-    return reaped
+    return reaped + (await sweepUnleased())
   }
 
   const loop = (): void => {

@@ -1,6 +1,7 @@
 import type { CommandHandler } from '../commands/handle-command.ts'
 import type { Services } from '../infra/services.ts'
 import { createTaskLeases } from '../leases/task-leases.ts'
+import { heldTasksUnchangedSince } from '../projections/tasks/held-tasks.queries.ts'
 import { createLeaseReaper } from './lease-reaper.ts'
 import { createRetrySchedule } from './retry/retry-schedule.ts'
 import { createRetryTimer } from './retry/retry-timer.ts'
@@ -26,6 +27,12 @@ export function startQueueLoops(
       clock: Date.now,
       random: Math.random,
       logger,
+      unleased: {
+        find: (before, limit) => heldTasksUnchangedSince(services.db, before, limit),
+        // Longer than any lease (HTTP agents choose theirs, up to the claim schema's bound) plus a margin.
+        olderThanMs: 2 * Math.max(config.queue.leaseMs, config.workers.leaseMs),
+        everyMs: 10 * config.queue.reaperIntervalMs,
+      },
     })
     reaper.start()
     stops.push(reaper.stop)

@@ -80,13 +80,17 @@ export function createTaskRunner(deps: RunnerDeps) {
   const runUnderLease = async (run: Run, state: ExistingTask, stop: AbortSignal): Promise<RunOutcome> => {
     const { taskId, pool } = run.record
     const epoch = state.leaseEpoch
-    await deps.leases.grant({ taskId, epoch, holder: deps.agentId, pool, expiresAt: deps.clock() + deps.leaseMs })
-    const abort = createRunAbort({
-      stop,
-      timeoutMs: state.timeoutMs,
-      leaseMs: deps.leaseMs,
-      extendLease: () => deps.leases.extend(taskId, epoch, deps.clock() + deps.leaseMs),
-    })
+    // The lease is known to hold until `leaseUntil` (set before each call: never later than Redis has it).
+    let leaseUntil = deps.clock() + deps.leaseMs
+    await deps.leases.grant({ taskId, epoch, holder: deps.agentId, pool, expiresAt: leaseUntil })
+    const extendLease = async () => {
+      const now = deps.clock()
+      const held = await deps.leases.extend(taskId, epoch, now + deps.leaseMs, now)
+      if (held) leaseUntil = now + deps.leaseMs
+      return held
+    }
+    const lapsed = () => deps.clock() > leaseUntil
+    const abort = createRunAbort({ stop, timeoutMs: state.timeoutMs, leaseMs: deps.leaseMs, extendLease })
     try {
       // Inside the try: a malformed payload fails the attempt and still ends the lease heartbeat.
       const { context, parked } = createHandlerContext({
@@ -124,9 +128,9 @@ export function createTaskRunner(deps: RunnerDeps) {
         parked.then((requestId) => ({ kind: 'parked' as const, requestId })),
         whenAborted(abort.signal),
       ])
-      return await settle(run, epoch, handled)
+      return await settle(run, epoch, handled, lapsed)
     } catch (error) {
-      return await fail(run, state, abortReasonOf(abort.signal), error)
+      return await fail(run, state, abortReasonOf(abort.signal), error, lapsed)
     } finally {
       abort.end()
       await deps.leases.release(taskId, epoch).catch(() => undefined)
@@ -134,7 +138,7 @@ export function createTaskRunner(deps: RunnerDeps) {
   }
 
   /** A handler that returned: park the task or complete it. Throws what the caller records as a failure. */
-  const settle = async ({ record, log, ctxFor }: Run, epoch: number, handled: Handled): Promise<RunOutcome> => {
+  const settle = async ({ record, log, ctxFor }: Run, epoch: number, handled: Handled, lapsed: () => boolean): Promise<RunOutcome> => {
     if (handled.kind === 'parked') {
       log.info({ requestId: handled.requestId }, 'task parked for input')
       return 'parked'
@@ -142,7 +146,14 @@ export function createTaskRunner(deps: RunnerDeps) {
     try {
       await send(
         record.taskId,
-        { type: 'CompleteTask', agentId: deps.agentId, leaseEpoch: epoch, result: handled.result ?? null, now: deps.clock() },
+        {
+          type: 'CompleteTask',
+          agentId: deps.agentId,
+          leaseEpoch: epoch,
+          result: handled.result ?? null,
+          now: deps.clock(),
+          leaseLapsed: lapsed(),
+        },
         ctxFor('complete'),
       )
       return 'completed'
@@ -165,6 +176,7 @@ export function createTaskRunner(deps: RunnerDeps) {
     state: ExistingTask,
     reason: ReturnType<typeof abortReasonOf>,
     error: unknown,
+    lapsed: () => boolean,
   ): Promise<RunOutcome> => {
     if (reason === 'cancelled' || reason === 'lease-lost') {
       log.info({ reason }, 'task run aborted')
@@ -184,6 +196,7 @@ export function createTaskRunner(deps: RunnerDeps) {
         type: 'FailTask',
         agentId: deps.agentId,
         leaseEpoch: state.leaseEpoch,
+        leaseLapsed: lapsed(),
         error: message,
         retryable,
         now: deps.clock(),

@@ -44,7 +44,18 @@ export type ReportTaskProgress = Readonly<{
 }>
 export type RequestTaskInput = Readonly<{ type: 'RequestTaskInput'; requestId: string; question: string; leaseEpoch: number }>
 export type ProvideTaskInput = Readonly<{ type: 'ProvideTaskInput'; requestId: string; response: unknown }>
-export type CompleteTask = Readonly<{ type: 'CompleteTask'; agentId: string; leaseEpoch: number; result: unknown; now: number }>
+/**
+ * `leaseLapsed`: the caller's run lease expired before it asked (the lease lives in Redis and is
+ * extended without events, so whoever checked it says so; the decision stays pure).
+ */
+export type CompleteTask = Readonly<{
+  type: 'CompleteTask'
+  agentId: string
+  leaseEpoch: number
+  result: unknown
+  now: number
+  leaseLapsed?: boolean
+}>
 export type FailTask = Readonly<{
   type: 'FailTask'
   agentId: string
@@ -53,6 +64,7 @@ export type FailTask = Readonly<{
   retryable: boolean
   now: number
   retryDelayMs: number
+  leaseLapsed?: boolean
 }>
 /** The lease reaper found the holder's lease expired. */
 export type ExpireTaskLease = Readonly<{ type: 'ExpireTaskLease'; leaseEpoch: number; now: number; retryDelayMs: number }>

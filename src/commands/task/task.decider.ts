@@ -17,16 +17,23 @@ const mustExist = (state: TaskState): ExistingTask => (state.exists ? state : re
 const notFinished = (t: ExistingTask): ExistingTask =>
   terminalStatuses.has(t.status) ? refuse('task.finished', `the task is ${t.status}`, { status: t.status }) : t
 
-/** The caller must hold the task under the current fencing epoch. */
-const mustHold = (t: ExistingTask, agentId: string | null, leaseEpoch: number): ExistingTask => {
-  if (!heldStatuses.has(t.status))
-    return refuse(terminalStatuses.has(t.status) ? 'task.finished' : 'task.not-running', `the task is ${t.status}`, { status: t.status })
-  if (leaseEpoch !== t.leaseEpoch || (agentId !== null && agentId !== t.holder)) {
-    return refuse('task.stale-lease', 'the lease of this agent is no longer current: the task was reaped or taken over', {
-      leaseEpoch,
-      currentEpoch: t.leaseEpoch,
-    })
+const staleLease = (t: ExistingTask, leaseEpoch: number, why: string): never =>
+  refuse('task.stale-lease', `the lease of this agent is no longer current: ${why}`, { leaseEpoch, currentEpoch: t.leaseEpoch })
+
+/**
+ * The caller must hold the task under the current fencing epoch, with a lease that has not
+ * lapsed. A caller whose epoch once held the task (reaped, taken over, or parked since) is told
+ * its lease is stale; only a caller that never held it hears that the task is not running.
+ */
+const mustHold = (t: ExistingTask, agentId: string | null, leaseEpoch: number, leaseLapsed = false): ExistingTask => {
+  if (terminalStatuses.has(t.status)) return refuse('task.finished', `the task is ${t.status}`, { status: t.status })
+  if (!heldStatuses.has(t.status)) {
+    if (leaseEpoch >= 1 && leaseEpoch <= t.leaseEpoch) return staleLease(t, leaseEpoch, `the task is ${t.status} since`)
+    return refuse('task.not-running', `the task is ${t.status}`, { status: t.status })
   }
+  if (leaseEpoch !== t.leaseEpoch || (agentId !== null && agentId !== t.holder))
+    return staleLease(t, leaseEpoch, 'the task was reaped or taken over')
+  if (leaseLapsed) return staleLease(t, leaseEpoch, 'the lease expired')
   return t
 }
 
@@ -171,13 +178,13 @@ const provideInput = (c: C.ProvideTaskInput, state: TaskState): Events => {
 const complete = (c: C.CompleteTask, state: TaskState): Events => {
   const t = mustExist(state)
   if (t.status === 'completed' && t.leaseEpoch === c.leaseEpoch) return []
-  mustHold(t, c.agentId, c.leaseEpoch)
+  mustHold(t, c.agentId, c.leaseEpoch, c.leaseLapsed)
   const durationMs = t.startedAt === null ? 0 : Math.max(0, c.now - t.startedAt)
   return [{ type: 'TaskCompleted', data: { agentId: c.agentId, attempt: t.attempt, result: JSON.stringify(c.result ?? null), durationMs } }]
 }
 
 const fail = (c: C.FailTask, state: TaskState): Events => {
-  const t = mustHold(mustExist(state), c.agentId, c.leaseEpoch)
+  const t = mustHold(mustExist(state), c.agentId, c.leaseEpoch, c.leaseLapsed)
   const failed: TaskEvent = { type: 'TaskFailed', data: { agentId: c.agentId, attempt: t.attempt, error: c.error, retryable: c.retryable } }
   return c.retryable ? [failed, afterFailure(t, c.error, c.now, c.retryDelayMs)] : [failed]
 }

@@ -144,8 +144,9 @@ export function registerQueueRoutes(app: OpenAPIHono, deps: QueueRouteDeps): voi
       const body = c.req.valid('json')
       const lease = await leases.get(id)
       if (!lease || lease.epoch !== body.leaseEpoch || lease.holder !== body.agentId) throw staleLease(id, body.leaseEpoch)
-      const leaseExpiresAt = Date.now() + (body.leaseMs ?? deps.leaseMs)
-      if (!(await leases.extend(id, body.leaseEpoch, leaseExpiresAt))) throw staleLease(id, body.leaseEpoch)
+      const now = Date.now()
+      const leaseExpiresAt = now + (body.leaseMs ?? deps.leaseMs)
+      if (!(await leases.extend(id, body.leaseEpoch, leaseExpiresAt, now))) throw staleLease(id, body.leaseEpoch)
       return c.json({ id, leaseEpoch: body.leaseEpoch, leaseExpiresAt: new Date(leaseExpiresAt).toISOString() }, 200)
     },
   )
@@ -196,11 +197,13 @@ export function registerQueueRoutes(app: OpenAPIHono, deps: QueueRouteDeps): voi
         deps.idempotency,
         200,
         async (_ids, ctx) => {
+          const now = Date.now()
+          const leaseLapsed = !(await leases.holds(id, body.leaseEpoch, now))
           const result = await deps.execute(
             'task',
             id,
             taskDecider,
-            { type: 'CompleteTask', agentId: body.agentId, leaseEpoch: body.leaseEpoch, result: body.result, now: Date.now() },
+            { type: 'CompleteTask', agentId: body.agentId, leaseEpoch: body.leaseEpoch, result: body.result, now, leaseLapsed },
             asAgent(ctx, body.agentId),
           )
           await leases.release(id, body.leaseEpoch)
@@ -231,6 +234,8 @@ export function registerQueueRoutes(app: OpenAPIHono, deps: QueueRouteDeps): voi
         deps.idempotency,
         200,
         async (_ids, ctx) => {
+          const now = Date.now()
+          const leaseLapsed = !(await leases.holds(id, body.leaseEpoch, now))
           const result = await deps.execute(
             'task',
             id,
@@ -241,8 +246,9 @@ export function registerQueueRoutes(app: OpenAPIHono, deps: QueueRouteDeps): voi
               leaseEpoch: body.leaseEpoch,
               error: body.error,
               retryable: body.retryable,
-              now: Date.now(),
+              now,
               random: Math.random(),
+              leaseLapsed,
             },
             asAgent(ctx, body.agentId),
           )
