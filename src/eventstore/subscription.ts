@@ -52,7 +52,8 @@ export async function subscribe(deps: SubscriptionDeps, options: SubscriptionOpt
     groupId: options.groupId,
     maxBytesPerPartition: 4 * 1024 * 1024,
     maxWaitTimeInMs: 50,
-    sessionTimeout: options.sessionTimeoutMs ?? 10_000,
+    // A crashed member holds its partitions until the session times out: 6 s is the broker's default minimum.
+    sessionTimeout: options.sessionTimeoutMs ?? 6_000,
     heartbeatInterval: 1_000,
     rebalanceTimeout: 10_000,
   })
