@@ -174,6 +174,14 @@ describe('rebuild CLI', () => {
     expect(all.stdout).toMatch(/swapped snapshots into the live schema; old tables kept in schema \S+/)
     expect(all.stdout).toMatch(/swapped tasks into the live schema/)
     expect((await h.services.db.selectFrom('aggregate_snapshots').select('stream').execute()).length).toBe(50)
+    // A dry run is a check: a read model that no longer equals the fold of the log fails it.
+    await h.services.db.updateTable('tasks').set({ title: 'tampered' }).where('id', '=', 'cli-7').execute()
+    const check = await run(process.execPath, ['bin/agentfleet.js', 'rebuild', 'tasks', '--dry-run'], { env }).catch(
+      (e: { code: number; stdout: string; stderr: string }) => e,
+    )
+    expect(check).toMatchObject({ code: 1 })
+    expect((check as { stdout: string }).stdout).toContain('tasks: live 50 rows, rebuilt 50 rows, 1 differing')
+    expect((check as { stderr: string }).stderr).toContain('the read models differ from a fresh fold of the log: tasks (1 differing rows)')
     const bad = await run(process.execPath, ['bin/agentfleet.js', 'rebuild', 'nope'], { env }).catch(
       (e: { code: number; stderr: string }) => e,
     )

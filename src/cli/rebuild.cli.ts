@@ -4,8 +4,9 @@ import { createProgress } from '../ops/progress.ts'
 import { projectionByName, projections } from '../projections/catalog.ts'
 import { groupOf } from '../projections/groups.ts'
 import { configuredGroups } from '../projections/projector.ts'
-import type { Projection } from '../projections/projection.ts'
+import { ownedTables, type Projection } from '../projections/projection.ts'
 import { rebuildProjection, type RebuildReport } from '../projections/rebuild/rebuild.ts'
+import { resetGroup } from '../projections/reset-group.ts'
 import { withServices } from './context.ts'
 import { print } from './ops-options.ts'
 
@@ -63,6 +64,7 @@ export function registerRebuildCommand(program: Command): void {
       await withServices(
         'rebuild',
         async (s) => {
+          const differing: string[] = []
           for (const projection of selected) {
             const progress = createProgress(`rebuild ${projection.name}`, 0)
             try {
@@ -74,10 +76,43 @@ export function registerRebuildCommand(program: Command): void {
               })
               progress.stop()
               for (const line of reportLines(report)) print(line)
+              for (const d of report.diff ?? [])
+                if (d.differing > 0 || d.liveRows !== d.rebuiltRows) differing.push(`${d.table} (${d.differing} differing rows)`)
             } finally {
               progress.stop()
             }
           }
+          // A dry run is a check: scripts and the chaos suite rely on its exit code.
+          if (differing.length > 0)
+            throw new AppError('rebuild.differences', `the read models differ from a fresh fold of the log: ${differing.join(', ')}`)
+        },
+        { resolveSchemas: false },
+      )
+    })
+
+  program
+    .command('reset')
+    .description("Empty a projector group's read models and checkpoints; its projector folds them again from the log")
+    .requiredOption('--group <name>', 'the projector group (AGENTFLEET_PROJECTOR_GROUPS)')
+    .option('--yes', 'do it (without it, only say what would be emptied)')
+    .action(async (flags: { group: string; yes?: boolean }) => {
+      await withServices(
+        'reset',
+        async (s) => {
+          const groups = configuredGroups(s.config)
+          const group = groups.find((g) => g.consumer === flags.group)
+          if (!group)
+            throw new AppError(
+              'projector.unknown-group',
+              `unknown projector group ${flags.group}; known: ${groups.map((g) => g.consumer).join(', ')}`,
+            )
+          const tables = group.projections.flatMap((p) => ownedTables(p))
+          if (!flags.yes) {
+            print(`would empty ${tables.join(', ')} and the checkpoints of projector group ${group.consumer}; run again with --yes`)
+            return
+          }
+          await resetGroup(s.db, group)
+          print(`projector group ${group.consumer} reset: ${tables.length} tables emptied; its projector folds them again from the log`)
         },
         { resolveSchemas: false },
       )

@@ -23,6 +23,14 @@ export interface ProjectorStreamHeadsTable {
   event_id: string
 }
 
+export interface ProjectorLogIdentityTable {
+  consumer: string
+  topic: string
+  cluster_id: string
+  topic_id: string
+  recorded_at: Generated<Timestamp>
+}
+
 export interface EventConflictsTable {
   id: Generated<number>
   /** the projector group that skipped the event */
@@ -319,6 +327,7 @@ export interface Database {
   worker_processes: WorkerProcessesTable
   projector_checkpoints: ProjectorCheckpointsTable
   projector_stream_heads: ProjectorStreamHeadsTable
+  projector_log_identity: ProjectorLogIdentityTable
   event_conflicts: EventConflictsTable
   aggregate_snapshots: AggregateSnapshotsTable
   tasks: TasksTable

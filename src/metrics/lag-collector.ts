@@ -5,7 +5,17 @@ import { streamGroupPrefix } from '../stream/event-tail.ts'
 import { topicOffsets } from '../infra/topic-offsets.ts'
 
 export type PartitionLag = Readonly<{ topic: string; partition: number; position: number; end: number; lag: number }>
-export type ProjectionLag = Readonly<{ projection: string; group: string; lag: number; partitions: readonly PartitionLag[] }>
+/**
+ * `lag` is null and `problem` says why when a checkpoint lies past its partition's end: the read
+ * model was built from another log, and new events would be skipped — never a lag of 0.
+ */
+export type ProjectionLag = Readonly<{
+  projection: string
+  group: string
+  lag: number | null
+  problem: string | null
+  partitions: readonly PartitionLag[]
+}>
 export type GroupLag = Readonly<{ group: string; lag: number; partitions: readonly PartitionLag[] }>
 export type LagReport = Readonly<{ collectedAt: string; projections: readonly ProjectionLag[]; groups: readonly GroupLag[] }>
 
@@ -47,7 +57,12 @@ async function projectionLags(deps: LagDeps, ends: Ends): Promise<ProjectionLag[
           partitions.push({ topic, partition, position, end: high, lag: Math.max(0, high - position) })
         }
       }
-      return { projection: p.name, group: p.group, lag: sum(partitions), partitions }
+      const past = partitions.filter((x) => x.position > x.end)
+      const problem =
+        past.length === 0
+          ? null
+          : `checkpoint past the log end on ${past.map((x) => `${x.topic}[${x.partition}] (${x.position} > ${x.end})`).join(', ')}: run \`agentfleet reset --group ${p.group} --yes\``
+      return { projection: p.name, group: p.group, lag: problem ? null : sum(partitions), problem, partitions }
     }),
   )
 }

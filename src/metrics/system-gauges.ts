@@ -56,7 +56,22 @@ export function registerSystemGauges(metrics: ApiMetrics, sources: SystemSources
       const report = await attempt('lag', sources.lag)
       fill(
         this,
-        report?.projections.map((p) => ({ labels: { projection: p.projection, group: p.group }, value: p.lag })),
+        report?.projections.flatMap((p) =>
+          p.lag === null ? [] : [{ labels: { projection: p.projection, group: p.group }, value: p.lag }],
+        ),
+      )
+    },
+  })
+  new Gauge({
+    name: 'agentfleet_projection_misaligned',
+    help: 'A projection whose checkpoint lies past the log end (1): its read model was built from another log',
+    labelNames: ['projection', 'group'],
+    registers,
+    async collect() {
+      const report = await attempt('lag', sources.lag)
+      fill(
+        this,
+        report?.projections.map((p) => ({ labels: { projection: p.projection, group: p.group }, value: p.problem ? 1 : 0 })),
       )
     },
   })

@@ -3,6 +3,7 @@ import type { Services } from '../infra/services.ts'
 import { projections } from './catalog.ts'
 import type { ProjectorGroup } from './group-apply.ts'
 import { projectionPlacements, resolveGroups } from './groups.ts'
+import { alignGroup } from './log-identity.ts'
 import { createProjectorRunner } from './runner.ts'
 
 /** The configured projector groups, resolved against the projection catalog. */
@@ -25,6 +26,7 @@ export async function startProjector(
       topicPrefix: services.config.kafka.topicPrefix,
       schema: services.config.postgres.schema,
       logger: services.logger,
+      align: (topics) => alignGroup(services, group.consumer, topics),
     }),
   )
   await Promise.all(runners.map((r) => r.start()))

@@ -2,7 +2,10 @@ import type { Kafka } from 'kafkajs'
 import type { Db } from '../database/schema.ts'
 import type { EventCodec } from '../events/avro-codec.ts'
 import { subscribe, type Subscription } from '../eventstore/subscription.ts'
+import { AppError } from '../errors.ts'
+import { eventTopic } from '../events/topics.ts'
 import type { Logger } from '../infra/logger.ts'
+import { describeMisalignment, type AlignmentProblem } from './log-alignment.ts'
 import { partitionKey, readCheckpoints } from './checkpoints.ts'
 import { applyToGroup, type GroupOutcome, type ProjectorGroup } from './group-apply.ts'
 import { projectorGroupId } from './groups.ts'
@@ -18,6 +21,8 @@ export type ProjectorRunnerDeps = Readonly<{
   /** the read models' schema: waiting reads listen on its channel */
   schema: string
   logger: Logger
+  /** checks the group's checkpoints against the log (see alignGroup); the group refuses to run when any problem comes back */
+  align?: (topics: readonly string[]) => Promise<AlignmentProblem[]>
   onUnit?: (outcome: GroupOutcome & { events: number; ms: number }) => void
 }>
 
@@ -37,6 +42,9 @@ export function createProjectorRunner(deps: ProjectorRunnerDeps) {
 
   return {
     async start(): Promise<void> {
+      const problems = (await deps.align?.(aggregates.map((a) => eventTopic(deps.topicPrefix, a)))) ?? []
+      if (problems.length > 0)
+        throw new AppError('projector.misaligned', describeMisalignment(group.consumer, problems), { details: { problems } })
       subscription = await subscribe(deps, {
         groupId: projectorGroupId(deps.topicPrefix, group.consumer),
         aggregates,

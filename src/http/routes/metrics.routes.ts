@@ -16,7 +16,8 @@ const LagReportSchema = z
       z.object({
         projection: z.string(),
         group: z.string().openapi({ description: 'the projector group running it' }),
-        lag: z.number().int(),
+        lag: z.number().int().nullable().openapi({ description: 'null when a checkpoint lies past the log end (see problem)' }),
+        problem: z.string().nullable().openapi({ description: 'why the read model does not follow the log, and the fix' }),
         partitions: z.array(PartitionLag),
       }),
     ),

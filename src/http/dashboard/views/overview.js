@@ -32,7 +32,7 @@ async function lag() {
   if (!has('get', '/api/v1/system/lag')) return unavailable('Consumer lag')
   const report = await get('/api/v1/system/lag')
   const rows = [
-    ...report.projections.map((p) => ({ kind: 'projection', name: p.projection, lag: p.lag })),
+    ...report.projections.map((p) => ({ kind: 'projection', name: p.projection, lag: p.lag, problem: p.problem })),
     ...report.groups.map((g) => ({ kind: 'consumer group', name: g.group, lag: g.lag })),
   ]
   if (!rows.length) return empty('No consumers yet.')
@@ -41,7 +41,13 @@ async function lag() {
     [
       { label: 'Consumer', cell: (r) => r.name },
       { label: 'Kind', cell: (r) => r.kind },
-      { label: 'Lag (events)', cell: (r) => h('span', { class: r.lag > 0 ? 'warn' : '' }, num(r.lag)) },
+      {
+        label: 'Lag (events)',
+        cell: (r) =>
+          r.problem
+            ? h('span', { class: 'error', title: r.problem }, 'past the log end')
+            : h('span', { class: r.lag > 0 ? 'warn' : '' }, num(r.lag)),
+      },
     ],
     rows,
     (r) => `${r.kind}:${r.name}`,
