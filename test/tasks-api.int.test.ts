@@ -117,6 +117,20 @@ describe('tasks over HTTP against the real stack', () => {
     expect(other.status).toBe(422)
   })
 
+  it('a repeated Idempotency-Key creates nothing twice even after Redis lost every key', async () => {
+    const headers = { 'idempotency-key': `survives-${h.id}` }
+    const first = await postJson(`${h.baseUrl}/api/v1/tasks`, { title: 'exactly once', pool: 'p' }, headers)
+    expect(first.status).toBe(201)
+    const created = (await first.json()) as { id: string; version: number }
+    const keys = await h.services.redis.keys(`${h.config.redis.prefix}*`)
+    await h.services.redis.del(...keys)
+    const before = await logEnd(h)
+    const again = await postJson(`${h.baseUrl}/api/v1/tasks`, { title: 'exactly once', pool: 'p' }, headers)
+    expect(again.status).toBe(201)
+    expect(await again.json()).toMatchObject({ id: created.id, version: created.version, events: [] })
+    expect(await logEnd(h)).toBe(before)
+  })
+
   it('reports each dependency in /health/ready', async () => {
     const res = await fetch(`${h.baseUrl}/health/ready`)
     expect(res.status).toBe(200)

@@ -1,4 +1,4 @@
-import { randomFillSync } from 'node:crypto'
+import { createHash, randomFillSync } from 'node:crypto'
 import { monotonicFactory } from 'ulid'
 
 /**
@@ -22,3 +22,22 @@ function pooledRandom(poolBytes = 65_536): () => number {
  * process (ids of the same millisecond increase), so ids one process issues sort in issue order.
  */
 export const newId: () => string = monotonicFactory(pooledRandom())
+
+const crockford = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'
+
+/**
+ * A ULID-shaped id (26 characters of Crockford base32, 128 bits) derived from `parts`: the same
+ * parts always give the same id. A request's Idempotency-Key names its ids this way, so a repeat
+ * reaches the same aggregate with the same command even when the idempotency cache is gone.
+ */
+export function idFromKey(...parts: readonly string[]): string {
+  const digest = createHash('sha256').update(parts.join('\n')).digest()
+  let bits = 0n
+  for (const byte of digest.subarray(0, 16)) bits = (bits << 8n) | BigInt(byte)
+  let id = ''
+  for (let i = 0; i < 26; i++) {
+    id = crockford[Number(bits & 31n)] + id
+    bits >>= 5n
+  }
+  return id
+}

@@ -31,7 +31,7 @@ export function registerAgentLifecycleRoutes(app: OpenAPIHono, deps: AgentLifecy
       const pool = await getPool(deps.db, body.pool)
       if (!pool) throw new NotFoundError('pool', body.pool)
       if (pool.status !== 'active') throw new DomainError('pool.draining', `pool ${body.pool} is ${pool.status}; it takes no new agents`)
-      return respondToBatchCommand(c, deps.idempotency, 201, (ids, ctx, isRetry) =>
+      return respondToBatchCommand(c, deps.idempotency, 201, (ids, ctx, mayExist) =>
         Promise.all(
           Array.from({ length: body.count }, (_, i) => {
             // Ids derive from the request's ids, so a retry with the same Idempotency-Key reuses them.
@@ -56,7 +56,7 @@ export function registerAgentLifecycleRoutes(app: OpenAPIHono, deps: AgentLifecy
                 metadata: body.metadata,
               },
               ctx,
-              { expectNew: !isRetry },
+              { expectNew: !mayExist },
             )
           }),
         ),

@@ -63,7 +63,7 @@ export function registerAgentRoutes(app: OpenAPIHono, deps: AgentRouteDeps): voi
         c,
         deps.idempotency,
         201,
-        async (ids, ctx, isRetry) => {
+        async (ids, ctx, mayExist) => {
           const result = await command(
             ids.aggregateId,
             {
@@ -77,7 +77,7 @@ export function registerAgentRoutes(app: OpenAPIHono, deps: AgentRouteDeps): voi
               metadata: body.metadata,
             },
             ctx,
-            body.id === undefined && !isRetry,
+            body.id === undefined && !mayExist,
           )
           // Registration is the first sign of life: from now on the agent must heartbeat.
           await deps.heartbeats.record(result.aggregateId, Date.now())

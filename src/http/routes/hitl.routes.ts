@@ -72,7 +72,7 @@ export function registerHitlRoutes(app: OpenAPIHono, deps: HitlRouteDeps): void 
     }),
     (c) => {
       const b = c.req.valid('json')
-      return respondToCommand(c, deps.idempotency, 201, (ids, ctx, isRetry) =>
+      return respondToCommand(c, deps.idempotency, 201, (ids, ctx, mayExist) =>
         command(
           ids.aggregateId,
           {
@@ -88,7 +88,7 @@ export function registerHitlRoutes(app: OpenAPIHono, deps: HitlRouteDeps): void 
             now: now(),
           },
           ctx,
-          !isRetry,
+          !mayExist,
         ),
       )
     },

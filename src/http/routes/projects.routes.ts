@@ -62,7 +62,7 @@ export function registerProjectRoutes(app: OpenAPIHono, deps: ProjectRouteDeps):
     }),
     (c) => {
       const b = c.req.valid('json')
-      return respondToCommand(c, deps.idempotency, 201, (ids, ctx, isRetry) =>
+      return respondToCommand(c, deps.idempotency, 201, (ids, ctx, mayExist) =>
         command(
           ids.aggregateId,
           {
@@ -73,7 +73,7 @@ export function registerProjectRoutes(app: OpenAPIHono, deps: ProjectRouteDeps):
             metadata: b.metadata,
           },
           ctx,
-          !isRetry,
+          !mayExist,
         ),
       )
     },

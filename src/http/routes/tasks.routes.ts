@@ -50,7 +50,7 @@ export function registerTaskRoutes(app: OpenAPIHono, deps: TaskRouteDeps): void 
       const dependsOn = body.dependsOn ?? body.dependencies ?? []
       const pool = await resolvePool(deps, body.pool, body.role)
       await requireKnownTasks(deps, dependsOn)
-      return respondToCommand(c, deps.idempotency, 201, (ids, ctx, isRetry) =>
+      return respondToCommand(c, deps.idempotency, 201, (ids, ctx, mayExist) =>
         taskCommand(
           deps,
           ids.aggregateId,
@@ -72,7 +72,7 @@ export function registerTaskRoutes(app: OpenAPIHono, deps: TaskRouteDeps): void 
             dependsOn,
           },
           ctx,
-          !isRetry,
+          !mayExist,
         ),
       )
     },

@@ -90,7 +90,7 @@ export function registerWorkflowRoutes(app: OpenAPIHono, deps: WorkflowRouteDeps
     }),
     (c) => {
       const b = c.req.valid('json')
-      return respondToCommand(c, deps.idempotency, 201, (ids, ctx, isRetry) =>
+      return respondToCommand(c, deps.idempotency, 201, (ids, ctx, mayExist) =>
         command(
           ids.aggregateId,
           {
@@ -102,7 +102,7 @@ export function registerWorkflowRoutes(app: OpenAPIHono, deps: WorkflowRouteDeps
             steps: b.steps.map((s) => ({ ...s, payload: JSON.stringify(s.payload ?? null) })),
           },
           ctx,
-          !isRetry,
+          !mayExist,
         ),
       )
     },
