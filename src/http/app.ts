@@ -90,7 +90,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
     await next()
   })
 
-  registerHealthRoutes(app, { probes: deps.probes, startedAt: Date.now() })
+  registerHealthRoutes(app, { probes: deps.probes, db: deps.db, startedAt: Date.now() })
   registerTaskRoutes(app, {
     execute: deps.execute,
     db: deps.db,
