@@ -13,6 +13,8 @@ import { registerLoopsCommand } from './cli/loops.cli.ts'
 import { registerQueueCommands } from './cli/queue.cli.ts'
 import { registerDlqCommands } from './cli/dlq.cli.ts'
 import { registerWorkersCommands } from './cli/workers.cli.ts'
+import { registerVerifyCommand } from './cli/verify.cli.ts'
+import { registerNamespaceCommands } from './cli/namespace.cli.ts'
 
 silenceKnownWarnings()
 
@@ -27,6 +29,8 @@ registerOpsCommands(program)
 registerInspectCommand(program)
 registerReplayCommand(program)
 registerRebuildCommand(program)
+registerVerifyCommand(program)
+registerNamespaceCommands(program)
 registerSystemCommands(program)
 registerQueueCommands(program)
 registerLoopsCommand(program)

@@ -18,13 +18,19 @@ const eta = (remaining: number, rate: number): string => {
  * A progress bar with events/s and ETA on a terminal; periodic plain lines otherwise (logs, CI,
  * pipes), so a long rebuild still shows it is alive.
  */
-export function createProgress(label: string, total: number, out: NodeJS.WriteStream = process.stdout, intervalMs = 2_000): Progress {
+export function createProgress(
+  label: string,
+  total: number,
+  out: NodeJS.WriteStream = process.stdout,
+  intervalMs = 2_000,
+  unit = 'events',
+): Progress {
   const startedAt = Date.now()
   let current = { done: 0, total }
   if (out.isTTY) {
     const bar = new cliProgress.SingleBar(
       {
-        format: `${label} [{bar}] {percentage}% | {value}/{total} events | {speed} events/s | ETA {eta_formatted}`,
+        format: `${label} [{bar}] {percentage}% | {value}/{total} ${unit} | {speed} ${unit}/s | ETA {eta_formatted}`,
         stream: out,
         hideCursor: true,
         etaBuffer: 100,
@@ -46,7 +52,7 @@ export function createProgress(label: string, total: number, out: NodeJS.WriteSt
     const rate = rateOf(current.done, startedAt)
     const pct = current.total > 0 ? Math.floor((100 * current.done) / current.total) : 100
     out.write(
-      `${label}: ${current.done}/${current.total} events (${pct}%), ${Math.round(rate)} events/s, ETA ${eta(current.total - current.done, rate)}\n`,
+      `${label}: ${current.done}/${current.total} ${unit} (${pct}%), ${Math.round(rate)} ${unit}/s, ETA ${eta(current.total - current.done, rate)}\n`,
     )
   }
   const timer = setInterval(line, intervalMs)
