@@ -1,4 +1,5 @@
 import { createAggregateRecords } from '../eventstore/aggregate-records.ts'
+import { trackAppends, type AppendHealth } from '../eventstore/append-health.ts'
 import { groupNaming } from '../eventstore/consumer-groups.ts'
 import type { EventStore } from '../eventstore/event-store.ts'
 import { createKafkaEventLog } from '../eventstore/kafka-event-log.ts'
@@ -10,7 +11,13 @@ import type { Services } from '../infra/services.ts'
 import { deciders } from './deciders.ts'
 import { createCommandHandler, type CommandHandler } from './handle-command.ts'
 
-export type WriteSide = Readonly<{ execute: CommandHandler; store: EventStore; close: () => Promise<void> }>
+export type WriteSide = Readonly<{
+  execute: CommandHandler
+  store: EventStore
+  /** whether this process's appends succeed (readiness) */
+  appends: AppendHealth
+  close: () => Promise<void>
+}>
 
 /** What tests and benchmarks may change: the write budget, the clock, a pause before the send. */
 export type WriteSideOverrides = Partial<Pick<KafkaEventStoreDeps, 'budgetMs' | 'clock' | 'beforeSend' | 'afterSend' | 'log'>>
@@ -19,7 +26,8 @@ export type WriteSideOverrides = Partial<Pick<KafkaEventStoreDeps, 'budgetMs' | 
 export async function createWriteSide(services: Services, overrides: WriteSideOverrides = {}): Promise<WriteSide> {
   const { config, redis, db, codec, logger } = services
   const prefix = config.kafka.topicPrefix
-  const log = overrides.log ?? (await createKafkaEventLog({ config, codec, clientId: `${prefix}-writer`, logger }))
+  const tracked = trackAppends(overrides.log ?? (await createKafkaEventLog({ config, codec, clientId: `${prefix}-writer`, logger })))
+  const { log } = tracked
   const budgetMs = overrides.budgetMs ?? config.append.produceTimeoutMs
   const store = createKafkaEventStore({
     records: createAggregateRecords({ redis, prefix: config.redis.prefix, budgetMs, ttlMs: config.append.snapshotTtlS * 1000 }),
@@ -41,5 +49,5 @@ export async function createWriteSide(services: Services, overrides: WriteSideOv
     close: () => log.close(),
     ...overrides,
   })
-  return { execute: createCommandHandler(store), store, close: () => store.close() }
+  return { execute: createCommandHandler(store), store, appends: tracked.health, close: () => store.close() }
 }

@@ -38,6 +38,7 @@ import { registerDeadLetterRoutes } from './routes/dead-letters.routes.ts'
 import { registerHitlRoutes } from './routes/hitl.routes.ts'
 import { registerProjectRoutes } from './routes/projects.routes.ts'
 import { registerWorkflowRoutes } from './routes/workflows.routes.ts'
+import type { AppendHealth } from '../eventstore/append-health.ts'
 
 export type AppDeps = Readonly<{
   config: Config
@@ -56,6 +57,8 @@ export type AppDeps = Readonly<{
   metrics?: Readonly<{ api: ApiMetrics; lag: () => Promise<LagReport> }>
   /** projector commits, so that reads with ?minVersion= re-check as soon as they land (they poll without it) */
   projectionChanges?: ProjectionChanges
+  /** this process's append outcomes, for readiness */
+  appends?: AppendHealth
 }>
 
 const issuesOf = (error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }) =>
@@ -90,7 +93,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
     await next()
   })
 
-  registerHealthRoutes(app, { probes: deps.probes, db: deps.db, startedAt: Date.now() })
+  registerHealthRoutes(app, { probes: deps.probes, db: deps.db, appends: deps.appends, startedAt: Date.now() })
   registerTaskRoutes(app, {
     execute: deps.execute,
     db: deps.db,

@@ -56,6 +56,7 @@ export async function startApi(services: Services): Promise<{ port: number; stop
     stream,
     metrics: { api: metrics, lag },
     projectionChanges,
+    appends: writeSide.appends,
   })
   const server: ServerType = await new Promise((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: config.http.host, port: config.http.port }, () => resolve(s))

@@ -1,4 +1,5 @@
 import { sql } from 'kysely'
+import type { AppendHealth } from '../../eventstore/append-health.ts'
 import type { Db } from '../../infra/postgres.ts'
 import { probeAll, type Probes } from '../../infra/probes.ts'
 import type { AnyHono } from '../any-hono.ts'
@@ -68,14 +69,16 @@ export async function checkEventConflicts(db: Db, timeoutMs = 2_000): Promise<Co
  * it in this body, on the dashboard (status `degraded`) and through the `agentfleet_event_conflicts`
  * metric and its alert (deploy/prometheus/agentfleet-alerts.yml).
  */
-export function registerHealthRoutes(app: AnyHono, deps: { probes: Probes; startedAt: number; db?: Db }): void {
+export function registerHealthRoutes(app: AnyHono, deps: { probes: Probes; startedAt: number; db?: Db; appends?: AppendHealth }): void {
   app.get('/health', (c) => c.json({ status: 'ok', uptimeS: Math.round((Date.now() - deps.startedAt) / 1000) }))
   app.get('/health/ready', async (c) => {
     const [results, conflicts] = await Promise.all([
       probeAll(deps.probes),
       deps.db ? checkEventConflicts(deps.db) : Promise.resolve(undefined),
     ])
-    const ready = results.every((r) => r.ok)
+    // Appends failing while every probe answers (a broker back but not serving yet) still means this process cannot write.
+    const appends = deps.appends?.status(Date.now())
+    const ready = results.every((r) => r.ok) && appends?.ok !== false
     const healthy = ready && conflicts?.status !== 'failing'
     return c.json(
       {
@@ -83,7 +86,21 @@ export function registerHealthRoutes(app: AnyHono, deps: { probes: Probes; start
         dependencies: Object.fromEntries(
           results.map((r) => [r.service, { status: r.ok ? 'up' : 'down', latencyMs: r.latencyMs, ...(r.error ? { error: r.error } : {}) }]),
         ),
-        ...(conflicts ? { checks: { eventConflicts: conflicts } } : {}),
+        checks: {
+          ...(conflicts ? { eventConflicts: conflicts } : {}),
+          ...(appends
+            ? {
+                appends: appends.ok
+                  ? { status: 'ok' }
+                  : {
+                      status: 'failing',
+                      failingForMs: appends.failingSinceMs,
+                      error: appends.error,
+                      action: 'appends to Kafka fail: see the broker',
+                    },
+              }
+            : {}),
+        },
       },
       ready ? 200 : 503,
     )

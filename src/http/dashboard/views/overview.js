@@ -66,7 +66,12 @@ async function deps() {
       d.error ? h('span', { class: 'error' }, ` ${d.error}`) : null,
     ),
   )
-  return [h('p', {}, 'API ', pill(ready.status)), h('ul', { class: 'plain' }, list)]
+  // Checks beyond the dependencies (event conflicts): why the API says degraded, and what to do.
+  const failing = Object.entries(ready.checks ?? {}).filter(([, c]) => c.status !== 'ok')
+  const checks = failing.map(([name, c]) =>
+    h('li', {}, pill(c.status), ` ${name} `, h('span', { class: 'error' }, c.action ?? c.error ?? (c.count ? `${c.count}` : ''))),
+  )
+  return [h('p', {}, 'API ', pill(ready.status)), h('ul', { class: 'plain' }, [...list, ...checks])]
 }
 
 const settle = async (el, load) => {
