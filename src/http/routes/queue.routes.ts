@@ -3,11 +3,10 @@ import type { Context } from 'hono'
 import { newId } from '../../infra/ids.ts'
 import type { CommandContext, CommandHandler } from '../../commands/handle-command.ts'
 import type { RetryPolicy } from '../../commands/task/retry-policy.ts'
-import { taskDecider } from '../../commands/task/task.decider.ts'
 import { AppError, DomainError } from '../../errors.ts'
 import type { Logger } from '../../infra/logger.ts'
 import type { Redis } from '../../infra/redis.ts'
-import { createBackoffTaskDecider } from '../../queue/backoff-decider.ts'
+import { createBackoffTaskDecider, type BackoffTaskCommand } from '../../queue/backoff-decider.ts'
 import { claimNext, type ClaimedTask as Claimed } from '../../queue/claim-next.ts'
 import { createTaskQueue } from '../../queue/task-queue.ts'
 import { createWakeups } from '../../queue/wakeups.ts'
@@ -70,6 +69,32 @@ export function registerQueueRoutes(app: OpenAPIHono, deps: QueueRouteDeps): voi
   const correlation = (c: Context): string =>
     c.req.header('x-correlation-id') ?? (c.get('requestId' as never) as string | undefined) ?? newId()
 
+  /**
+   * A command of the agent holding a task, as that agent. `settles`: it ends the run (complete,
+   * fail), so whether the lease lapsed is checked first (the decider refuses a lapsed lease) and
+   * the lease is released after.
+   */
+  const heldTaskCommand = (
+    c: Context,
+    id: string,
+    holder: Readonly<{ agentId: string; leaseEpoch: number }>,
+    command: (now: number, leaseLapsed: boolean) => BackoffTaskCommand,
+    settles = false,
+  ) =>
+    respondToCommand(
+      c,
+      deps.idempotency,
+      200,
+      async (_ids, ctx) => {
+        const now = Date.now()
+        const leaseLapsed = settles && !(await leases.holds(id, holder.leaseEpoch, now))
+        const result = await deps.execute('task', id, backoff, command(now, leaseLapsed), asAgent(ctx, holder.agentId))
+        if (settles) await leases.release(id, holder.leaseEpoch)
+        return result
+      },
+      id,
+    )
+
   app.openapi(
     createRoute({
       method: 'post',
@@ -113,20 +138,12 @@ export function registerQueueRoutes(app: OpenAPIHono, deps: QueueRouteDeps): voi
     (c) => {
       const { id } = c.req.valid('param')
       const body = c.req.valid('json')
-      return respondToCommand(
-        c,
-        deps.idempotency,
-        200,
-        (_ids, ctx) =>
-          deps.execute(
-            'task',
-            id,
-            taskDecider,
-            { type: 'StartTask', agentId: body.agentId, dispatchVersion: null, leaseEpoch: body.leaseEpoch },
-            asAgent(ctx, body.agentId),
-          ),
-        id,
-      )
+      return heldTaskCommand(c, id, body, () => ({
+        type: 'StartTask',
+        agentId: body.agentId,
+        dispatchVersion: null,
+        leaseEpoch: body.leaseEpoch,
+      }))
     },
   )
 
@@ -163,20 +180,12 @@ export function registerQueueRoutes(app: OpenAPIHono, deps: QueueRouteDeps): voi
     (c) => {
       const { id } = c.req.valid('param')
       const body = c.req.valid('json')
-      return respondToCommand(
-        c,
-        deps.idempotency,
-        200,
-        (_ids, ctx) =>
-          deps.execute(
-            'task',
-            id,
-            taskDecider,
-            { type: 'ReportTaskProgress', percent: body.percent, message: body.message ?? null, leaseEpoch: body.leaseEpoch },
-            asAgent(ctx, body.agentId),
-          ),
-        id,
-      )
+      return heldTaskCommand(c, id, body, () => ({
+        type: 'ReportTaskProgress',
+        percent: body.percent,
+        message: body.message ?? null,
+        leaseEpoch: body.leaseEpoch,
+      }))
     },
   )
 
@@ -192,24 +201,19 @@ export function registerQueueRoutes(app: OpenAPIHono, deps: QueueRouteDeps): voi
     (c) => {
       const { id } = c.req.valid('param')
       const body = c.req.valid('json')
-      return respondToCommand(
+      return heldTaskCommand(
         c,
-        deps.idempotency,
-        200,
-        async (_ids, ctx) => {
-          const now = Date.now()
-          const leaseLapsed = !(await leases.holds(id, body.leaseEpoch, now))
-          const result = await deps.execute(
-            'task',
-            id,
-            taskDecider,
-            { type: 'CompleteTask', agentId: body.agentId, leaseEpoch: body.leaseEpoch, result: body.result, now, leaseLapsed },
-            asAgent(ctx, body.agentId),
-          )
-          await leases.release(id, body.leaseEpoch)
-          return result
-        },
         id,
+        body,
+        (now, leaseLapsed) => ({
+          type: 'CompleteTask',
+          agentId: body.agentId,
+          leaseEpoch: body.leaseEpoch,
+          result: body.result,
+          now,
+          leaseLapsed,
+        }),
+        true,
       )
     },
   )
@@ -229,33 +233,21 @@ export function registerQueueRoutes(app: OpenAPIHono, deps: QueueRouteDeps): voi
     (c) => {
       const { id } = c.req.valid('param')
       const body = c.req.valid('json')
-      return respondToCommand(
+      return heldTaskCommand(
         c,
-        deps.idempotency,
-        200,
-        async (_ids, ctx) => {
-          const now = Date.now()
-          const leaseLapsed = !(await leases.holds(id, body.leaseEpoch, now))
-          const result = await deps.execute(
-            'task',
-            id,
-            backoff,
-            {
-              type: 'FailTask',
-              agentId: body.agentId,
-              leaseEpoch: body.leaseEpoch,
-              error: body.error,
-              retryable: body.retryable,
-              now,
-              random: Math.random(),
-              leaseLapsed,
-            },
-            asAgent(ctx, body.agentId),
-          )
-          await leases.release(id, body.leaseEpoch)
-          return result
-        },
         id,
+        body,
+        (now, leaseLapsed) => ({
+          type: 'FailTask',
+          agentId: body.agentId,
+          leaseEpoch: body.leaseEpoch,
+          error: body.error,
+          retryable: body.retryable,
+          now,
+          random: Math.random(),
+          leaseLapsed,
+        }),
+        true,
       )
     },
   )
