@@ -14,7 +14,8 @@ const membership =
   /rebalanc|generation id is not valid|not aware of this member|unknown member|not the correct coordinator|coordinator is (loading|not available)|resync group|not aware of all assigned partitions/i
 
 /** Leadership moving or a topic being created: kafkajs refreshes metadata and retries. */
-const leadership = /not (the )?leader|leader not available|leadership election|does not host this topic-partition|unknown topic or partition/i
+const leadership =
+  /not (the )?leader|leader not available|leadership election|does not host this topic-partition|unknown topic or partition/i
 
 /**
  * The pino level of a kafkajs log line. Error means an operator should act: what kafkajs reports

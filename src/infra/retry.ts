@@ -48,7 +48,6 @@ export async function retry<T>(operation: (attempt: number) => Promise<T>, optio
         randomize: true,
         maxRetryTime: options.withinMs,
         signal: options.signal,
-        unref: true,
         shouldRetry: ({ error }) => options.retryIf?.(uncarry(error)) ?? true,
         onFailedAttempt: ({ error, attemptNumber, retriesLeft, retryDelay }) => {
           if (retriesLeft > 0 && retryDelay > 0 && (options.retryIf?.(uncarry(error)) ?? true))

@@ -204,6 +204,8 @@ export function createDispatchConsumer(deps: DispatchConsumerDeps) {
         onDeadline()
       }, deadlineMs)
       await slots.idle()
+      // A run marks its offset done a few ticks after its slot frees: the last ones must count in the final commit.
+      await Promise.allSettled(runs.lastOfTask.values())
       clearTimeout(timer)
       clearInterval(committer)
       await commit()

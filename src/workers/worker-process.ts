@@ -1,4 +1,6 @@
+import cluster from 'node:cluster'
 import { hostname } from 'node:os'
+import type { Logger } from '../infra/logger.ts'
 import { createWriteSide } from '../commands/write-side.ts'
 import type { Services } from '../infra/services.ts'
 import { abortError } from './handlers/handler.ts'
@@ -21,8 +23,9 @@ export const workerAgentId = (pool: string, workerId: string): string => `worker
 
 /**
  * One worker process of a pool: consumes the pool's lanes and runs tasks in up to
- * maxAgentsPerProcess slots. `stopped` resolves after a drain (stop fetching, finish or abort
- * in-flight tasks, commit, leave the group).
+ * maxAgentsPerProcess slots. `drain` stops fetching, finishes or aborts in-flight tasks, commits
+ * and leaves the group. Forked by a cluster primary, the worker drains by itself too when the
+ * primary goes away (see `drainWhenPrimaryGone`); the caller exits once the drain resolved.
  */
 export async function runWorkerProcess(
   services: Services,
@@ -93,5 +96,29 @@ export async function runWorkerProcess(
     })()
     return draining
   }
+  drainWhenPrimaryGone(drain, log)
   return { drain, firstConsumed: consumer.firstConsumed, inFlight: () => consumer.inFlight }
+}
+
+/**
+ * Node's cluster ends a worker whose IPC channel closes — its primary died, SIGKILL included — with
+ * process.exit in its own 'disconnect' listener: no drain ran, and the running tasks waited for their
+ * leases to expire. Marked as an expected disconnect, the process stays up and drains as on a graceful
+ * shutdown instead (tasks finish, or are aborted and failed as retryable at the deadline; offsets
+ * committed; the group left); the caller, which also hears 'disconnect', awaits the same drain and
+ * exits. Registered once the worker runs: a primary gone during start-up still ends the process at
+ * once, as nothing runs yet (and the caller would not be listening yet).
+ */
+function drainWhenPrimaryGone(drain: () => Promise<void>, log: Logger): void {
+  const worker = cluster.worker
+  if (!worker) return
+  // Before cluster's listener, which only exits when the disconnect was not expected.
+  process.prependOnceListener('disconnect', () => {
+    if (worker.exitedAfterDisconnect) return
+    worker.exitedAfterDisconnect = true
+    // Messages still sent to the primary (stats, 'consuming') now fail on the worker object.
+    worker.on('error', (error: Error) => log.debug({ err: error }, 'message to the gone primary dropped'))
+    log.warn('primary gone; draining')
+    drain().catch((error: unknown) => log.error({ err: error }, 'drain after the primary left failed'))
+  })
 }

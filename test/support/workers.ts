@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process'
+import { execFile, spawn, type ChildProcess } from 'node:child_process'
+import { readdirSync, readFileSync } from 'node:fs'
 import { newId } from '../../src/infra/ids.ts'
 import type { CommandHandler } from '../../src/commands/handle-command.ts'
 import type { CreateTask } from '../../src/commands/task/task.commands.ts'
@@ -28,6 +29,35 @@ export const stopProcess = async (child: ChildProcess & { exited: Promise<number
   if (child.exitCode === null && child.signalCode === null) child.kill(signal)
   return child.exited
 }
+
+/** The pids whose parent is `pid` (a worker group's primary: its worker processes). */
+export const childrenOf = (pid: number | undefined) =>
+  new Promise<number[]>((resolve) =>
+    execFile('pgrep', ['-P', String(pid)], (_, out) => resolve(out.split('\n').filter(Boolean).map(Number))),
+  )
+
+/** The fields of /proc/<pid>/stat after the command name: state, ppid, pgrp, …; undefined once the process is gone. */
+const statOf = (pid: number): string[] | undefined => {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  } catch {
+    return undefined
+  }
+}
+
+/** Whether `pid` still runs: a zombie (dead, not yet reaped by its new parent) does not. Linux only. */
+export const running = (pid: number): boolean => {
+  const state = statOf(pid)?.[0]
+  return state !== undefined && state !== 'Z' && state !== 'X'
+}
+
+/** The running processes of process group `pgid`. Linux only. */
+export const processGroup = (pgid: number): number[] =>
+  readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .map(Number)
+    .filter((pid) => statOf(pid)?.[2] === String(pgid) && running(pid))
 
 /** Every task event of the harness, decoded, as it arrives. */
 export async function collectTaskEvents(h: Harness, aggregate = 'task') {
