@@ -37,4 +37,23 @@ describe('a dropped Postgres connection', () => {
     const { rows } = await sql<{ one: number }>`select 1 as one`.execute(h.services.db)
     expect(rows[0]?.one).toBe(1)
   })
+
+  it('costs the process nothing while a client is checked out: the transaction fails, the next one runs', async () => {
+    const marker = sql.raw(`'${h.config.postgres.schema}-held'`)
+    const held = h.services.db.transaction().execute(async (trx) => {
+      await sql`select ${marker}`.execute(trx)
+      // Terminated between two statements: the client is checked out and idle in a transaction.
+      const [pid] = (
+        await admin.query<{ pid: number }>(`select pid from pg_stat_activity where pid <> pg_backend_pid() and query like $1`, [
+          `%${h.config.postgres.schema}-held%`,
+        ])
+      ).rows.map((r) => r.pid)
+      await admin.query('select pg_terminate_backend($1)', [pid])
+      await new Promise((r) => setTimeout(r, 200))
+      await sql`select 2`.execute(trx)
+    })
+    await expect(held).rejects.toThrow()
+    const { rows } = await sql<{ one: number }>`select 1 as one`.execute(h.services.db)
+    expect(rows[0]?.one).toBe(1)
+  })
 })

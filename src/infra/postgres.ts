@@ -13,9 +13,11 @@ export type PoolOptions = Readonly<{ max?: number; logger?: Pick<Logger, 'warn'>
 
 /**
  * A pool whose connections use the configured schema, so tests can own a schema each.
- * An idle connection the server drops (failover, `pg_terminate_backend`, idle timeouts) makes
- * the pool emit 'error'; unheard, Node would end the process. The pool discards that client
- * and the next query opens a new one, so a warning is all it takes.
+ * A connection the server drops (failover, `pg_terminate_backend`, idle timeouts) emits 'error'
+ * on its client: on the pool while the client is idle, on the client alone while it is checked
+ * out (a transaction between two statements, a held lock). Unheard, either ends the process. The
+ * statement in flight fails with the error, the broken client is discarded on release and the
+ * next query opens a new one, so a warning is all it takes.
  */
 export function createPool(config: Pick<Config, 'postgres'>, options: PoolOptions = {}): pg.Pool {
   const pool = new pg.Pool({
@@ -24,12 +26,14 @@ export function createPool(config: Pick<Config, 'postgres'>, options: PoolOption
     options: `-c search_path=${config.postgres.schema}`,
     connectionTimeoutMillis: 3_000,
   })
-  pool.on('error', (error) =>
+  const lost = (error: Error) =>
     options.logger?.warn(
       { err: { message: error.message, code: (error as { code?: string }).code } },
       'postgres connection lost; the pool reconnects',
-    ),
-  )
+    )
+  // Each client's own listener logs; the pool's (idle clients) only keeps the process alive.
+  pool.on('connect', (client) => client.on('error', lost))
+  pool.on('error', () => undefined)
   return pool
 }
 
