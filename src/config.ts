@@ -115,6 +115,10 @@ export const configSchema = z.object({
   AGENTFLEET_WORKER_SHUTDOWN_MS: positiveInt
     .default(30_000)
     .describe('Deadline of a graceful worker shutdown or drain; in-flight tasks are aborted after it'),
+  AGENTFLEET_WORKER_HEARTBEAT_MS: positiveInt
+    .min(100)
+    .default(2_000)
+    .describe('How often a worker process reports itself in worker_processes; a process silent for three of these is listed as gone'),
   AGENTFLEET_WORKER_RESTART_MS: positiveInt.default(500).describe('First restart delay of a crashed worker process; doubles up to 30 s'),
   AGENTFLEET_WORKERS_CONFIG: z
     .string()
@@ -153,7 +157,14 @@ export type Config = Readonly<{
   retry: Readonly<{ baseMs: number; maxMs: number; pollMs: number }>
   hitl: Readonly<{ expiryIntervalMs: number }>
   logLevel: Env['AGENTFLEET_LOG_LEVEL']
-  workers: Readonly<{ dispatchPartitions: number; leaseMs: number; shutdownMs: number; restartMs: number; configFile: string | undefined }>
+  workers: Readonly<{
+    dispatchPartitions: number
+    leaseMs: number
+    shutdownMs: number
+    restartMs: number
+    heartbeatMs: number
+    configFile: string | undefined
+  }>
   stack: Readonly<{
     dir: string
     kafkaVersion: string
@@ -235,6 +246,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       leaseMs: e.AGENTFLEET_WORKER_LEASE_MS,
       shutdownMs: e.AGENTFLEET_WORKER_SHUTDOWN_MS,
       restartMs: e.AGENTFLEET_WORKER_RESTART_MS,
+      heartbeatMs: e.AGENTFLEET_WORKER_HEARTBEAT_MS,
       configFile: e.AGENTFLEET_WORKERS_CONFIG,
     },
     stack: {

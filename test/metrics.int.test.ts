@@ -78,10 +78,12 @@ describe('/metrics and /api/v1/system/lag against the real stack', () => {
     await sql`insert into event_conflicts (consumer, stream, kind, event_id, event_type, version, expected_version, topic, partition, "offset")
       values ('main', 'task:x', 'duplicate-version', 'e1', 'TaskCreated', 1, 2, 't', 0, 0)`.execute(h.services.db)
     await sql`update tasks set status = 'dead_lettered' where id = ${id}`.execute(h.services.db)
-    await sql`insert into worker_processes (worker_id, pool, host, pid, status, started_at, last_seen_at)
-      values ('w1', 'metrics', 'h', 1, 'running', now(), now()), ('w2', 'metrics', 'h', 2, 'running', now(), now()), ('w3', 'other', 'h', 3, 'draining', now(), now())`.execute(
-      h.services.db,
-    )
+    // w4 stopped heartbeating: its row expired, so it is not counted.
+    await sql`insert into worker_processes (worker_id, pool, host, pid, status, started_at, last_seen_at, expires_at)
+      values ('w1', 'metrics', 'h', 1, 'consuming', now(), now(), now() + interval '1 minute'),
+             ('w2', 'metrics', 'h', 2, 'consuming', now(), now(), now() + interval '1 minute'),
+             ('w3', 'other', 'h', 3, 'draining', now(), now(), now() + interval '1 minute'),
+             ('w4', 'metrics', 'h', 4, 'consuming', now(), now(), now() - interval '1 second')`.execute(h.services.db)
 
     const after = await waitFor(async () => {
       const s = await scrape()
@@ -104,7 +106,7 @@ describe('/metrics and /api/v1/system/lag against the real stack', () => {
       sampleValue(samples, 'agentfleet_http_request_duration_seconds_count', { method: 'POST', route: '/api/v1/tasks', status: '201' }),
     ).toBeGreaterThanOrEqual(4)
     expect(sampleValue(samples, 'agentfleet_event_conflicts', { group: 'main' })).toBe(1)
-    expect(sampleValue(samples, 'agentfleet_pool_workers', { pool: 'metrics', status: 'running' })).toBe(2)
+    expect(sampleValue(samples, 'agentfleet_pool_workers', { pool: 'metrics', status: 'consuming' })).toBe(2)
     expect(sampleValue(samples, 'agentfleet_pool_workers', { pool: 'other', status: 'draining' })).toBe(1)
     // Raw paths never become label values.
     expect(samples.some((s) => s.labels.route?.includes(id))).toBe(false)

@@ -80,6 +80,7 @@ describe('pools over HTTP against the real stack', () => {
       scaleDownStabilizationMs: 30000,
       status: 'active',
       workers: 0,
+      desiredWorkers: 0,
       lastScaling: null,
     })
     await create({ name: 'crud-2', role: 'llm', handler: 'llm', handlerConfig: { model: 'small' }, maxWorkers: 8 })
@@ -180,7 +181,7 @@ describe('pools over HTTP against the real stack', () => {
       { type: 'RecordScaling', fromWorkers: 0, toWorkers: 2, lag: 30, timeLagMs: 1200, reason: 'lag 30 > threshold 10' },
       ctx,
     )
-    expect(await (await fetch(api(`/pools/stats?minVersion=${scaled.version}`))).json()).toMatchObject({ workers: 2 })
+    expect(await (await fetch(api(`/pools/stats?minVersion=${scaled.version}`))).json()).toMatchObject({ workers: 0, desiredWorkers: 2 })
     await waitFor(async () => {
       const s = (await (await fetch(api('/pools/stats/stats'))).json()) as { agents: { total: number } }
       return s.agents.total === 2

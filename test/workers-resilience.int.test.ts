@@ -168,8 +168,9 @@ describe('worker groups under crashes, priorities and load (real forked processe
       await waitFor(async () => (await childrenOf(workers.pid)).length === 3, 'three workers', 20_000)
       const listed = await waitFor(
         async () => {
-          const body = (await (await fetch(`${h.baseUrl}/api/v1/pools/scale/workers`)).json()) as { items: { status: string }[] }
-          return body.items.length === 3 ? body.items : undefined
+          // A pool run from CLI flags alone has no pool row: 404 until its first process reports itself.
+          const body = (await (await fetch(`${h.baseUrl}/api/v1/pools/scale/workers`)).json()) as { items?: { status: string }[] }
+          return body.items?.length === 3 ? body.items : undefined
         },
         'GET /api/v1/pools/scale/workers to list three workers',
         10_000,

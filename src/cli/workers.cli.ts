@@ -51,7 +51,6 @@ async function runChild(settingsJson: string, workerId: string): Promise<void> {
   await withServices(`worker-${settings.pool}`, async (services) => {
     const worker = await runWorkerProcess(services, settings, workerId, process.env)
     void worker.firstConsumed.then(() => process.send?.({ type: 'consuming', at: Date.now() } satisfies WorkerMessage))
-    const stats = setInterval(() => process.send?.({ type: 'stats', inFlight: worker.inFlight() } satisfies WorkerMessage), 1_000)
     await new Promise<void>((resolve) => {
       process.on('message', (m: PrimaryMessage) => {
         if (m.type === 'drain') resolve()
@@ -59,7 +58,6 @@ async function runChild(settingsJson: string, workerId: string): Promise<void> {
       process.once('disconnect', () => resolve())
       void untilSignal().then(() => resolve())
     })
-    clearInterval(stats)
     await worker.drain()
   })
   process.exit(0)

@@ -18,6 +18,7 @@ import * as m0060 from './migrations/0060-worker-processes.ts'
 import * as m0080 from './migrations/0080-projector-groups.ts'
 import * as m0081 from './migrations/0081-reactor-tables.ts'
 import * as m0082 from './migrations/0082-projector-log-identity.ts'
+import * as m0083 from './migrations/0083-worker-heartbeats.ts'
 
 /** Migrations are listed explicitly: no directory scanning, works the same from sources or dist. */
 const migrations: Record<string, Migration> = {
@@ -37,6 +38,7 @@ const migrations: Record<string, Migration> = {
   '0080-projector-groups': m0080,
   '0081-reactor-tables': m0081,
   '0082-projector-log-identity': m0082,
+  '0083-worker-heartbeats': m0083,
 }
 
 export function migrateToLatest(db: Db, schema: string): Promise<MigrationResultSet> {

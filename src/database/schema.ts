@@ -322,6 +322,8 @@ export interface WorkerProcessesTable {
   lag: ColumnType<number, number, number>
   started_at: Timestamp
   last_seen_at: Timestamp
+  /** the row stands for a live process until then; each heartbeat moves it on */
+  expires_at: ColumnType<Date, Date | string | undefined, Date | string>
 }
 export interface Database {
   worker_processes: WorkerProcessesTable

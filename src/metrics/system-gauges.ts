@@ -108,7 +108,7 @@ export function registerSystemGauges(metrics: ApiMetrics, sources: SystemSources
   })
   new Gauge({
     name: 'agentfleet_pool_workers',
-    help: 'Worker processes by pool (and status), from the worker_processes read model',
+    help: 'Live worker processes by pool and status (each heartbeats its own row)',
     labelNames: ['pool', 'status'],
     registers,
     async collect() {

@@ -9,15 +9,16 @@ import { initialScaleMemory, needsReplacement, planScaleStep, restartDelayMs } f
 import type { PoolSettings } from './pool-settings.ts'
 import { hostedAgents } from './pool-source.ts'
 import type { PrimaryMessage, WorkerMessage } from './worker-process.ts'
-import type { createWorkerRegistry } from './worker-registry.ts'
+import type { WorkerRegistry } from './worker-registry.ts'
 
-type Child = { worker: Worker; id: string; draining: boolean; startedAt: number; consuming: boolean; inFlight: number }
+type Child = { worker: Worker; id: string; draining: boolean; startedAt: number }
 
 export type PoolGroupDeps = Readonly<{
   settings: PoolSettings
   services: Pick<Services, 'config' | 'logger' | 'admin' | 'db'>
   channel: Pick<DispatchChannel, 'ensurePool'>
-  registry: ReturnType<typeof createWorkerRegistry>
+  /** the primary removes a row when it sees the process exit and adds the pool's lag; each worker writes its own row */
+  registry: WorkerRegistry
   /** appends PoolScaled (RecordScaling) for each decision */
   execute: CommandHandler
   /** CLI arguments that make a forked process run one worker of the pool */
@@ -46,19 +47,8 @@ export function createPoolGroup(deps: PoolGroupDeps) {
   /** crashes since a worker last started consuming */
   let crashes = 0
   let memory = initialScaleMemory(settings.minWorkers)
-  let lastLag = 0
 
   const active = () => [...children.values()].filter((c) => !c.draining)
-  const rowOf = (c: Child) => ({
-    workerId: c.id,
-    pool: settings.pool,
-    pid: c.worker.process.pid,
-    status: c.draining ? ('draining' as const) : c.consuming ? ('consuming' as const) : ('starting' as const),
-    inFlight: c.inFlight,
-    lag: lastLag,
-    startedAt: c.startedAt,
-  })
-
   const restartLater = (delay: number) => {
     const timer = setTimeout(() => {
       restarts.delete(timer)
@@ -72,17 +62,13 @@ export function createPoolGroup(deps: PoolGroupDeps) {
     const id = `${settings.pool}-${process.pid}-${deps.nextWorkerSeq()}`
     cluster.setupPrimary({ exec: process.argv[1]!, args: deps.childArgs(settings, id) })
     const worker = cluster.fork()
-    const child: Child = { worker, id, draining: false, startedAt: Date.now(), consuming: false, inFlight: 0 }
+    const child: Child = { worker, id, draining: false, startedAt: Date.now() }
     children.set(worker.id, child)
-    quietly(registry.upsert([rowOf(child)]))
     worker.on('message', (m: WorkerMessage) => {
       if (m.type === 'consuming') {
         crashes = 0
-        child.consuming = true
-        quietly(registry.upsert([rowOf(child)]))
         log.info({ worker: id, pid: worker.process.pid }, 'worker consuming')
       }
-      if (m.type === 'stats') child.inFlight = m.inFlight
     })
     worker.on('exit', (code, signal) => {
       children.delete(worker.id)
@@ -100,15 +86,14 @@ export function createPoolGroup(deps: PoolGroupDeps) {
     if (!victim) return
     victim.draining = true
     victim.worker.send({ type: 'drain' } satisfies PrimaryMessage)
-    quietly(registry.upsert([rowOf(victim)]))
   }
 
   const scale = async () => {
     const now = Date.now()
     const [lag, hosted] = await Promise.all([probe(), hostedAgents(deps.services.db, settings.pool)])
     if (stopping) return
-    lastLag = lag.lag
-    quietly(registry.upsert([...children.values()].filter((c) => !c.worker.isDead()).map(rowOf)))
+    quietly(registry.recordLag(settings.pool, lag.lag))
+    quietly(registry.sweep(settings.pool))
     const current = active().length
     const step = planScaleStep({ memory, config: settings, now, lag, hostedAgents: hosted, current })
     memory = step.memory
@@ -152,8 +137,6 @@ export function createPoolGroup(deps: PoolGroupDeps) {
     pool: settings.pool,
     async start(): Promise<void> {
       await deps.channel.ensurePool(settings.pool)
-      // Rows of a primary that was killed: nobody refreshed them for a while.
-      quietly(registry.sweep(settings.pool, 3 * settings.scaleIntervalMs + 10_000))
       for (let i = 0; i < settings.minWorkers; i++) fork()
       void poll()
     },

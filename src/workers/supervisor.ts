@@ -27,7 +27,7 @@ export function startSupervisor(services: Services, pools: readonly PoolSettings
     prefix: config.kafka.topicPrefix,
     partitions: config.workers.dispatchPartitions,
   })
-  const registry = createWorkerRegistry({ db: services.db, clock: Date.now })
+  const registry = createWorkerRegistry({ db: services.db })
   let seq = 0
   const groups = new Map<string, PoolGroup>()
   for (const settings of pools) {

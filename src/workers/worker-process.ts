@@ -11,12 +11,11 @@ import { createDispatchConsumer } from './dispatch-consumer.ts'
 import { createTaskLeases } from '../leases/task-leases.ts'
 import type { PoolSettings } from './pool-settings.ts'
 import { createTaskRunner } from './task-runner.ts'
+import { startWorkerHeartbeat } from './worker-heartbeat.ts'
+import { createWorkerRegistry, type WorkerStatus } from './worker-registry.ts'
 
 /** Messages between a worker process and its primary (over the cluster IPC channel). */
-export type WorkerMessage =
-  | Readonly<{ type: 'ready' }>
-  | Readonly<{ type: 'consuming'; at: number }>
-  | Readonly<{ type: 'stats'; inFlight: number }>
+export type WorkerMessage = Readonly<{ type: 'ready' }> | Readonly<{ type: 'consuming'; at: number }>
 export type PrimaryMessage = Readonly<{ type: 'drain' }>
 
 export const workerAgentId = (pool: string, workerId: string): string => `worker:${pool}:${hostname()}:${workerId}:${process.pid}`
@@ -37,6 +36,16 @@ export async function runWorkerProcess(
   const prefix = config.kafka.topicPrefix
   const agentId = workerAgentId(settings.pool, workerId)
   const log = logger.child({ pool: settings.pool, worker: workerId })
+  let status: WorkerStatus = 'starting'
+  let inFlight = () => 0
+  const heartbeat = startWorkerHeartbeat({
+    registry: createWorkerRegistry({ db: services.db }),
+    workerId,
+    pool: settings.pool,
+    intervalMs: config.workers.heartbeatMs,
+    state: () => ({ status, inFlight: inFlight() }),
+    logger: log,
+  })
   const channel = createDispatchChannel({
     admin: services.admin,
     registry: services.registry,
@@ -80,18 +89,24 @@ export async function runWorkerProcess(
       }
     },
   })
+  inFlight = () => consumer.inFlight
   await consumer.start()
+  status = 'consuming'
+  void heartbeat.beat()
   log.info({ agentId, maxAgents: settings.maxAgentsPerProcess, handler: settings.handler }, 'worker consuming')
 
   let draining: Promise<void> | undefined
   const drain = () => {
     draining ??= (async () => {
       log.info({ inFlight: consumer.inFlight }, 'worker draining')
+      status = 'draining'
+      void heartbeat.beat()
       await consumer.drain(config.workers.shutdownMs, () => {
         for (const s of stops.values()) s.abort(abortError('shutdown'))
       })
       await cancellations.stop()
       await writeSide.close()
+      await heartbeat.stop()
       log.info('worker drained')
     })()
     return draining

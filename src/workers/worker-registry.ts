@@ -1,49 +1,52 @@
 import { hostname } from 'node:os'
+import { sql } from 'kysely'
 import type { Db } from '../infra/postgres.ts'
 
-export type WorkerRow = Readonly<{
+export type WorkerStatus = 'starting' | 'consuming' | 'draining'
+
+export type WorkerHeartbeat = Readonly<{
   workerId: string
   pool: string
-  pid: number | undefined
-  status: 'starting' | 'consuming' | 'draining'
+  pid: number
+  status: WorkerStatus
   inFlight: number
-  lag: number
   startedAt: number
 }>
 
 /**
- * The worker_processes table as the cluster primary keeps it: one row per live worker process,
- * refreshed every scaling poll, removed when the process exits. Rows a killed primary left behind
- * are swept when they are older than `staleMs`.
+ * The worker_processes table. Each worker process writes its own row — what it is doing, how many
+ * tasks it holds — on every heartbeat, with an expiry a few heartbeats ahead (the database's
+ * clock, so hosts need not agree on time), and deletes it once drained. A process that stops
+ * reporting (SIGKILL, a hung event loop, a lost host) is no longer listed once its row expires;
+ * its primary also deletes the row when it sees the process exit. The primary adds the pool's
+ * lag, which only it measures.
  */
-export function createWorkerRegistry(deps: { db: Db; clock: () => number }) {
+export function createWorkerRegistry(deps: { db: Db }) {
   const host = hostname()
   return {
-    async upsert(rows: readonly WorkerRow[]): Promise<void> {
-      if (rows.length === 0) return
-      const now = new Date(deps.clock())
+    async heartbeat(beat: WorkerHeartbeat, ttlMs: number): Promise<void> {
+      const expiresAt = sql<Date>`now() + ${`${ttlMs} milliseconds`}::interval`
       await deps.db
         .insertInto('worker_processes')
-        .values(
-          rows.map((r) => ({
-            worker_id: r.workerId,
-            pool: r.pool,
-            host,
-            pid: r.pid ?? null,
-            status: r.status,
-            in_flight: r.inFlight,
-            lag: r.lag,
-            started_at: new Date(r.startedAt),
-            last_seen_at: now,
-          })),
-        )
+        .values({
+          worker_id: beat.workerId,
+          pool: beat.pool,
+          host,
+          pid: beat.pid,
+          status: beat.status,
+          in_flight: beat.inFlight,
+          lag: 0,
+          started_at: new Date(beat.startedAt),
+          last_seen_at: sql<Date>`now()`,
+          expires_at: expiresAt,
+        })
         .onConflict((oc) =>
           oc.column('worker_id').doUpdateSet((eb) => ({
             status: eb.ref('excluded.status'),
             in_flight: eb.ref('excluded.in_flight'),
-            lag: eb.ref('excluded.lag'),
             pid: eb.ref('excluded.pid'),
             last_seen_at: eb.ref('excluded.last_seen_at'),
+            expires_at: eb.ref('excluded.expires_at'),
           })),
         )
         .execute()
@@ -51,12 +54,18 @@ export function createWorkerRegistry(deps: { db: Db; clock: () => number }) {
     async remove(workerId: string): Promise<void> {
       await deps.db.deleteFrom('worker_processes').where('worker_id', '=', workerId).execute()
     },
-    async sweep(pool: string, staleMs: number): Promise<void> {
+    async recordLag(pool: string, lag: number): Promise<void> {
+      await deps.db.updateTable('worker_processes').set({ lag }).where('pool', '=', pool).execute()
+    },
+    /** Rows that expired a while ago: listed by nobody, kept a minute for a look, then deleted. */
+    async sweep(pool: string): Promise<void> {
       await deps.db
         .deleteFrom('worker_processes')
         .where('pool', '=', pool)
-        .where('last_seen_at', '<', new Date(deps.clock() - staleMs))
+        .where('expires_at', '<', sql<Date>`now() - interval '1 minute'`)
         .execute()
     },
   }
 }
+
+export type WorkerRegistry = ReturnType<typeof createWorkerRegistry>

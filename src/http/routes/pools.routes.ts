@@ -11,7 +11,6 @@ import {
   deletedPoolVersion,
   getPool,
   listPools,
-  reportedWorkers,
   taskCountsByStatus,
   type PoolRecord,
 } from '../../projections/pools/pools.queries.ts'
@@ -49,7 +48,8 @@ export const toPoolView = (p: PoolRecord) => ({
   scaleIntervalMs: p.scale_interval_ms,
   scaleDownStabilizationMs: p.scale_down_stabilization_ms,
   status: p.status as 'active',
-  workers: p.workers,
+  workers: p.running_workers,
+  desiredWorkers: p.workers,
   lastScaling: p.last_scaling ?? null,
   createdAt: p.created_at.toISOString(),
   updatedAt: p.updated_at.toISOString(),
@@ -140,11 +140,7 @@ export function registerPoolRoutes(app: OpenAPIHono, deps: PoolRouteDeps): void 
     async (c) => {
       const { name } = c.req.valid('param')
       const pool = await mustGet(name)
-      const [agents, tasks, running] = await Promise.all([
-        agentCountsByStatus(deps.db, name),
-        taskCountsByStatus(deps.db, name),
-        reportedWorkers(deps.db, name),
-      ])
+      const [agents, tasks] = await Promise.all([agentCountsByStatus(deps.db, name), taskCountsByStatus(deps.db, name)])
       const active = activeTaskStatuses.reduce((n, s) => n + (tasks[s] ?? 0), 0)
       return c.json(
         {
@@ -152,7 +148,7 @@ export function registerPoolRoutes(app: OpenAPIHono, deps: PoolRouteDeps): void 
           status: pool.status,
           agents: { total: sum(agents), byStatus: agents },
           tasks: { total: sum(tasks), active, byStatus: tasks },
-          workers: { desired: pool.workers, running },
+          workers: { desired: pool.workers, running: pool.running_workers },
           lastScaling: pool.last_scaling ?? null,
         },
         200,

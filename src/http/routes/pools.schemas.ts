@@ -60,7 +60,14 @@ export const PoolView = z
     scaleIntervalMs: z.number().int(),
     scaleDownStabilizationMs: z.number().int(),
     status: z.enum(['active', 'draining']),
-    workers: z.number().int().openapi({ description: 'worker count of the last scaling decision' }),
+    workers: z
+      .number()
+      .int()
+      .openapi({ description: 'worker processes of the pool alive now (each heartbeats; a silent one drops out within seconds)' }),
+    desiredWorkers: z
+      .number()
+      .int()
+      .openapi({ description: 'worker count of the last scaling decision (toWorkers of the last PoolScaled)' }),
     lastScaling: z.unknown().nullable(),
     createdAt: z.string(),
     updatedAt: z.string(),
@@ -77,7 +84,7 @@ export const PoolStats = z
     tasks: z.object({ total: z.number().int(), active: z.number().int(), byStatus: z.record(z.string(), z.number().int()) }),
     workers: z.object({
       desired: z.number().int().openapi({ description: 'toWorkers of the last PoolScaled' }),
-      running: z.number().int().openapi({ description: 'worker processes the worker group reported' }),
+      running: z.number().int().openapi({ description: 'worker processes of the pool alive now' }),
     }),
     lastScaling: z.unknown().nullable(),
   })

@@ -1,8 +1,12 @@
 import { sql } from 'kysely'
 import { activeTaskStatuses } from '../../commands/pool/pool.state.ts'
 import type { Db } from '../../infra/postgres.ts'
+import { liveWorkersOfPool } from '../workers/worker-processes.queries.ts'
 
-export const getPool = (db: Db, name: string) => db.selectFrom('pools').selectAll().where('name', '=', name).executeTakeFirst()
+/** A pool's row with `running_workers`: its worker processes alive now (`workers` is the last scaling decision). */
+const selectPools = (db: Db) => db.selectFrom('pools').selectAll().select(liveWorkersOfPool.as('running_workers'))
+
+export const getPool = (db: Db, name: string) => selectPools(db).where('name', '=', name).executeTakeFirst()
 
 export type PoolRecord = NonNullable<Awaited<ReturnType<typeof getPool>>>
 
@@ -13,7 +17,7 @@ export async function listPools(
   limit: number,
   after?: string,
 ): Promise<{ items: PoolRecord[]; next?: string }> {
-  let q = db.selectFrom('pools').selectAll()
+  let q = selectPools(db)
   if (filters.role) q = q.where('role', '=', filters.role)
   if (filters.status) q = q.where('status', '=', filters.status)
   if (after) q = q.where('name', '>', after)
@@ -44,19 +48,6 @@ export async function taskCountsByStatus(db: Db, pool: string): Promise<Record<s
     .groupBy('status')
     .execute()
   return Object.fromEntries(rows.map((r) => [r.status, r.n]))
-}
-
-/**
- * Worker processes the pool's worker group reported, read from `worker_processes` when that read
- * model exists in this schema (it belongs to the worker groups); 0 until they report.
- */
-export async function reportedWorkers(db: Db, pool: string): Promise<number> {
-  const { rows } = await sql<{ has: boolean }>`
-    select exists (select 1 from information_schema.columns
-                   where table_schema = current_schema() and table_name = 'worker_processes' and column_name = 'pool') as has`.execute(db)
-  if (!rows[0]?.has) return 0
-  const counted = await sql<{ n: number }>`select count(*)::int as n from worker_processes where pool = ${pool}`.execute(db)
-  return counted.rows[0]?.n ?? 0
 }
 
 export async function drainingPools(db: Db): Promise<{ name: string; version: number }[]> {
