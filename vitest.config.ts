@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config'
 
 /**
  * Two layers: `unit` (pure, parallel, no network) and `int` (the real Kafka, registry,
- * Postgres and Redis started by `agentfleet stack up`). Each integration test owns its
+ * Postgres and Redis; the int project runs `agentfleet stack up` first, a no-op when it runs). Each integration test owns its
  * topic prefix, Postgres schema and Redis key prefix.
  */
 export default defineConfig({
@@ -17,6 +17,7 @@ export default defineConfig({
           hookTimeout: 90_000,
           maxWorkers: 2,
           setupFiles: ['test/support/setup-int.ts'],
+          globalSetup: ['test/support/stack-up.ts'],
         },
       },
     ],
