@@ -73,7 +73,7 @@ describe('pools over HTTP against the real stack', () => {
       handler: 'echo',
       handlerConfig: {},
       maxAgentsPerProcess: 10,
-      minWorkers: 0,
+      minWorkers: 1,
       maxWorkers: 4,
       lagThreshold: 10,
       scaleIntervalMs: 2000,

@@ -39,4 +39,58 @@ describe('workers --all (real forked processes)', () => {
     }, "the late pool's worker in the read model")
     expect(listed.every((w) => w.pool === 'late' && w.workerId.startsWith('late-'))).toBe(true)
   })
+
+  const taskResult = async (id: string) =>
+    waitFor(
+      async () => {
+        const e = collected.of('TaskCompleted', id)[0]
+        return e && (e.data as { result: string }).result
+      },
+      `task ${id} to complete`,
+      40_000,
+    )
+  const submit = async (pool: string, n: number) => {
+    const res = await postJson(`${h.baseUrl}/api/v1/tasks`, { title: `t ${n}`, pool, payload: { n } })
+    expect(res.status).toBe(201)
+    return ((await res.json()) as { id: string }).id
+  }
+  const request = (path: string, method: string, body?: unknown) =>
+    fetch(`${h.baseUrl}/api/v1${path}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+
+  it('follows a pool live: a changed handler runs the next task, a worker-less pool touches no other, a deleted pool stops its group', async () => {
+    expect((await postJson(`${h.baseUrl}/api/v1/pools`, { name: 'live', role: 'echo', minWorkers: 1, maxWorkers: 1 })).status).toBe(201)
+    // A pool with no workers at all (a pull pool): accepted, and no other pool notices it.
+    expect((await postJson(`${h.baseUrl}/api/v1/pools`, { name: 'none', role: 'echo', minWorkers: 0, maxWorkers: 0 })).status).toBe(201)
+    const first = await submit('live', 1)
+    expect(JSON.parse(await taskResult(first))).toMatchObject({ n: 1 })
+
+    const patched = await request('/pools/live', 'PATCH', { handler: 'command', handlerConfig: { command: 'echo', args: ['changed'] } })
+    expect(patched.status).toBe(200)
+    // The processes started with echo drain; the next task runs the new handler.
+    const second = await waitFor(
+      async () => {
+        const id = await submit('live', 2)
+        const result = JSON.parse(await taskResult(id)) as { stdout?: string }
+        return result.stdout === 'changed\n' && id
+      },
+      'a task run by the changed handler',
+      40_000,
+    )
+    expect(collected.of('TaskCompleted', second)).toHaveLength(1)
+    expect((await (await fetch(`${h.baseUrl}/api/v1/pools/none/workers`)).json()) as unknown).toEqual({ items: [] })
+
+    expect((await request('/pools/live', 'DELETE')).ok).toBe(true)
+    await waitFor(
+      async () => ((await (await fetch(`${h.baseUrl}/api/v1/pools/live/workers`)).json()) as { items?: unknown[] }).items === undefined,
+      "the deleted pool's workers gone (404: no pool, no process)",
+      20_000,
+    )
+    // The late pool's group was never disturbed.
+    const late = await submit('late', 9)
+    expect(JSON.parse(await taskResult(late))).toMatchObject({ n: 9 })
+  })
 })

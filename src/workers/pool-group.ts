@@ -35,7 +35,8 @@ export type WorkerInfo = Readonly<{ id: string; pid: number | undefined; drainin
  * autoscaler decides. It owns its timers: the next poll and pending restarts, cleared on stop.
  */
 export function createPoolGroup(deps: PoolGroupDeps) {
-  const { settings, registry } = deps
+  const { registry } = deps
+  let settings = deps.settings
   const { config, logger } = deps.services
   const log = logger.child({ pool: settings.pool, part: 'supervisor' })
   const quietly = (p: Promise<void>) => void p.catch((error: unknown) => logger.debug({ err: error }, 'worker_processes not updated'))
@@ -139,6 +140,24 @@ export function createPoolGroup(deps: PoolGroupDeps) {
       await deps.channel.ensurePool(settings.pool)
       for (let i = 0; i < settings.minWorkers; i++) fork()
       void poll()
+    },
+    settings: () => settings,
+    /**
+     * New settings of the pool (PoolConfigUpdated). Scaling settings apply from the next poll;
+     * with `replaceWorkers` (handler or slots changed) every process started with the old settings
+     * drains — finishing its tasks — while as many new ones start at once.
+     */
+    reconfigure(next: PoolSettings, replaceWorkers: boolean): void {
+      settings = next
+      log.info({ replaceWorkers, settings: next }, 'pool reconfigured')
+      if (!replaceWorkers || stopping) return
+      const old = active()
+      for (const child of old) {
+        child.draining = true
+        child.worker.send({ type: 'drain' } satisfies PrimaryMessage)
+      }
+      const wanted = Math.min(settings.maxWorkers, Math.max(old.length, settings.minWorkers))
+      for (let i = 0; i < wanted; i++) fork()
     },
     workers: (): WorkerInfo[] =>
       [...children.values()].map((c) => ({ id: c.id, pid: c.worker.process.pid, draining: c.draining, startedAt: c.startedAt })),

@@ -1,26 +1,30 @@
 import { readFileSync } from 'node:fs'
 import { z } from 'zod'
 import { ValidationError } from '../errors.ts'
+import { defaultHandler, poolNumberRules, type PoolNumbers } from '../commands/pool/pool-limits.ts'
 import { validPoolName } from '../dispatch/dispatch-topics.ts'
 
-/** How a pool's worker group runs and scales (the pool's configuration). */
+const number = (rule: (typeof poolNumberRules)[keyof PoolNumbers]) =>
+  z.coerce.number().int().min(rule.min).max(rule.max).default(rule.default)
+
+/** How a pool's worker group runs and scales: the pool's configuration, under the rules the API and the decider apply. */
 export const poolSettingsSchema = z
   .object({
     pool: z.string().refine(validPoolName, 'letters, digits, _ and - only'),
-    maxAgentsPerProcess: z.coerce.number().int().positive().default(10),
-    minWorkers: z.coerce.number().int().min(0).default(1),
-    maxWorkers: z.coerce.number().int().positive().default(4),
-    lagThreshold: z.coerce.number().int().positive().default(100),
-    scaleIntervalMs: z.coerce.number().int().positive().default(5_000),
-    scaleDownStabilizationMs: z.coerce.number().int().min(0).default(60_000),
-    handler: z.string().min(1).default('echo'),
+    maxAgentsPerProcess: number(poolNumberRules.maxAgentsPerProcess),
+    minWorkers: number(poolNumberRules.minWorkers),
+    maxWorkers: number(poolNumberRules.maxWorkers),
+    lagThreshold: number(poolNumberRules.lagThreshold),
+    scaleIntervalMs: number(poolNumberRules.scaleIntervalMs),
+    scaleDownStabilizationMs: number(poolNumberRules.scaleDownStabilizationMs),
+    handler: z.string().min(1).default(defaultHandler),
     handlerConfig: z.record(z.string(), z.unknown()).default({}),
   })
   .refine((s) => s.minWorkers <= s.maxWorkers, { message: 'minWorkers must not exceed maxWorkers', path: ['minWorkers'] })
 
 export type PoolSettings = z.infer<typeof poolSettingsSchema>
 
-const parse = (raw: unknown): PoolSettings => {
+export const parsePoolSettings = (raw: unknown): PoolSettings => {
   const r = poolSettingsSchema.safeParse(raw)
   if (!r.success)
     throw new ValidationError(`invalid pool settings: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`)
@@ -30,7 +34,7 @@ const parse = (raw: unknown): PoolSettings => {
 /** Pools of a settings file `{ "pools": { "<name>": { ... } } }`. */
 export function readPoolsFile(path: string): PoolSettings[] {
   const file = JSON.parse(readFileSync(path, 'utf8')) as { pools?: Record<string, Record<string, unknown>> }
-  return Object.entries(file.pools ?? {}).map(([pool, s]) => parse({ ...s, pool }))
+  return Object.entries(file.pools ?? {}).map(([pool, s]) => parsePoolSettings({ ...s, pool }))
 }
 
 /** Settings of one pool: the pools read model (if known), then the file's entry, then CLI flags. */
@@ -43,5 +47,5 @@ export function resolvePoolSettings(
   const base = { ...stored, ...(file.find((p) => p.pool === pool) ?? {}) }
   const handlerConfig = typeof flags.handlerConfig === 'string' ? (JSON.parse(flags.handlerConfig) as unknown) : undefined
   const defined = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined))
-  return parse({ ...base, ...defined, ...(handlerConfig ? { handlerConfig } : {}), pool })
+  return parsePoolSettings({ ...base, ...defined, ...(handlerConfig ? { handlerConfig } : {}), pool })
 }

@@ -1,5 +1,5 @@
 import type { Db } from '../infra/postgres.ts'
-import { getPool, type PoolRecord } from '../projections/pools/pools.queries.ts'
+import { listAllPools, type PoolRecord } from '../projections/pools/pools.queries.ts'
 import type { PoolSettings } from './pool-settings.ts'
 
 /** A pool of the pools read model as worker-group settings (the flags and the file override it). */
@@ -15,20 +15,9 @@ export const settingsOfRecord = (r: PoolRecord): Partial<PoolSettings> => ({
   scaleDownStabilizationMs: r.scale_down_stabilization_ms,
 })
 
-export async function poolFromReadModel(db: Db, name: string): Promise<Partial<PoolSettings> | undefined> {
-  const row = await getPool(db, name).catch(() => undefined)
-  return row && row.status === 'active' ? settingsOfRecord(row) : undefined
-}
-
-export async function activePoolNames(db: Db): Promise<string[]> {
-  const rows = await db
-    .selectFrom('pools')
-    .select('name')
-    .where('status', '=', 'active')
-    .execute()
-    .catch(() => [])
-  return rows.map((r) => r.name)
-}
+/** Pools whose worker groups run: active ones, and draining ones until their last tasks are done. */
+export const runnablePools = (db: Db): Promise<PoolRecord[]> =>
+  listAllPools(db).then((rows) => rows.filter((r) => r.status === 'active' || r.status === 'draining'))
 
 /** Agents spawned on the pool and not yet terminated: their processes are a floor for scaling. */
 export async function hostedAgents(db: Db, pool: string): Promise<number> {

@@ -30,16 +30,33 @@ export function startSupervisor(services: Services, pools: readonly PoolSettings
   const registry = createWorkerRegistry({ db: services.db })
   let seq = 0
   const groups = new Map<string, PoolGroup>()
-  for (const settings of pools) {
+  const create = (settings: PoolSettings) => {
     // Two groups of one pool would share its consumer group and fight over its scale.
     if (groups.has(settings.pool)) throw new ValidationError(`pool ${settings.pool} is given twice`)
-    groups.set(settings.pool, createPoolGroup({ settings, services, channel, registry, ...options, nextWorkerSeq: () => ++seq }))
+    const group = createPoolGroup({ settings, services, channel, registry, ...options, nextWorkerSeq: () => ++seq })
+    groups.set(settings.pool, group)
+    return group
   }
+  for (const settings of pools) create(settings)
 
   return {
     async start(): Promise<void> {
       for (const group of groups.values()) await group.start()
     },
+    /** Starts a group for one more pool. */
+    async add(settings: PoolSettings): Promise<void> {
+      await create(settings).start()
+    },
+    reconfigure(settings: PoolSettings, replaceWorkers: boolean): void {
+      groups.get(settings.pool)?.reconfigure(settings, replaceWorkers)
+    },
+    /** Drains and stops one pool's group. */
+    async remove(pool: string): Promise<void> {
+      const group = groups.get(pool)
+      groups.delete(pool)
+      await group?.stop()
+    },
+    pools: () => [...groups.keys()],
     workers: () => [...groups.values()].map((group) => ({ pool: group.pool, workers: group.workers() })),
     /** Drains every worker (finish in-flight within the deadline, commit, exit); kills the stragglers. */
     async stop(): Promise<void> {
@@ -47,3 +64,5 @@ export function startSupervisor(services: Services, pools: readonly PoolSettings
     },
   }
 }
+
+export type Supervisor = ReturnType<typeof startSupervisor>

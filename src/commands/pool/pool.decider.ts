@@ -2,6 +2,7 @@ import { DomainError } from '../../errors.ts'
 import type { PoolConfigUpdatedData, PoolEvent } from '../../events/generated/event-types.ts'
 import { assertNever, type Decider } from '../decider.ts'
 import type { CreatePool, DeletePool, PoolCommand, RecordScaling, RetirePool, UpdatePoolConfig } from './pool.commands.ts'
+import { poolNumberProblems } from './pool-limits.ts'
 import type { ExistingPool, PoolConfig, PoolState } from './pool.state.ts'
 
 const mustBeLive = (state: PoolState): ExistingPool => {
@@ -15,13 +16,8 @@ const invalid = (message: string): never => {
 }
 
 function validate(c: PoolConfig): PoolConfig {
-  const whole = (v: number) => Number.isInteger(v) && v >= 0
-  if (!whole(c.minWorkers) || !whole(c.maxWorkers)) invalid('minWorkers and maxWorkers must be whole numbers')
-  if (c.minWorkers > c.maxWorkers) invalid(`minWorkers (${c.minWorkers}) must not exceed maxWorkers (${c.maxWorkers})`)
-  if (!Number.isInteger(c.maxAgentsPerProcess) || c.maxAgentsPerProcess < 1) invalid('maxAgentsPerProcess must be at least 1')
-  if (!Number.isInteger(c.lagThreshold) || c.lagThreshold < 1) invalid('lagThreshold must be at least 1')
-  if (c.scaleIntervalMs < 1 || c.scaleDownStabilizationMs < 0)
-    invalid('scaleIntervalMs must be positive and scaleDownStabilizationMs not negative')
+  const problems = poolNumberProblems(c)
+  if (problems.length > 0) invalid(problems.join('; '))
   return c
 }
 

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi'
+import { poolNumberDefaults, poolNumberRules, type PoolNumbers } from '../../commands/pool/pool-limits.ts'
 import { poolName } from './agents.schemas.ts'
 
 const label = z.string().trim().min(1).max(200)
@@ -7,14 +8,10 @@ const handler = z
   .min(1)
   .max(200)
   .regex(/^[A-Za-z0-9_.:/@-]+$/, 'a handler name such as echo, http, command, llm or a module')
-const limits = {
-  maxAgentsPerProcess: z.number().int().min(1).max(1_000),
-  minWorkers: z.number().int().min(0).max(1_000),
-  maxWorkers: z.number().int().min(0).max(1_000),
-  lagThreshold: z.number().int().min(1).max(1_000_000),
-  scaleIntervalMs: z.number().int().min(100).max(3_600_000),
-  scaleDownStabilizationMs: z.number().int().min(0).max(86_400_000),
-}
+/** Bounds and defaults from the pool rules the decider enforces (one table for API, workers and CLI). */
+const limits = Object.fromEntries(
+  Object.entries(poolNumberRules).map(([k, r]) => [k, z.number().int().min(r.min).max(r.max).openapi({ description: r.means })]),
+) as { [K in keyof PoolNumbers]: z.ZodNumber }
 const handlerConfig = z.record(z.string(), z.json()).openapi({ type: 'object', example: { url: 'https://example.com/hook' } })
 
 export const CreatePoolBody = z
@@ -23,12 +20,12 @@ export const CreatePoolBody = z
     role: label.openapi({ example: 'researcher' }),
     handler: handler.optional().openapi({ description: 'role handler; defaults to the role' }),
     handlerConfig: handlerConfig.default({}),
-    maxAgentsPerProcess: limits.maxAgentsPerProcess.default(10),
-    minWorkers: limits.minWorkers.default(0),
-    maxWorkers: limits.maxWorkers.default(4),
-    lagThreshold: limits.lagThreshold.default(10),
-    scaleIntervalMs: limits.scaleIntervalMs.default(2_000),
-    scaleDownStabilizationMs: limits.scaleDownStabilizationMs.default(30_000),
+    maxAgentsPerProcess: limits.maxAgentsPerProcess.default(poolNumberDefaults.maxAgentsPerProcess),
+    minWorkers: limits.minWorkers.default(poolNumberDefaults.minWorkers),
+    maxWorkers: limits.maxWorkers.default(poolNumberDefaults.maxWorkers),
+    lagThreshold: limits.lagThreshold.default(poolNumberDefaults.lagThreshold),
+    scaleIntervalMs: limits.scaleIntervalMs.default(poolNumberDefaults.scaleIntervalMs),
+    scaleDownStabilizationMs: limits.scaleDownStabilizationMs.default(poolNumberDefaults.scaleDownStabilizationMs),
   })
   .strict()
   .openapi('CreatePool')

@@ -10,6 +10,9 @@ export const getPool = (db: Db, name: string) => selectPools(db).where('name', '
 
 export type PoolRecord = NonNullable<Awaited<ReturnType<typeof getPool>>>
 
+/** Every pool row, by name. */
+export const listAllPools = (db: Db) => selectPools(db).orderBy('name').execute()
+
 /** By name, keyset-paginated. */
 export async function listPools(
   db: Db,
