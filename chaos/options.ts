@@ -33,14 +33,16 @@ const profiles = {
     settleMs: 60_000,
     recoveryTimeoutMs: 60_000,
   },
+  // The load stays well below what the box sustains while faults hit it: a chaos run proves
+  // correctness under faults; throughput is the benchmark's business.
   full: {
-    rate: 8,
+    rate: 5,
     minLoadMs: 0,
     rounds: 2,
     downtimeMs: 2_000,
     gapMs: 4_000,
     warmupMs: 5_000,
-    settleMs: 120_000,
+    settleMs: 180_000,
     recoveryTimeoutMs: 90_000,
   },
 } as const

@@ -23,7 +23,7 @@ const program = new Command('chaos')
     'Kill every role (and, in full, the broker, Postgres and Redis connections) under load; check that nothing is lost, duplicated or stuck',
   )
   .option('--short', 'the short run: each role killed once, one Postgres fault, lighter load (what CI runs)')
-  .option('--rate <n>', 'task submissions per second (default 4 short, 8 full)')
+  .option('--rate <n>', 'task submissions per second (default 4 short, 5 full)')
   .option('--duration <s>', 'keep the load up at least this many seconds, even when the faults are over sooner')
   .option('--faults <names>', `only these faults, comma-separated: ${faultNames.join(', ')}`)
   .option('--rounds <n>', 'go through the faults this many times, later rounds shuffled (default 1 short, 2 full)')

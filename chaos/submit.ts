@@ -18,14 +18,17 @@ const retriable = (status: number, code: string) =>
 /**
  * POSTs `body` to `url` with an Idempotency-Key, the way a careful client does: an error or no
  * answer (a timeout, a refused connection, a 5xx, `idempotency.in-progress`) is retried with the
- * same key, pausing 100 ms doubling to 2 s, until a 2xx, a definite refusal (another 4xx), or
+ * same key, pausing 100 ms doubling to 2 s (at least what a Retry-After asks for), until a 2xx, a definite refusal (another 4xx), or
  * `signal` says the run is over.
  */
 export async function submitWithRetries(url: string, body: unknown, key: string, signal: AbortSignal): Promise<SubmitOutcome> {
   const began = Date.now()
   let pause = 100
   let last = 'not tried'
+  /** what the server asked for (Retry-After), in ms */
+  let asked = 0
   for (let tries = 1; ; tries++) {
+    asked = 0
     try {
       const response = await fetch(url, {
         method: 'POST',
@@ -46,12 +49,13 @@ export async function submitWithRetries(url: string, body: unknown, key: string,
         }
       })()
       last = `${response.status} ${code}`.trim()
+      asked = Number(response.headers.get('retry-after') ?? 0) * 1_000
       if (!retriable(response.status, code)) return { kind: 'rejected', status: response.status, code, tries, ms: Date.now() - began }
     } catch (error) {
       last = (error as Error).cause ? String(((error as Error).cause as Error).message ?? (error as Error).cause) : (error as Error).message
     }
     if (signal.aborted) return { kind: 'unanswered', last, tries, ms: Date.now() - began }
-    await sleep(pause * (0.5 + Math.random()))
+    await sleep(Math.max(pause, asked) * (0.5 + Math.random()))
     pause = Math.min(2_000, pause * 2)
     if (signal.aborted) return { kind: 'unanswered', last, tries, ms: Date.now() - began }
   }

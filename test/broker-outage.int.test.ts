@@ -88,12 +88,21 @@ describe("a Kafka broker that stalls or dies under load (a broker of the test's 
     try {
       await waitFor(async () => acksAfter(load.lines, 0).length > 200, 'appends before the crash', 30_000)
       broker.kill()
-      await new Promise((r) => setTimeout(r, 10_000))
+      const killedAt = Date.now()
+      // Reads of the log while it is gone: after three failures the rest fail at once (no pile-up on the broker).
+      for (let i = 0; i < 3; i++) await w.store.readStream('task', `gone-${i}`).catch(() => undefined)
+      const asked = Date.now()
+      await expect(w.store.readStream('task', 'gone-3')).rejects.toMatchObject({ code: 'log.unavailable', retriable: true })
+      expect(Date.now() - asked, 'a read while the breaker is open, ms').toBeLessThan(200)
+      await new Promise((r) => setTimeout(r, Math.max(0, 10_000 - (Date.now() - killedAt))))
       await broker.restart()
       const restartedAt = Date.now()
       const firstAck = await waitFor(async () => acksAfter(load.lines, restartedAt)[0], 'an append after the restart', 60_000)
       expect(firstAck.at - restartedAt, 'recovery after the restart, ms').toBeLessThan(15_000)
       await waitFor(async () => acksAfter(load.lines, restartedAt).length > 200, 'appends after the restart', 30_000)
+      // Reads work again: the breaker lets one through a second after it opened, and it succeeds.
+      const id = acksAfter(load.lines, restartedAt)[0]!.id!
+      await waitFor(async () => (await w.store.readStream('task', id).catch(() => [])).length > 0, 'a read after the restart', 10_000)
     } finally {
       await load.stop()
     }

@@ -1,4 +1,5 @@
 import { fetchV17, type Consumer, type Producer, type RecordsBatch } from '@platformatic/kafka'
+import { BrokenCircuitError, ConsecutiveBreaker, circuitBreaker, handleAll } from 'cockatiel'
 import type { Config } from '../config.ts'
 import { AppError } from '../errors.ts'
 import type { EventCodec } from '../events/avro-codec.ts'
@@ -26,14 +27,32 @@ export async function createKafkaEventLog(deps: KafkaEventLogDeps): Promise<Even
   const reader: Consumer = createConsumer(deps.config, `${deps.clientId}-reader`, `${prefix}.direct-reader`)
   const topics = new Map<string, AggregateType>()
   const partitions = new Map<string, number>()
+  type TopicMeta = Awaited<ReturnType<typeof fetchMeta>>
+  /** Topic metadata (id, leaders) is asked once and reused until a read fails: a read costs no metadata round trip. */
+  const known = new Map<string, Promise<TopicMeta>>()
 
-  const describe = async (topic: string) => {
+  const fetchMeta = async (topic: string) => {
     const meta = await reader.metadata({ topics: [topic] })
     const t = meta.topics.get(topic)
     if (!t) throw new Error(`Kafka has no topic ${topic}; run \`agentfleet topics ensure\``)
     partitions.set(topic, t.partitionsCount)
     return t
   }
+  const describe = (topic: string): Promise<TopicMeta> => {
+    let meta = known.get(topic)
+    if (!meta) {
+      meta = fetchMeta(topic)
+      known.set(topic, meta)
+      meta.catch(() => known.delete(topic))
+    }
+    return meta
+  }
+  /**
+   * After three failed reads in a row the reads fail at once for a second, then one is let
+   * through: while the broker is away or coming back, requests that need the log are answered
+   * 503 with Retry-After at once instead of piling up metadata and fetch calls on it.
+   */
+  const breaker = circuitBreaker(handleAll, { halfOpenAfter: 1_000, breaker: new ConsecutiveBreaker(3) })
   const partitionCount = (topic: string): number => {
     const n = partitions.get(topic)
     if (n === undefined) throw new Error(`partition count of ${topic} unknown`)
@@ -68,9 +87,16 @@ export async function createKafkaEventLog(deps: KafkaEventLogDeps): Promise<Even
 
     async readAggregate(aggregate, id, from) {
       try {
-        return await read(aggregate, id, from)
+        return await breaker.execute(() =>
+          read(aggregate, id, from).catch((error: unknown) => {
+            // Leaders may have moved: ask for the topic's metadata again next time.
+            known.delete(eventTopic(prefix, aggregate))
+            throw error
+          }),
+        )
       } catch (error) {
-        throw new AppError('log.unavailable', `reading ${aggregate} ${id} from Kafka failed (${(error as Error).message}); retry shortly`, {
+        const why = error instanceof BrokenCircuitError ? 'recent reads failed' : (error as Error).message
+        throw new AppError('log.unavailable', `reading ${aggregate} ${id} from Kafka failed (${why}); retry shortly`, {
           retriable: true,
           cause: error,
         })
