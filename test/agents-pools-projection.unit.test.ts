@@ -124,6 +124,20 @@ describe('pools projection', () => {
     })
   })
 
+  it('shows a degraded pool with its reason until it recovers', () => {
+    const degraded = foldPool([
+      pool(1, 'PoolCreated', config),
+      pool(2, 'PoolDegraded', { reason: 'handler ./x.js cannot be loaded', failures: 1 }),
+    ])
+    expect(degraded).toMatchObject({ version: 2, degraded_reason: 'handler ./x.js cannot be loaded' })
+    expect(degraded?.degraded_at).toBeInstanceOf(Date)
+    expect(poolsProjection.project(degraded, pool(3, 'PoolRecovered', { failures: 4 }))).toMatchObject({
+      version: 3,
+      degraded_reason: null,
+      degraded_at: null,
+    })
+  })
+
   it('removes a deleted pool so that its name can be created again', () => {
     expect(foldPool([pool(1, 'PoolCreated', config), pool(2, 'PoolDeleted', { drained: false })])).toBeUndefined()
     expect(

@@ -142,3 +142,36 @@ describe('pool decider: scaling', () => {
       .thenThrows('pool.deleted')
   })
 })
+
+describe('pool decider: health of the worker group', () => {
+  const report = (healthy: boolean, reason = 'handler ./x.js cannot be loaded') =>
+    ({ type: 'ReportPoolHealth', healthy, reason, failures: 2 }) as const
+  const degradedBy = (reason: string): PoolEvent => ({ type: 'PoolDegraded', data: { reason, failures: 2 } })
+
+  it('degrades a pool once per reason and recovers it once', () => {
+    spec
+      .given([created])
+      .when(report(false))
+      .then([degradedBy('handler ./x.js cannot be loaded')])
+    spec
+      .given([created, degradedBy('handler ./x.js cannot be loaded')])
+      .when(report(false))
+      .then([])
+    spec
+      .given([created, degradedBy('handler ./x.js cannot be loaded')])
+      .when(report(false, 'worker processes keep exiting (code 1) before they consume'))
+      .then([degradedBy('worker processes keep exiting (code 1) before they consume')])
+    spec
+      .given([created, degradedBy('handler ./x.js cannot be loaded')])
+      .when(report(true))
+      .then([{ type: 'PoolRecovered', data: { failures: 2 } }])
+  })
+  it('a healthy report of a healthy pool, or any report of an unknown or deleted pool, changes nothing', () => {
+    spec.given([created]).when(report(true)).then([])
+    spec.given([]).when(report(false)).then([])
+    spec
+      .given([created, deleted(false)])
+      .when(report(false))
+      .then([])
+  })
+})

@@ -23,6 +23,10 @@ describe('planPoolWatch', () => {
     expect(step.stop).toEqual([])
   })
 
+  it('leaves a group alone when only the version moved (a scaling decision, a health report)', () => {
+    expect(planPoolWatch([running('a', 1)], [{ pool: 'a', version: 5, settings: settings('a') }]).reconfigure).toEqual([])
+  })
+
   it('reconfigures in place when only scaling settings changed, and replaces the processes when the handler or slots did', () => {
     const scaling = planPoolWatch([running('a', 1)], [{ pool: 'a', version: 2, settings: settings('a', { maxWorkers: 8 }) }])
     expect(scaling.reconfigure).toMatchObject([{ pool: 'a', version: 2, replaceWorkers: false, settings: { maxWorkers: 8 } }])

@@ -93,4 +93,37 @@ describe('workers --all (real forked processes)', () => {
     const late = await submit('late', 9)
     expect(JSON.parse(await taskResult(late))).toMatchObject({ n: 9 })
   })
+
+  it('a handler that cannot load degrades its pool with the reason, touches no other pool, and the pool recovers once fixed', async () => {
+    const view = async () =>
+      (await (await fetch(`${h.baseUrl}/api/v1/pools/broken`)).json()) as { health: string; degradedReason: string | null; version: number }
+    expect(
+      (
+        await postJson(`${h.baseUrl}/api/v1/pools`, {
+          name: 'broken',
+          role: 'x',
+          handler: './no/such-handler.js',
+          minWorkers: 1,
+          maxWorkers: 1,
+        })
+      ).status,
+    ).toBe(201)
+    const degraded = await waitFor(
+      async () => {
+        const v = await view()
+        return v.health === 'degraded' && v
+      },
+      'the pool shown degraded',
+      30_000,
+    )
+    expect(degraded.degradedReason).toContain('handler ./no/such-handler.js cannot be loaded')
+
+    expect((await request('/pools/broken', 'PATCH', { handler: 'echo' })).status).toBe(200)
+    await waitFor(async () => (await view()).health === 'ok', 'the pool recovered', 30_000)
+    const id = await submit('broken', 5)
+    expect(JSON.parse(await taskResult(id))).toMatchObject({ n: 5 })
+    // The other pools never noticed.
+    const late = await submit('late', 10)
+    expect(JSON.parse(await taskResult(late))).toMatchObject({ n: 10 })
+  })
 })

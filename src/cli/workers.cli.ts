@@ -44,15 +44,23 @@ async function runChild(settingsJson: string, workerId: string): Promise<void> {
   const settings = poolSettingsSchema.parse(JSON.parse(settingsJson))
   await withServices(`worker-${settings.pool}`, async (services) => {
     const worker = await runWorkerProcess(services, settings, workerId, process.env)
-    void worker.firstConsumed.then(() => process.send?.({ type: 'consuming', at: Date.now() } satisfies WorkerMessage))
+    // Started and in the consumer group: the primary counts it as a good start (crash backoff, pool health).
+    process.send?.({ type: 'consuming', at: Date.now() } satisfies WorkerMessage)
+    let replace = false
     await new Promise<void>((resolve) => {
       process.on('message', (m: PrimaryMessage) => {
         if (m.type === 'drain') resolve()
       })
       process.once('disconnect', () => resolve())
       void untilSignal().then(() => resolve())
+      void worker.consumerGaveUp.then(() => {
+        replace = true
+        resolve()
+      })
     })
     await worker.drain()
+    // Exit as a crash, so the primary starts a replacement.
+    process.exit(replace ? 1 : 0)
   })
   process.exit(0)
 }

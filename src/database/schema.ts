@@ -187,6 +187,9 @@ export interface PoolsTable {
   /** toWorkers of the last PoolScaled */
   workers: number
   last_scaling: ColumnType<unknown, string | null, string | null>
+  /** why the worker group cannot run the handler (PoolDegraded); null while it can */
+  degraded_reason: string | null
+  degraded_at: Date | null
   created_at: Timestamp
   updated_at: Timestamp
 }

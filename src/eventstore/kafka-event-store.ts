@@ -247,7 +247,7 @@ export function createKafkaEventStore(deps: KafkaEventStoreDeps): EventStore {
 
   return {
     handle: (aggregate, id, decider, command, ctx, options = {}) =>
-      write(aggregate, id, (state) => decider.decide(command, state as never) as readonly DomainEvent[], ctx, options) as never,
+      write(aggregate, id, (state) => decider.decide(command, state as never) as unknown as readonly DomainEvent[], ctx, options) as never,
     append: (aggregate, id, expectedVersion, events, ctx) =>
       write(
         aggregate,

@@ -48,15 +48,17 @@ export async function subscribe(deps: SubscriptionDeps, options: SubscriptionOpt
   const log = deps.logger.child({ group: options.groupId })
   const topics = options.aggregates.map((a) => eventTopic(deps.topicPrefix, a))
   const maxUnit = options.maxUnitEvents ?? 5_000
-  const consumer: Consumer = deps.kafka.consumer({
-    groupId: options.groupId,
-    maxBytesPerPartition: 4 * 1024 * 1024,
-    maxWaitTimeInMs: 50,
-    // A crashed member holds its partitions until the session times out: 6 s is the broker's default minimum.
-    sessionTimeout: options.sessionTimeoutMs ?? 6_000,
-    heartbeatInterval: 1_000,
-    rebalanceTimeout: 10_000,
-  })
+  const newConsumer = (): Consumer =>
+    deps.kafka.consumer({
+      groupId: options.groupId,
+      maxBytesPerPartition: 4 * 1024 * 1024,
+      maxWaitTimeInMs: 50,
+      // A crashed member holds its partitions until the session times out: 6 s is the broker's default minimum.
+      sessionTimeout: options.sessionTimeoutMs ?? 6_000,
+      heartbeatInterval: 1_000,
+      rebalanceTimeout: 10_000,
+    })
+  let consumer: Consumer = newConsumer()
   let running = true
   let waiting: Waiting[] = []
   let handling = false
@@ -102,24 +104,6 @@ export async function subscribe(deps: SubscriptionDeps, options: SubscriptionOpt
       schedule()
     })
 
-  await consumer.connect()
-  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-    const assigned = Object.entries(payload.memberAssignment).flatMap(([topic, partitions]) =>
-      partitions.map((partition) => ({ topic, partition })),
-    )
-    options.onAssignment?.(assigned)
-    if (!options.positions || assigned.length === 0) return
-    // Seeking is an optimisation (fewer records fetched twice): the owner filters by its own positions.
-    options.positions(assigned).then(
-      (positions) => {
-        for (const p of assigned) {
-          const at = positions.get(key(p.topic, p.partition))
-          if (at !== undefined) consumer.seek({ topic: p.topic, partition: p.partition, offset: String(at) })
-        }
-      },
-      (error: unknown) => log.warn({ err: error }, 'could not read stored positions; resuming from committed offsets'),
-    )
-  })
   // kafkajs' auto-commit sends an OffsetCommit after every partition batch; positions that
   // matter live with the owner, so Kafka's committed offsets (lag monitoring, a restart's
   // starting point) are committed once a second instead.
@@ -130,25 +114,73 @@ export async function subscribe(deps: SubscriptionDeps, options: SubscriptionOpt
     handled.clear()
     await consumer.commitOffsets(offsets).catch((error: unknown) => log.debug({ err: error }, 'offset commit deferred (rebalance)'))
   }
+
+  /**
+   * kafkajs restarts a consumer by itself after a retriable crash but gives up on a non-retriable
+   * one (e.g. "Failed to find group coordinator" while a broker restarts), and the process would
+   * live on consuming nothing. Such a consumer is replaced by a new one, with growing pauses, for
+   * as long as the subscription runs. Records the old one handed over and the new one redelivers
+   * are filtered by the owner's positions, as after any rebalance.
+   */
+  let restarts = 0
+  const replaceLater = (error: unknown) => {
+    if (!running) return
+    const pauseMs = Math.min(30_000, 500 * 2 ** restarts++)
+    log.warn({ err: error, restartInMs: pauseMs }, 'consumer gave up after a crash; replacing it')
+    handled.clear()
+    const old = consumer
+    setTimeout(() => {
+      if (!running) return
+      void old.disconnect().catch(() => undefined)
+      consumer = newConsumer()
+      start(consumer).catch(replaceLater)
+    }, pauseMs)
+  }
+
+  const start = async (c: Consumer): Promise<void> => {
+    c.on(c.events.CRASH, ({ payload }) => {
+      if (!payload.restart && c === consumer) replaceLater(payload.error)
+    })
+    c.on(c.events.GROUP_JOIN, ({ payload }) => {
+      restarts = 0
+      const assigned = Object.entries(payload.memberAssignment).flatMap(([topic, partitions]) =>
+        partitions.map((partition) => ({ topic, partition })),
+      )
+      options.onAssignment?.(assigned)
+      if (!options.positions || assigned.length === 0) return
+      // Seeking is an optimisation (fewer records fetched twice): the owner filters by its own positions.
+      options.positions(assigned).then(
+        (positions) => {
+          for (const p of assigned) {
+            const at = positions.get(key(p.topic, p.partition))
+            if (at !== undefined) c.seek({ topic: p.topic, partition: p.partition, offset: String(at) })
+          }
+        },
+        (error: unknown) => log.warn({ err: error }, 'could not read stored positions; resuming from committed offsets'),
+      )
+    })
+    await c.connect()
+    await c.subscribe({ topics, fromBeginning: true })
+    await c.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 64,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isStale, isRunning }) => {
+        if (!isRunning() || isStale() || batch.isEmpty()) return
+        const events = await deps.codec.decodeAll(batch.messages, batch.topic, batch.partition)
+        await enqueue({ topic: batch.topic, partition: batch.partition, events, nextOffset: Number(batch.lastOffset()) + 1 })
+        resolveOffset(batch.lastOffset())
+        handled.set(key(batch.topic, batch.partition), {
+          topic: batch.topic,
+          partition: batch.partition,
+          offset: String(Number(batch.lastOffset()) + 1),
+        })
+        await heartbeat()
+      },
+    })
+  }
   const committer = setInterval(() => void commit(), 1_000)
-  await consumer.subscribe({ topics, fromBeginning: true })
-  await consumer.run({
-    autoCommit: false,
-    eachBatchAutoResolve: false,
-    partitionsConsumedConcurrently: 64,
-    eachBatch: async ({ batch, resolveOffset, heartbeat, isStale, isRunning }) => {
-      if (!isRunning() || isStale() || batch.isEmpty()) return
-      const events = await deps.codec.decodeAll(batch.messages, batch.topic, batch.partition)
-      await enqueue({ topic: batch.topic, partition: batch.partition, events, nextOffset: Number(batch.lastOffset()) + 1 })
-      resolveOffset(batch.lastOffset())
-      handled.set(key(batch.topic, batch.partition), {
-        topic: batch.topic,
-        partition: batch.partition,
-        offset: String(Number(batch.lastOffset()) + 1),
-      })
-      await heartbeat()
-    },
-  })
+  await start(consumer)
   return {
     stop: async () => {
       running = false

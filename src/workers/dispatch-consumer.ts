@@ -18,6 +18,12 @@ export type DispatchConsumerDeps = Readonly<{
   logger: Logger
   /** how long a lane's observed backlog keeps the lanes below it paused without new evidence */
   lagMemoryMs?: number
+  /**
+   * kafkajs gave up on the consumer after a non-retriable crash (e.g. no group coordinator while
+   * a broker restarts): it consumes nothing more. The worker process drains and exits, and its
+   * primary starts a fresh one.
+   */
+  onGaveUp?: (error: unknown) => void
 }>
 
 /** What the consumer tracks of one lane between batches. */
@@ -50,10 +56,6 @@ export function createDispatchConsumer(deps: DispatchConsumerDeps) {
   const runs = { records: new Set<string>(), lastOfTask: new Map<string, Promise<void>>() }
   /** `abandonQueued`: the drain deadline passed, so records still waiting for a slot are left to the next owner. */
   const shutdown = { draining: false, abandonQueued: false }
-  let consumedFirst: (() => void) | undefined
-  const firstConsumed = new Promise<void>((resolve) => {
-    consumedFirst = resolve
-  })
 
   const laneState = (): LaneState => ({
     lanes: laneStates.map((lane, i) => ({
@@ -114,7 +116,6 @@ export function createDispatchConsumer(deps: DispatchConsumerDeps) {
       return
     }
     runs.records.add(recordKey)
-    consumedFirst?.()
     // A newer record of a task whose older one still runs waits for it (the older one is then
     // refused as stale or finishes first); runs of one task never overlap here.
     const before = runs.lastOfTask.get(record.taskId) ?? Promise.resolve()
@@ -147,13 +148,15 @@ export function createDispatchConsumer(deps: DispatchConsumerDeps) {
 
   return {
     /** resolves when the first record has been handed to a slot (for scale-up measurements) */
-    firstConsumed,
     get inFlight(): number {
       return slots.running + slots.queued
     },
     async start(): Promise<void> {
       await consumer.connect()
       consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => offsets.keepOnly(payload.memberAssignment))
+      consumer.on(consumer.events.CRASH, ({ payload }) => {
+        if (!payload.restart && !shutdown.draining) deps.onGaveUp?.(payload.error)
+      })
       await consumer.subscribe({ topics, fromBeginning: true })
       await consumer.run({
         autoCommit: false,

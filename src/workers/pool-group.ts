@@ -11,7 +11,7 @@ import { hostedAgents } from './pool-source.ts'
 import type { PrimaryMessage, WorkerMessage } from './worker-process.ts'
 import type { WorkerRegistry } from './worker-registry.ts'
 
-type Child = { worker: Worker; id: string; draining: boolean; startedAt: number }
+type Child = { worker: Worker; id: string; draining: boolean; startedAt: number; failure?: string }
 
 export type PoolGroupDeps = Readonly<{
   settings: PoolSettings
@@ -47,6 +47,8 @@ export function createPoolGroup(deps: PoolGroupDeps) {
   let stopping = false
   /** crashes since a worker last started consuming */
   let crashes = 0
+  /** this group reported PoolDegraded and has not seen a process consume since */
+  let degraded = false
   let memory = initialScaleMemory(settings.minWorkers)
 
   const active = () => [...children.values()].filter((c) => !c.draining)
@@ -67,19 +69,46 @@ export function createPoolGroup(deps: PoolGroupDeps) {
     children.set(worker.id, child)
     worker.on('message', (m: WorkerMessage) => {
       if (m.type === 'consuming') {
+        if (degraded) reportHealth(true, 'a worker process consumes again', crashes)
         crashes = 0
         log.info({ worker: id, pid: worker.process.pid }, 'worker consuming')
       }
+      if (m.type === 'failed') child.failure = m.reason
     })
     worker.on('exit', (code, signal) => {
       children.delete(worker.id)
       quietly(registry.remove(id))
       if (stopping || child.draining) return log.info({ worker: id, code }, 'worker exited')
       const delay = restartDelayMs(config.workers.restartMs, crashes++)
-      log.warn({ worker: id, code, signal, restartInMs: delay }, 'worker crashed; restarting')
+      log.warn({ worker: id, code, signal, reason: child.failure, restartInMs: delay }, 'worker crashed; restarting')
+      // A process that says why it cannot start degrades the pool at once; unexplained crashes after the third in a row.
+      if (child.failure !== undefined || crashes >= 3)
+        reportHealth(false, child.failure ?? `worker processes keep exiting (${signal ?? `code ${code}`}) before they consume`, crashes)
       restartLater(delay)
     })
     return child
+  }
+
+  /** ReportPoolHealth: PoolDegraded with the reason, or PoolRecovered (the decider appends nothing when nothing changed). */
+  const reportHealth = (healthy: boolean, reason: string, failures: number) => {
+    degraded = !healthy
+    if (!healthy) log.error({ reason, failures }, 'pool degraded: its worker processes cannot run the handler; backing off')
+    else log.info({ failures }, 'pool recovered')
+    const at = Date.now()
+    void deps
+      .execute(
+        'pool',
+        settings.pool,
+        poolDecider,
+        { type: 'ReportPoolHealth', healthy, reason, failures },
+        {
+          commandId: `health:${settings.pool}:${at}`,
+          correlationId: `health:${settings.pool}:${at}`,
+          causationId: null,
+          actor: `workers:${settings.pool}`,
+        },
+      )
+      .catch((error: unknown) => log.warn({ err: error }, 'pool health not recorded'))
   }
 
   const drainNewest = () => {
@@ -151,6 +180,10 @@ export function createPoolGroup(deps: PoolGroupDeps) {
       settings = next
       log.info({ replaceWorkers, settings: next }, 'pool reconfigured')
       if (!replaceWorkers || stopping) return
+      // New settings may fix what made processes fail: start afresh, without the backoff.
+      for (const timer of restarts) clearTimeout(timer)
+      restarts.clear()
+      crashes = 0
       const old = active()
       for (const child of old) {
         child.draining = true

@@ -19,7 +19,7 @@ const processSettings = (s: PoolSettings) => JSON.stringify([s.handler, s.handle
 
 /**
  * What a worker-group host does to follow the pools: start a group for a new pool, reconfigure
- * one whose version moved (PoolConfigUpdated), stop one that is gone (PoolDeleted) or may run no
+ * one whose settings changed (PoolConfigUpdated), stop one that is gone (PoolDeleted) or may run no
  * process (maxWorkers 0). A draining pool keeps its group: its remaining tasks must still finish.
  * One pool's bad settings touch no other pool.
  */
@@ -41,7 +41,8 @@ export function planPoolWatch(running: readonly RunningPool[], wanted: readonly 
     if (!current) {
       if (runs) start.push({ pool: w.pool, version: w.version, settings: w.settings })
     } else if (!runs) stop.push(w.pool)
-    else if (current.version !== w.version)
+    // Scaling decisions and health reports move the version too: only changed settings matter.
+    else if (JSON.stringify(current.settings) !== JSON.stringify(w.settings))
       reconfigure.push({
         pool: w.pool,
         version: w.version,

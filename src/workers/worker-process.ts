@@ -1,5 +1,6 @@
 import cluster from 'node:cluster'
 import { hostname } from 'node:os'
+import { AppError } from '../errors.ts'
 import type { Logger } from '../infra/logger.ts'
 import { createWriteSide } from '../commands/write-side.ts'
 import type { Services } from '../infra/services.ts'
@@ -15,7 +16,11 @@ import { startWorkerHeartbeat } from './worker-heartbeat.ts'
 import { createWorkerRegistry, type WorkerStatus } from './worker-registry.ts'
 
 /** Messages between a worker process and its primary (over the cluster IPC channel). */
-export type WorkerMessage = Readonly<{ type: 'ready' }> | Readonly<{ type: 'consuming'; at: number }>
+export type WorkerMessage =
+  | Readonly<{ type: 'ready' }>
+  | Readonly<{ type: 'consuming'; at: number }>
+  /** the process cannot start (its handler does not load): the primary degrades the pool and backs off */
+  | Readonly<{ type: 'failed'; reason: string }>
 export type PrimaryMessage = Readonly<{ type: 'drain' }>
 
 export const workerAgentId = (pool: string, workerId: string): string => `worker:${pool}:${hostname()}:${workerId}:${process.pid}`
@@ -56,7 +61,15 @@ export async function runWorkerProcess(
   })
   await channel.ensurePool(settings.pool)
   const writeSide = await createWriteSide(services)
-  const handler = await loadHandler(settings.handler, env)
+  const handler = await loadHandler(settings.handler, env).catch(async (error: unknown) => {
+    const reason = `handler ${settings.handler} cannot be loaded: ${(error as Error).message}`
+    // Delivered before the process exits: the primary degrades the pool with this reason.
+    await new Promise<void>((resolve) =>
+      process.send ? process.send({ type: 'failed', reason } satisfies WorkerMessage, () => resolve()) : resolve(),
+    )
+    await heartbeat.stop()
+    throw new AppError('handler.unloadable', reason, { cause: error })
+  })
   const stops = new Map<string, AbortController>()
   const cancellations = await subscribeCancellations(services.redis, config.redis.prefix, (taskId) =>
     stops.get(taskId)?.abort(abortError('cancelled')),
@@ -72,7 +85,15 @@ export async function runWorkerProcess(
     logger: log,
     clock: Date.now,
   })
+  let gaveUp: (() => void) | undefined
+  const consumerGaveUp = new Promise<void>((resolve) => {
+    gaveUp = resolve
+  })
   const consumer = createDispatchConsumer({
+    onGaveUp: (error) => {
+      log.warn({ err: error }, 'dispatch consumer gave up after a crash; draining so that the primary starts a fresh process')
+      gaveUp?.()
+    },
     kafka: services.kafka,
     prefix,
     pool: settings.pool,
@@ -112,7 +133,7 @@ export async function runWorkerProcess(
     return draining
   }
   drainWhenPrimaryGone(drain, log)
-  return { drain, firstConsumed: consumer.firstConsumed, inFlight: () => consumer.inFlight }
+  return { drain, inFlight: () => consumer.inFlight, consumerGaveUp }
 }
 
 /**

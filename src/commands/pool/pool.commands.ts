@@ -19,4 +19,7 @@ export type RecordScaling = Readonly<{
   reason: string
 }>
 
-export type PoolCommand = CreatePool | UpdatePoolConfig | DeletePool | RetirePool | RecordScaling
+/** Appended by the pool's worker group: whether its processes can run the handler. Repeats change nothing. */
+export type ReportPoolHealth = Readonly<{ type: 'ReportPoolHealth'; healthy: boolean; reason: string; failures: number }>
+
+export type PoolCommand = CreatePool | UpdatePoolConfig | DeletePool | RetirePool | RecordScaling | ReportPoolHealth

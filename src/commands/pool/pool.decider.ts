@@ -1,7 +1,7 @@
 import { DomainError } from '../../errors.ts'
 import type { PoolConfigUpdatedData, PoolEvent } from '../../events/generated/event-types.ts'
 import { assertNever, type Decider } from '../decider.ts'
-import type { CreatePool, DeletePool, PoolCommand, RecordScaling, RetirePool, UpdatePoolConfig } from './pool.commands.ts'
+import type { CreatePool, DeletePool, PoolCommand, RecordScaling, ReportPoolHealth, RetirePool, UpdatePoolConfig } from './pool.commands.ts'
 import { poolNumberProblems } from './pool-limits.ts'
 import type { ExistingPool, PoolConfig, PoolState } from './pool.state.ts'
 
@@ -71,6 +71,12 @@ const recordScaling = (c: RecordScaling, state: PoolState): PoolEvent[] => {
   ]
 }
 
+const reportHealth = (c: ReportPoolHealth, state: PoolState): PoolEvent[] => {
+  if (!state.exists || state.status === 'deleted') return []
+  if (c.healthy) return state.degraded === null ? [] : [{ type: 'PoolRecovered', data: { failures: c.failures } }]
+  return state.degraded === c.reason ? [] : [{ type: 'PoolDegraded', data: { reason: c.reason, failures: c.failures } }]
+}
+
 const configOf = (d: PoolConfigUpdatedData): PoolConfig => ({ ...d, handlerConfig: JSON.parse(d.handlerConfig) as Record<string, unknown> })
 
 export const poolDecider: Decider<PoolState, PoolCommand, PoolEvent> = {
@@ -88,6 +94,8 @@ export const poolDecider: Decider<PoolState, PoolCommand, PoolEvent> = {
         return retire(command, state)
       case 'RecordScaling':
         return recordScaling(command, state)
+      case 'ReportPoolHealth':
+        return reportHealth(command, state)
       default:
         return assertNever(command)
     }
@@ -96,7 +104,7 @@ export const poolDecider: Decider<PoolState, PoolCommand, PoolEvent> = {
   evolve(state, event, meta) {
     switch (event.type) {
       case 'PoolCreated':
-        return { exists: true, createdBy: meta.commandId, status: 'active', config: configOf(event.data), workers: 0 }
+        return { exists: true, createdBy: meta.commandId, status: 'active', config: configOf(event.data), workers: 0, degraded: null }
       case 'PoolConfigUpdated':
         return state.exists ? { ...state, config: configOf(event.data) } : state
       case 'PoolDrainStarted':
@@ -105,6 +113,10 @@ export const poolDecider: Decider<PoolState, PoolCommand, PoolEvent> = {
         return state.exists ? { ...state, status: 'deleted' } : state
       case 'PoolScaled':
         return state.exists ? { ...state, workers: event.data.toWorkers } : state
+      case 'PoolDegraded':
+        return state.exists ? { ...state, degraded: event.data.reason } : state
+      case 'PoolRecovered':
+        return state.exists ? { ...state, degraded: null } : state
       default:
         return assertNever(event)
     }

@@ -16,7 +16,15 @@ export type PoolStatus = (typeof PoolStatus)[number]
 
 export type PoolState =
   | Readonly<{ exists: false }>
-  | Readonly<{ exists: true; createdBy: string; status: PoolStatus; config: PoolConfig; workers: number }>
+  | Readonly<{
+      exists: true
+      createdBy: string
+      status: PoolStatus
+      config: PoolConfig
+      workers: number
+      /** why the worker group cannot run the handler; null while it can */
+      degraded: string | null
+    }>
 
 export type ExistingPool = Extract<PoolState, { exists: true }>
 

@@ -127,6 +127,11 @@ export type PoolCreatedData = {
   readonly scaleIntervalMs: number
   readonly scaleDownStabilizationMs: number
 }
+/** Payload of agentfleet.pool.PoolDegraded (everything but meta). */
+export type PoolDegradedData = {
+  readonly reason: string
+  readonly failures: number
+}
 /** Payload of agentfleet.pool.PoolDeleted (everything but meta). */
 export type PoolDeletedData = {
   readonly drained: boolean
@@ -134,6 +139,10 @@ export type PoolDeletedData = {
 /** Payload of agentfleet.pool.PoolDrainStarted (everything but meta). */
 export type PoolDrainStartedData = {
   readonly activeTasks: number
+}
+/** Payload of agentfleet.pool.PoolRecovered (everything but meta). */
+export type PoolRecoveredData = {
+  readonly failures: number
 }
 /** Payload of agentfleet.pool.PoolScaled (everything but meta). */
 export type PoolScaledData = {
@@ -356,8 +365,10 @@ export type HitlEvent =
 export type PoolEvent =
   | { readonly type: 'PoolConfigUpdated'; readonly data: PoolConfigUpdatedData }
   | { readonly type: 'PoolCreated'; readonly data: PoolCreatedData }
+  | { readonly type: 'PoolDegraded'; readonly data: PoolDegradedData }
   | { readonly type: 'PoolDeleted'; readonly data: PoolDeletedData }
   | { readonly type: 'PoolDrainStarted'; readonly data: PoolDrainStartedData }
+  | { readonly type: 'PoolRecovered'; readonly data: PoolRecoveredData }
   | { readonly type: 'PoolScaled'; readonly data: PoolScaledData }
 export type ProjectEvent =
   | { readonly type: 'ProjectArchived'; readonly data: ProjectArchivedData }
@@ -396,7 +407,7 @@ export type WorkflowEvent =
 export const eventTypesByAggregate = {
   'agent': ['AgentDeregistered', 'AgentHosted', 'AgentRecovered', 'AgentRegistered', 'AgentSpawned', 'AgentStatusChanged', 'AgentTerminated', 'AgentTerminationRequested', 'AgentWentOffline'],
   'hitl': ['HitlCancelled', 'HitlExpired', 'HitlRequested', 'HitlResponded'],
-  'pool': ['PoolConfigUpdated', 'PoolCreated', 'PoolDeleted', 'PoolDrainStarted', 'PoolScaled'],
+  'pool': ['PoolConfigUpdated', 'PoolCreated', 'PoolDegraded', 'PoolDeleted', 'PoolDrainStarted', 'PoolRecovered', 'PoolScaled'],
   'project': ['ProjectArchived', 'ProjectCreated', 'ProjectUpdated'],
   'task': ['TaskAssigned', 'TaskCancelled', 'TaskClaimed', 'TaskCompleted', 'TaskCreated', 'TaskDeadLettered', 'TaskDependencyAdded', 'TaskDependencyRemoved', 'TaskDependencyResolved', 'TaskFailed', 'TaskInputReceived', 'TaskInputRequested', 'TaskLeaseExpired', 'TaskProgressReported', 'TaskPurged', 'TaskQueued', 'TaskRetryScheduled', 'TaskStarted'],
   'workflow': ['WorkflowCancelled', 'WorkflowCompleted', 'WorkflowCreated', 'WorkflowFailed', 'WorkflowStarted', 'WorkflowStepCompleted', 'WorkflowStepFailed', 'WorkflowStepSkipped'],

@@ -34,6 +34,8 @@ function project(row: PoolRow | undefined, event: StoredEvent): PoolRow | undefi
         status: 'active',
         workers: 0,
         last_scaling: null,
+        degraded_reason: null,
+        degraded_at: null,
         created_at: at,
         updated_at: at,
       }
@@ -46,6 +48,10 @@ function project(row: PoolRow | undefined, event: StoredEvent): PoolRow | undefi
       return undefined
     case 'PoolScaled':
       return row && touched(row, { workers: event.data.toWorkers, last_scaling: { ...event.data, at: at.toISOString() } })
+    case 'PoolDegraded':
+      return row && touched(row, { degraded_reason: event.data.reason, degraded_at: at })
+    case 'PoolRecovered':
+      return row && touched(row, { degraded_reason: null, degraded_at: null })
     default:
       return row
   }

@@ -57,9 +57,12 @@ async function card(pool, lagReport) {
   return h(
     'article',
     { class: 'card', 'data-key': pool.name },
-    h('h3', {}, pool.name, ' ', pill(pool.status)),
+    h('h3', {}, pool.name, ' ', pill(pool.status), pool.health === 'degraded' ? [' ', pill('degraded')] : null),
     kv([
       ['Role / handler', `${pool.role} / ${pool.handler}`],
+      ...(pool.health === 'degraded'
+        ? [['Degraded', `${pool.degradedReason} (since ${new Date(pool.degradedAt).toLocaleTimeString()})`]]
+        : []),
       ['Workers', `${num(stats.workers.running)} running of ${num(stats.workers.desired)} desired (${pool.minWorkers}–${pool.maxWorkers})`],
       ['Agents', `${num(stats.agents.total)}`],
       ['Active tasks', `${num(stats.tasks.active)} of ${num(stats.tasks.total)}`],
