@@ -1,4 +1,4 @@
-import { setImmediate as nextMacrotask } from 'node:timers/promises'
+import { setImmediate as nextMacrotask, setTimeout as sleep } from 'node:timers/promises'
 import type { Consumer, Kafka } from 'kafkajs'
 import type { EventCodec } from '../events/avro-codec.ts'
 import type { AggregateType, StoredEvent } from '../events/envelope.ts'
@@ -35,6 +35,9 @@ export type SubscriptionOptions = Readonly<{
 export type Subscription = Readonly<{ stop: () => Promise<void> }>
 
 const key = (topic: string, partition: number) => `${topic}:${partition}`
+
+/** How long each step of a stop (last commit, leaving the group) may take. */
+const stopStepMs = 5_000
 
 type Waiting = { batch: EventBatch; done: (error?: unknown) => void }
 
@@ -182,11 +185,23 @@ export async function subscribe(deps: SubscriptionDeps, options: SubscriptionOpt
   const committer = setInterval(() => void commit(), 1_000)
   await start(consumer)
   return {
+    /**
+     * Commits and leaves the group. Both are bounded: with the coordinator unreachable kafkajs
+     * would retry them for long, and a stopping process must stop; the group then treats it as
+     * a crashed member, and the owner's positions make the redelivery harmless.
+     */
     stop: async () => {
       running = false
       clearInterval(committer)
-      await commit()
-      await consumer.disconnect()
+      const bounded = async (what: string, work: Promise<unknown>) => {
+        const timer = new AbortController()
+        const late = sleep(stopStepMs, true, { signal: timer.signal }).catch(() => false)
+        const gaveUp = await Promise.race([work.then(() => false), late])
+        timer.abort()
+        if (gaveUp) log.warn({ afterMs: stopStepMs }, `${what} did not finish in time; stopping anyway`)
+      }
+      await bounded('the last offset commit', commit())
+      await bounded('leaving the consumer group', consumer.disconnect())
     },
   }
 }
