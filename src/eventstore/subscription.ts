@@ -126,13 +126,14 @@ export async function subscribe(deps: SubscriptionDeps, options: SubscriptionOpt
    * are filtered by the owner's positions, as after any rebalance.
    */
   let restarts = 0
+  let replacement: NodeJS.Timeout | undefined
   const replaceLater = (error: unknown) => {
     if (!running) return
     const pauseMs = Math.min(30_000, 500 * 2 ** restarts++)
     log.warn({ err: error, restartInMs: pauseMs }, 'consumer gave up after a crash; replacing it')
     handled.clear()
     const old = consumer
-    setTimeout(() => {
+    replacement = setTimeout(() => {
       if (!running) return
       void old.disconnect().catch(() => undefined)
       consumer = newConsumer()
@@ -193,6 +194,8 @@ export async function subscribe(deps: SubscriptionDeps, options: SubscriptionOpt
     stop: async () => {
       running = false
       clearInterval(committer)
+      // A replacement waiting for its pause would keep the process alive for up to 30 s.
+      clearTimeout(replacement)
       const bounded = async (what: string, work: Promise<unknown>) => {
         const timer = new AbortController()
         const late = sleep(stopStepMs, true, { signal: timer.signal }).catch(() => false)

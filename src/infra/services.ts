@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { Admin, Kafka } from 'kafkajs'
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry'
 import type { Config } from '../config.ts'
@@ -45,8 +46,19 @@ export async function connectServices(
   const codec = createEventCodec({ registry, schemas, topicPrefix: config.kafka.topicPrefix })
   const probes = createProbes({ admin, registryUrl: config.registryUrl, db, redis, timeoutMs: 5_000 })
 
+  /**
+   * Closes every client. Postgres waits for statements in flight: when closing takes longer
+   * than 10 s (a lock wait, a dead peer), the parts still closing are named in the log.
+   */
   const close = async () => {
-    await Promise.allSettled([admin.disconnect(), db.destroy(), redis.quit().catch(() => redis.disconnect())])
+    const parts = { kafka: admin.disconnect(), postgres: db.destroy(), redis: redis.quit().catch(() => redis.disconnect()) }
+    const pending = new Set(Object.keys(parts))
+    for (const [name, done] of Object.entries(parts)) void done.finally(() => pending.delete(name)).catch(() => undefined)
+    const timer = new AbortController()
+    const late = sleep(10_000, true, { signal: timer.signal }).catch(() => false)
+    const overdue = await Promise.race([Promise.allSettled(Object.values(parts)).then(() => false), late])
+    timer.abort()
+    if (overdue) logger.warn({ pending: [...pending] }, 'clients still closing after 10 s')
   }
   const adminConnected = admin.connect().catch(() => undefined)
   const redisConnected = redis.connect().catch(() => undefined)
