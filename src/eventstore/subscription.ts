@@ -1,9 +1,10 @@
-import { setImmediate as nextMacrotask, setTimeout as sleep } from 'node:timers/promises'
+import { setImmediate as nextMacrotask } from 'node:timers/promises'
 import type { Consumer, Kafka } from 'kafkajs'
 import type { EventCodec } from '../events/avro-codec.ts'
 import type { AggregateType, StoredEvent } from '../events/envelope.ts'
 import { eventTopic } from '../events/topics.ts'
 import type { Logger } from '../infra/logger.ts'
+import { finishesWithin } from '../infra/finishes-within.ts'
 import { retry } from '../infra/retry.ts'
 
 export type TopicPartition = Readonly<{ topic: string; partition: number }>
@@ -197,11 +198,7 @@ export async function subscribe(deps: SubscriptionDeps, options: SubscriptionOpt
       // A replacement waiting for its pause would keep the process alive for up to 30 s.
       clearTimeout(replacement)
       const bounded = async (what: string, work: Promise<unknown>) => {
-        const timer = new AbortController()
-        const late = sleep(stopStepMs, true, { signal: timer.signal }).catch(() => false)
-        const gaveUp = await Promise.race([work.then(() => false), late])
-        timer.abort()
-        if (gaveUp) log.warn({ afterMs: stopStepMs }, `${what} did not finish in time; stopping anyway`)
+        if (!(await finishesWithin(work, stopStepMs))) log.warn({ afterMs: stopStepMs }, `${what} did not finish in time; stopping anyway`)
       }
       await bounded('the last offset commit', commit())
       await bounded('leaving the consumer group', consumer.disconnect())

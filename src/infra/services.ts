@@ -1,8 +1,8 @@
-import { setTimeout as sleep } from 'node:timers/promises'
 import type { Admin, Kafka } from 'kafkajs'
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry'
 import type { Config } from '../config.ts'
 import { ServiceUnavailableError } from '../errors.ts'
+import { finishesWithin } from './finishes-within.ts'
 import { createEventCodec, type EventCodec } from '../events/avro-codec.ts'
 import { loadSchemaSet, type SchemaSet } from '../events/schema-files.ts'
 import { createKafka } from './kafka.ts'
@@ -54,11 +54,8 @@ export async function connectServices(
     const parts = { kafka: admin.disconnect(), postgres: db.destroy(), redis: redis.quit().catch(() => redis.disconnect()) }
     const pending = new Set(Object.keys(parts))
     for (const [name, done] of Object.entries(parts)) void done.finally(() => pending.delete(name)).catch(() => undefined)
-    const timer = new AbortController()
-    const late = sleep(10_000, true, { signal: timer.signal }).catch(() => false)
-    const overdue = await Promise.race([Promise.allSettled(Object.values(parts)).then(() => false), late])
-    timer.abort()
-    if (overdue) logger.warn({ pending: [...pending] }, 'clients still closing after 10 s')
+    const closed = await finishesWithin(Promise.allSettled(Object.values(parts)), 10_000)
+    if (!closed) logger.warn({ pending: [...pending] }, 'clients still closing after 10 s')
   }
   const adminConnected = admin.connect().catch(() => undefined)
   const redisConnected = redis.connect().catch(() => undefined)

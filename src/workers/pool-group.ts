@@ -1,5 +1,6 @@
 import cluster, { type Worker } from 'node:cluster'
 import type { CommandHandler } from '../commands/handle-command.ts'
+import type { PoolCommand } from '../commands/pool/pool.commands.ts'
 import { poolDecider } from '../commands/pool/pool.decider.ts'
 import type { DispatchChannel } from '../dispatch/dispatch-channel.ts'
 import { AppError } from '../errors.ts'
@@ -94,21 +95,22 @@ export function createPoolGroup(deps: PoolGroupDeps) {
     degraded = !healthy
     if (!healthy) log.error({ reason, failures }, 'pool degraded: its worker processes cannot run the handler; backing off')
     else log.info({ failures }, 'pool recovered')
-    const at = Date.now()
+    poolCommand('health', { type: 'ReportPoolHealth', healthy, reason, failures }, 'pool health not recorded')
+  }
+
+  /** Appends one of the group's commands to its pool (a pool run from flags alone has no stream: pool.not-found). */
+  const poolCommand = (kind: string, command: PoolCommand, notRecorded: string) => {
+    const id = `${kind}:${settings.pool}:${Date.now()}`
     void deps
-      .execute(
-        'pool',
-        settings.pool,
-        poolDecider,
-        { type: 'ReportPoolHealth', healthy, reason, failures },
-        {
-          commandId: `health:${settings.pool}:${at}`,
-          correlationId: `health:${settings.pool}:${at}`,
-          causationId: null,
-          actor: `workers:${settings.pool}`,
-        },
+      .execute('pool', settings.pool, poolDecider, command, {
+        commandId: id,
+        correlationId: id,
+        causationId: null,
+        actor: `workers:${settings.pool}`,
+      })
+      .catch((error: unknown) =>
+        log[error instanceof AppError && error.code === 'pool.not-found' ? 'debug' : 'warn']({ err: error }, notRecorded),
       )
-      .catch((error: unknown) => log.warn({ err: error }, 'pool health not recorded'))
   }
 
   const drainNewest = () => {
@@ -140,19 +142,7 @@ export function createPoolGroup(deps: PoolGroupDeps) {
       },
       'pool scaled',
     )
-    void deps
-      .execute('pool', settings.pool, poolDecider, step.record, {
-        commandId: `scale:${settings.pool}:${now}`,
-        correlationId: `scale:${settings.pool}:${now}`,
-        causationId: null,
-        actor: `workers:${settings.pool}`,
-      })
-      .catch((error: unknown) =>
-        log[error instanceof AppError && error.code === 'pool.not-found' ? 'debug' : 'warn'](
-          { err: error },
-          'scaling decision not recorded as PoolScaled',
-        ),
-      )
+    poolCommand('scale', step.record, 'scaling decision not recorded as PoolScaled')
     for (let i = 0; i < step.fork; i++) fork()
     for (let i = 0; i < step.drain; i++) drainNewest()
   }
