@@ -93,22 +93,26 @@ describe('the write path when a writer dies or stalls in the middle of an append
     await expectLogIntact(ids)
   })
 
-  it('a writer stopped (SIGSTOP) while its append is in flight: another writer waits out its deadline, reads the log and carries on', async () => {
+  it('a writer stopped (SIGSTOP) while its append is in flight, five times at slightly different moments: another writer waits out its deadline, reads the log and carries on', async () => {
     const [id] = idsOf(1)
-    const writer = spawnWriter(h, 'in-flight', 1)
-    await writer.until((l) => l.signal === 'in-flight', 'an append in flight')
-    writer.child.kill('SIGSTOP')
-    try {
-      const other = await progress(id!, 'while-stopped')
-      expect(other.version).toBeGreaterThan(1)
-    } finally {
-      writer.child.kill('SIGCONT')
+    for (let round = 0; round < 5; round++) {
+      const writer = spawnWriter(h, 'in-flight', 1)
+      await writer.until((l) => l.signal === 'in-flight', `round ${round}: an append in flight`)
+      // Stopped anywhere from before the client writes the request to after it: both must be safe.
+      await new Promise((r) => setTimeout(r, round))
+      writer.child.kill('SIGSTOP')
+      try {
+        const other = await progress(id!, `while-stopped-${round}`)
+        expect(other.version).toBeGreaterThan(1)
+      } finally {
+        writer.child.kill('SIGCONT')
+      }
+      // The stopped writer resumes: its commit finds the slot taken over, its next appends follow the log.
+      const seen = writer.lines.length
+      await waitFor(async () => writer.lines.slice(seen).some((l) => l.eventId !== undefined), 'the resumed writer to append again', 30_000)
+      await writer.kill('SIGTERM')
+      acked.push(...writer.lines.filter((l) => l.eventId))
     }
-    // The stopped writer resumes: its commit finds the slot taken over, its next appends follow the log.
-    const seen = writer.lines.length
-    await waitFor(async () => writer.lines.slice(seen).some((l) => l.eventId !== undefined), 'the resumed writer to append again', 30_000)
-    await writer.kill('SIGTERM')
-    acked.push(...writer.lines.filter((l) => l.eventId))
     await expectLogIntact([id!])
     expect(await h.services.db.selectFrom('event_conflicts').selectAll().execute()).toEqual([])
   })

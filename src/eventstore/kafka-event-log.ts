@@ -7,14 +7,22 @@ import type { AggregateType, StoredEvent } from '../events/envelope.ts'
 import { eventTopic } from '../events/topics.ts'
 import { createConsumer, createProducer } from '../infra/kafka-clients.ts'
 import type { Logger } from '../infra/logger.ts'
-import type { EventLog, LogRecord } from './event-log.ts'
+import { AppendNotSentError, type EventLog, type LogRecord } from './event-log.ts'
+import { createLateSendGuard } from './late-send-guard.ts'
 import { partitionOfKey } from './partitioner.ts'
 import { createProduceBatcher } from './produce-batcher.ts'
 
 /** Control batches (transaction markers) hold no events. */
 const isControl = (batch: RecordsBatch): boolean => (batch.attributes & 0b10_0000) !== 0
 
-export type KafkaEventLogDeps = Readonly<{ config: Pick<Config, 'kafka' | 'append'>; codec: EventCodec; clientId: string; logger: Logger }>
+export type KafkaEventLogDeps = Readonly<{
+  config: Pick<Config, 'kafka' | 'append'>
+  codec: EventCodec
+  clientId: string
+  logger: Logger
+  /** test hook: runs after the batcher's deadline check, before the client is handed the records */
+  beforeProduce?: () => Promise<void>
+}>
 
 /**
  * The event topics through @platformatic/kafka: one idempotent producer (acks=all) behind a batcher
@@ -64,19 +72,32 @@ export async function createKafkaEventLog(deps: KafkaEventLogDeps): Promise<Even
     await describe(topic)
   }
 
+  /** No byte of an append leaves after its deadline, however long the client takes to get there. */
+  const guard = createLateSendGuard(producer.instanceId)
+  const produce = async (records: readonly LogRecord[]) => {
+    await deps.beforeProduce?.()
+    return producer.send({
+      messages: records.map((r) => ({
+        topic: r.topic,
+        partition: r.partition,
+        key: Buffer.from(r.key),
+        value: r.value,
+        timestamp: BigInt(r.timestamp),
+        headers: new Map(Object.entries(r.headers).map(([k, v]) => [Buffer.from(k), Buffer.from(v)])),
+      })) as never,
+    })
+  }
   const batcher = createProduceBatcher<LogRecord>({
-    send: async (records) => {
-      const result = await producer.send({
-        messages: records.map((r) => ({
-          topic: r.topic,
-          partition: r.partition,
-          key: Buffer.from(r.key),
-          value: r.value,
-          timestamp: BigInt(r.timestamp),
-          headers: new Map(Object.entries(r.headers).map(([k, v]) => [Buffer.from(k), Buffer.from(v)])),
-        })) as never,
-      })
-      return (result.offsets ?? []).map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset }))
+    send: async (records, sendBy) => {
+      const sent = await guard.send(sendBy, () => produce(records))
+      if (!sent.ok) {
+        if (!sent.written)
+          throw new AppendNotSentError(
+            `the append was never written to Kafka (${(sent.error as Error).message}); nothing of it is in the log`,
+          )
+        throw sent.error
+      }
+      return (sent.value.offsets ?? []).map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset }))
     },
   })
 
@@ -104,6 +125,7 @@ export async function createKafkaEventLog(deps: KafkaEventLogDeps): Promise<Even
     },
 
     async close() {
+      guard.close()
       await Promise.all([producer.close(), reader.close()])
     },
   }

@@ -18,7 +18,8 @@ type Pending<R> = { records: readonly R[]; sendBy: number; resolve: (d: Delivere
  * would go out is never sent: it fails with `append.not-sent`, so its writer knows nothing landed.
  */
 export function createProduceBatcher<R extends BatchedRecord>(deps: {
-  send: (records: readonly R[]) => Promise<readonly PartitionOffset[]>
+  /** sends one request; `sendBy` is the earliest deadline of its records (none may be written after it) */
+  send: (records: readonly R[], sendBy: number) => Promise<readonly PartitionOffset[]>
   maxBatchRecords?: number
   inFlight?: number
   now?: () => number
@@ -43,16 +44,25 @@ export function createProduceBatcher<R extends BatchedRecord>(deps: {
     const batch = queue.slice(0, i)
     queue = queue.slice(i)
     try {
-      if (batch.length > 0) settle(batch, await deps.send(batch.flatMap((p) => p.records)))
-    } catch (error) {
-      // Sent, and then it failed: the records may or may not be in the log.
-      for (const p of batch)
-        p.reject(
-          new UnknownOutcomeError(
-            `append failed after it was sent: ${(error as Error).message}; the outcome is reconciled from the log`,
-            error,
+      if (batch.length > 0)
+        settle(
+          batch,
+          await deps.send(
+            batch.flatMap((p) => p.records),
+            Math.min(...batch.map((p) => p.sendBy)),
           ),
         )
+    } catch (error) {
+      // Sent, and then it failed: the records may or may not be in the log (unless the sender knows none left).
+      for (const p of batch)
+        if (error instanceof AppendNotSentError) p.reject(error)
+        else
+          p.reject(
+            new UnknownOutcomeError(
+              `append failed after it was sent: ${(error as Error).message}; the outcome is reconciled from the log`,
+              error,
+            ),
+          )
     } finally {
       sending--
       if (queue.length > 0) void flush()
