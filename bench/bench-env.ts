@@ -69,4 +69,15 @@ export async function waitUntil(check: () => Promise<boolean>, timeoutMs: number
   if (!done) throw new Error(`timed out waiting for ${what}`)
 }
 
+/** Creates a pool over the API and waits until it is projected (a task's pool must exist; a projector must run). */
+export async function createPool(url: string, name: string, mode: 'workers' | 'pull', extra: Record<string, unknown> = {}): Promise<void> {
+  const created = await fetch(`${url}/api/v1/pools`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name, role: name, mode, ...extra }),
+  })
+  if (!created.ok) throw new Error(`pool ${name} not created: ${created.status} ${await created.text()}`)
+  await waitUntil(async () => (await fetch(`${url}/api/v1/pools/${name}`)).ok, 30_000, `pool ${name} projected`)
+}
+
 export const waitForHttp = (url: string) => waitUntil(async () => (await fetch(url).catch(() => undefined))?.ok === true, 30_000, url)

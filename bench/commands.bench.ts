@@ -1,6 +1,6 @@
 import autocannon from 'autocannon'
 import type { BenchEnv } from './bench-env.ts'
-import { waitForHttp } from './bench-env.ts'
+import { createPool, waitForHttp } from './bench-env.ts'
 
 export type Row = Readonly<{ figure: string; value: string; target: string; ok: boolean | undefined }>
 
@@ -22,6 +22,10 @@ export async function benchCommands(env: BenchEnv, log: (line: string) => void):
   const api = env.spawnRole(['api'])
   const url = `http://127.0.0.1:${env.config.http.port}`
   await waitForHttp(`${url}/health`)
+  // Nothing consumes during the run: a projector runs only until the pool is projected.
+  const projector = env.spawnRole(['projector'])
+  await createPool(url, 'bench', 'pull')
+  projector.kill('SIGTERM')
   log('warming up the api (3 s)')
   await load(url, { connections: 16, seconds: 3 })
   log('saturating: 64 connections for 10 s')

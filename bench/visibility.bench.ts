@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os'
 import { build as histogram } from 'hdr-histogram-js'
 import type { BenchEnv } from './bench-env.ts'
-import { waitForHttp } from './bench-env.ts'
+import { createPool, waitForHttp } from './bench-env.ts'
 import type { Row } from './commands.bench.ts'
 import { createHttpClient } from './http-client.ts'
 
@@ -22,6 +22,7 @@ export async function benchVisibility(
   const reactors = env.spawnRole(['reactors'])
   const url = `http://127.0.0.1:${env.config.http.port}`
   await waitForHttp(`${url}/health`)
+  await createPool(url, 'bench', 'pull')
   const h = histogram({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000, numberOfSignificantValueDigits: 3 })
   const post = histogram({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000, numberOfSignificantValueDigits: 3 })
   const client = createHttpClient(url, 256)

@@ -18,6 +18,7 @@ export async function bringUp(deps: {
   url: string
   db: Db
   pool: string
+  pullPool: string
   sideEffectsDir: string
   probes: Probes
   log: (line: string) => void
@@ -38,22 +39,9 @@ export async function bringUp(deps: {
     maxWorkers: workerProcesses,
     scaleIntervalMs: 2_000,
   }
-  let answer = 'no answer'
-  const created = await waitFor(async () => {
-    const response = await fetch(`${url}/api/v1/pools`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': `pool-${deps.pool}` },
-      body: JSON.stringify(body),
-    })
-    answer = `${response.status} ${await response.text()}`
-    return response.ok ? true : undefined
-  }, 30_000)
-  if (!created) throw new Error(`the pool could not be created within 30 s: ${answer}`)
-  const projected = await waitFor(
-    async () => ((await deps.db.selectFrom('pools').select('name').where('name', '=', deps.pool).executeTakeFirst()) ? true : undefined),
-    30_000,
-  )
-  if (!projected) throw new Error('the pool did not reach the pools read model within 30 s')
+  await createPool(url, deps.db, body)
+  // The lease probes' pool: remote agents claim its tasks over HTTP, no worker group runs it.
+  await createPool(url, deps.db, { name: deps.pullPool, role: deps.pullPool, mode: 'pull' })
 
   roles.workers.start()
   const forked = await waitFor(
@@ -65,4 +53,24 @@ export async function bringUp(deps: {
   const warm = await deps.probes.completed('warm-up', Date.now())
   if (warm === undefined) throw new Error(`a first task did not complete; see the role logs in ${roles.workers.logPath}`)
   log(`every role is up; a first task completed end to end in ${seconds(warm)} (${seconds(Date.now() - began)} since the roles started)`)
+}
+
+/** Creates a pool over the API (retried while the API warms up) and waits for the pools read model to list it. */
+async function createPool(url: string, db: Db, body: { name: string } & Record<string, unknown>): Promise<void> {
+  let answer = 'no answer'
+  const created = await waitFor(async () => {
+    const response = await fetch(`${url}/api/v1/pools`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': `pool-${body.name}` },
+      body: JSON.stringify(body),
+    })
+    answer = `${response.status} ${await response.text()}`
+    return response.ok ? true : undefined
+  }, 30_000)
+  if (!created) throw new Error(`pool ${body.name} could not be created within 30 s: ${answer}`)
+  const projected = await waitFor(
+    async () => ((await db.selectFrom('pools').select('name').where('name', '=', body.name).executeTakeFirst()) ? true : undefined),
+    30_000,
+  )
+  if (!projected) throw new Error(`pool ${body.name} did not reach the pools read model within 30 s`)
 }

@@ -47,7 +47,7 @@ export async function runChaos(options: ChaosOptions, cwd: string, cleanup: Clea
   const probes = createProbes({ ledger, db, url, pullPool, timeoutMs: options.recoveryTimeoutMs })
 
   log(`starting the roles (api on ${url}; role output in ${env.logDir})`)
-  await bringUp({ roles, url, db, pool, sideEffectsDir: env.sideEffectsDir, probes, log })
+  await bringUp({ roles, url, db, pool, pullPool, sideEffectsDir: env.sideEffectsDir, probes, log })
 
   const loadStartedAt = Date.now()
   const load = startLoad(ledger, options.rate)

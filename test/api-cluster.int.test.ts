@@ -9,7 +9,7 @@ describe('agentfleet api --workers 2', () => {
   const urls: string[] = []
   const clients: SseClient[] = []
   beforeAll(async () => {
-    h = await startHarness({ api: false })
+    h = await startHarness({ pools: ['cluster'], api: false })
     api = spawn(process.execPath, ['bin/agentfleet.js', 'api', '--workers', '2'], {
       env: { ...process.env, ...h.env, AGENTFLEET_LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'inherit'],

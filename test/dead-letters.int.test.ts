@@ -16,6 +16,7 @@ describe('retries, dead letters and the queue loops', () => {
   let depth: (pool: string) => Promise<number>
   beforeAll(async () => {
     h = await startHarness({
+      pools: ['backoff', 'dlq', 'cli', 'twins'],
       queueLoops: ['reaper', 'retry-timer'],
       env: { AGENTFLEET_REAPER_INTERVAL_MS: '100', AGENTFLEET_RETRY_BASE_MS: '100', AGENTFLEET_RETRY_MAX_MS: '400' },
     })

@@ -35,7 +35,7 @@ const ctx = (commandId: string) => ({ commandId, correlationId: 'corr', causatio
 describe('event store against the real stack', () => {
   let h: Harness
   beforeAll(async () => {
-    h = await startHarness()
+    h = await startHarness({ pools: ['kcat', 'p'] })
   })
   afterAll(async () => {
     await h?.stop()

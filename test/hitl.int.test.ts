@@ -52,7 +52,7 @@ describe('HITL requests over HTTP against the real stack', () => {
   }
 
   beforeAll(async () => {
-    h = await startHarness({ env: { AGENTFLEET_HITL_EXPIRY_INTERVAL_MS: '200' } })
+    h = await startHarness({ pools: ['reviews'], env: { AGENTFLEET_HITL_EXPIRY_INTERVAL_MS: '200' } })
     w = await h.writeSide()
     const p = (await (await postJson(`${h.baseUrl}/api/v1/projects`, { name: 'Reviews' })).json()) as Accepted
     projectId = p.id

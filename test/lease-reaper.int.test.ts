@@ -36,7 +36,7 @@ describe('lease reaper: held tasks without a run lease', () => {
   }
 
   beforeAll(async () => {
-    h = await startHarness({ queueLoops: [] })
+    h = await startHarness({ pools: ['sweep'], queueLoops: [] })
     w = await h.writeSide()
   })
   afterAll(async () => {

@@ -13,7 +13,7 @@ describe('a projector group whose read models do not belong to the log', () => {
   const visible = async () => (await h.services.db.selectFrom('tasks').select('id').execute()).length
 
   beforeAll(async () => {
-    h = await startHarness({ projector: false, reactors: false })
+    h = await startHarness({ pools: ['align'], projector: false, reactors: false })
     for (let i = 0; i < 5; i++) expect((await postJson(`${h.baseUrl}/api/v1/tasks`, { title: `t${i}`, pool: 'align' })).status).toBe(201)
   })
   afterAll(async () => {

@@ -10,7 +10,7 @@ describe('/metrics and /api/v1/system/lag against the real stack', () => {
   let h: Harness
   let projector: { stop: () => Promise<void> } | undefined
   beforeAll(async () => {
-    h = await startHarness({ projector: false, env: { AGENTFLEET_METRICS_CACHE_MS: '100' } })
+    h = await startHarness({ pools: ['lag', 'metrics', 'other'], projector: false, env: { AGENTFLEET_METRICS_CACHE_MS: '100' } })
   })
   afterAll(async () => {
     await projector?.stop()
@@ -32,8 +32,8 @@ describe('/metrics and /api/v1/system/lag against the real stack', () => {
       const b = await lag()
       return projectionLag(b, 'tasks') === 6 && b
     }, 'tasks projection lag 6 (3 tasks, created + queued each)')
-    // The snapshots projection folds the same task events: behind by all six too.
-    expect(projectionLag(behind, 'snapshots')).toBe(6)
+    // The snapshots projection folds the same task events, and the three pools' PoolCreated.
+    expect(projectionLag(behind, 'snapshots')).toBe(6 + 3)
     expect(sampleValue((await scrape()).samples, 'agentfleet_projection_lag_events', { projection: 'tasks' })).toBe(6)
 
     projector = await startProjector(h.services)

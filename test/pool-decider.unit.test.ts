@@ -7,6 +7,7 @@ import { specFor } from './support/decider-spec.ts'
 const spec = specFor(poolDecider)
 
 const config: PoolConfig = {
+  mode: 'workers',
   role: 'echo',
   handler: 'echo',
   handlerConfig: { delayMs: 1 },

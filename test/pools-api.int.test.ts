@@ -78,6 +78,7 @@ describe('pools over HTTP against the real stack', () => {
       lagThreshold: 10,
       scaleIntervalMs: 2000,
       scaleDownStabilizationMs: 30000,
+      mode: 'workers',
       status: 'active',
       workers: 0,
       desiredWorkers: 0,
@@ -110,6 +111,7 @@ describe('pools over HTTP against the real stack', () => {
       ['POST', '/pools', { name: 'x', role: 'echo', minWorkers: 5, maxWorkers: 2 }, 400, 'pool.invalid-config'],
       ['POST', '/pools', { name: 'x', role: 'echo', maxAgentsPerProcess: 0 }, 400, 'request.invalid'],
       ['POST', '/pools', { name: 'x' }, 400, 'request.invalid'],
+      ['POST', '/pools', { name: 'x', role: 'echo', mode: 'push' }, 400, 'request.invalid'],
       ['PATCH', '/pools/strict', { minWorkers: 3 }, 400, 'pool.invalid-config'],
       ['PATCH', '/pools/strict', {}, 400, 'request.invalid'],
       ['PATCH', '/pools/strict', { name: 'renamed' }, 400, 'request.invalid'],
@@ -164,6 +166,39 @@ describe('pools over HTTP against the real stack', () => {
     await waitFor(async () => (await fetch(api('/pools/busy'))).status === 404, 'drained pool deleted')
     const types = (await readEvents(h, 'pool')).filter((e) => e.meta.aggregateId === 'busy').map((e) => e.type)
     expect(types).toEqual(['PoolCreated', 'PoolDrainStarted', 'PoolDeleted'])
+  })
+
+  it('takes tasks only for pools that exist and are active; claims only from pull pools', async () => {
+    await create({ name: 'run-by-workers', role: 'echo' })
+    await create({ name: 'pulled', role: 'echo', mode: 'pull' })
+    await create({ name: 'closing', role: 'echo', mode: 'pull' })
+    expect(await (await fetch(api('/pools/pulled?minVersion=1'))).json()).toMatchObject({ mode: 'pull' })
+    await fetch(api('/pools/closing?minVersion=1'))
+    await activeTask('task-closing-1', 'closing', 'running')
+    expect((await request(api('/pools/closing?drain=true'), 'DELETE')).status).toBe(200)
+    const task = (pool: string) => postJson(api('/tasks'), { title: 't', pool })
+    expect((await task('pulled')).status).toBe(201)
+    expect((await task('run-by-workers')).status).toBe(201)
+    // Seen within a second plus the projector's lag (tasks let through meanwhile are fine: the pool still runs them).
+    const refusedWhileDraining = await waitFor(async () => {
+      const res = await task('closing')
+      return res.status === 409 && ((await res.json()) as { code: string })
+    }, 'the draining pool to refuse tasks')
+    expect(refusedWhileDraining.code).toBe('pool.draining')
+    const before = await logEnd(h, 'task')
+    const cases: [Response, number, string][] = [
+      [await task('nowhere'), 404, 'pool.not-found'],
+      [await postJson(api('/workflows'), { name: 'w', steps: [{ stepId: 's', title: 's', pool: 'nowhere' }] }), 404, 'pool.not-found'],
+      [await postJson(api('/queue/claim'), { agentId: 'a1', pool: 'run-by-workers' }), 409, 'pool.not-pull'],
+      [await postJson(api('/queue/claim'), { agentId: 'a1', pool: 'nowhere' }), 404, 'pool.not-found'],
+    ]
+    for (const [res, status, code] of cases) {
+      expect(res.status, code).toBe(status)
+      expect(res.headers.get('content-type')).toBe('application/problem+json')
+      expect(((await res.json()) as { code: string }).code).toBe(code)
+    }
+    expect(await logEnd(h, 'task')).toBe(before)
+    expect((await postJson(api('/queue/claim'), { agentId: 'a1', pool: 'pulled', wait: 5 })).status).toBe(200)
   })
 
   it('reports agents, tasks and the last scaling decision in stats', async () => {

@@ -18,6 +18,7 @@ describe('claiming from the queue over HTTP', () => {
   let depth: (pool: string) => Promise<number>
   beforeAll(async () => {
     h = await startHarness({
+      pools: ['bad', 'conc', 'lapse', 'late', 'long', 'order', 'run'],
       queueLoops: ['reaper', 'retry-timer'],
       env: { AGENTFLEET_REAPER_INTERVAL_MS: '100', AGENTFLEET_RETRY_BASE_MS: '50', AGENTFLEET_RETRY_MAX_MS: '200' },
     })
@@ -176,7 +177,7 @@ describe('claiming from the queue over HTTP', () => {
 describe('lease expiry with the reaper down', () => {
   let h: Harness
   beforeAll(async () => {
-    h = await startHarness({ queueLoops: [] })
+    h = await startHarness({ pools: ['bad', 'conc', 'lapse', 'late', 'long', 'order', 'run'], queueLoops: [] })
   })
   afterAll(async () => {
     await h?.stop()

@@ -7,7 +7,7 @@ describe('live stream back-pressure', () => {
   let h: Harness
   const clients: SseClient[] = []
   beforeAll(async () => {
-    h = await startHarness({ env: { AGENTFLEET_STREAM_BUFFER_EVENTS: '4', AGENTFLEET_METRICS_CACHE_MS: '50' } })
+    h = await startHarness({ pools: ['big'], env: { AGENTFLEET_STREAM_BUFFER_EVENTS: '4', AGENTFLEET_METRICS_CACHE_MS: '50' } })
   })
   afterAll(async () => {
     for (const c of clients) c.close()

@@ -7,7 +7,10 @@ describe('live event stream (SSE) against the real stack', () => {
   let h: Harness
   const clients: SseClient[] = []
   beforeAll(async () => {
-    h = await startHarness({ env: { AGENTFLEET_STREAM_HEARTBEAT_MS: '300', AGENTFLEET_STREAM_IDLE_MS: '500' } })
+    h = await startHarness({
+      pools: ['alpha', 'beat', 'beta', 'live', 'other', 'resume'],
+      env: { AGENTFLEET_STREAM_HEARTBEAT_MS: '300', AGENTFLEET_STREAM_IDLE_MS: '500' },
+    })
   })
   afterAll(async () => {
     for (const c of clients) c.close()

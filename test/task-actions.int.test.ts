@@ -7,7 +7,7 @@ describe('task commands over HTTP: progress, assign, cancel, retry', () => {
   let h: Harness
   let execute: Awaited<ReturnType<Harness['writeSide']>>['execute']
   beforeAll(async () => {
-    h = await startHarness({ reactors: false, env: { AGENTFLEET_READ_WAIT_MS: '500' } })
+    h = await startHarness({ pools: ['p'], reactors: false, env: { AGENTFLEET_READ_WAIT_MS: '500' } })
     execute = (await h.writeSide()).execute
   })
   afterAll(async () => {
@@ -138,6 +138,7 @@ describe('task commands over HTTP: progress, assign, cancel, retry', () => {
       lag_threshold: 10,
       scale_interval_ms: 1000,
       scale_down_stabilization_ms: 1000,
+      mode: 'workers',
       status: 'active',
       workers: 0,
       last_scaling: null,

@@ -8,7 +8,7 @@ describe('task dependencies: reactor, cycles, history', () => {
   let h: Harness
   let execute: Awaited<ReturnType<Harness['writeSide']>>['execute']
   beforeAll(async () => {
-    h = await startHarness({ env: { AGENTFLEET_READ_WAIT_MS: '500' } })
+    h = await startHarness({ pools: ['chain', 'cyc', 'fail', 'hist', 'late', 'rm'], env: { AGENTFLEET_READ_WAIT_MS: '500' } })
     execute = (await h.writeSide()).execute
   })
   afterAll(async () => {

@@ -4,7 +4,7 @@ import { logEnd, postJson, startHarness, type Harness } from './support/harness.
 describe('tasks over HTTP against the real stack', () => {
   let h: Harness
   beforeAll(async () => {
-    h = await startHarness()
+    h = await startHarness({ pools: ['listing', 'p', 'writers'] })
   })
   afterAll(async () => {
     await h?.stop()

@@ -11,7 +11,7 @@ describe('task search over HTTP', () => {
   const ids: Record<string, string> = {}
   let middle = ''
   beforeAll(async () => {
-    h = await startHarness({ reactors: false })
+    h = await startHarness({ pools: ['reviewers', 'writers'], reactors: false })
     ids.a = (
       await createTask(h, {
         title: 'Summarise the ACME report',

@@ -63,8 +63,10 @@ describe('workers --all (real forked processes)', () => {
 
   it('follows a pool live: a changed handler runs the next task, a worker-less pool touches no other, a deleted pool stops its group', async () => {
     expect((await postJson(`${h.baseUrl}/api/v1/pools`, { name: 'live', role: 'echo', minWorkers: 1, maxWorkers: 1 })).status).toBe(201)
-    // A pool with no workers at all (a pull pool): accepted, and no other pool notices it.
+    // A pool with no workers at all: accepted, and no other pool notices it.
     expect((await postJson(`${h.baseUrl}/api/v1/pools`, { name: 'none', role: 'echo', minWorkers: 0, maxWorkers: 0 })).status).toBe(201)
+    // A pull pool: remote agents claim its tasks, so no worker group runs it whatever its numbers say.
+    expect((await postJson(`${h.baseUrl}/api/v1/pools`, { name: 'pulled', role: 'echo', mode: 'pull', minWorkers: 2 })).status).toBe(201)
     const first = await submit('live', 1)
     expect(JSON.parse(await taskResult(first))).toMatchObject({ n: 1 })
 
@@ -82,6 +84,7 @@ describe('workers --all (real forked processes)', () => {
     )
     expect(collected.of('TaskCompleted', second)).toHaveLength(1)
     expect((await (await fetch(`${h.baseUrl}/api/v1/pools/none/workers`)).json()) as unknown).toEqual({ items: [] })
+    expect((await (await fetch(`${h.baseUrl}/api/v1/pools/pulled/workers`)).json()) as unknown).toEqual({ items: [] })
 
     expect((await request('/pools/live', 'DELETE')).ok).toBe(true)
     await waitFor(

@@ -72,7 +72,7 @@ describe('workflows over HTTP against the real stack', () => {
     }, `workflow ${status}`)
 
   beforeAll(async () => {
-    h = await startHarness()
+    h = await startHarness({ pools: ['ci'] })
     w = await h.writeSide()
     projectId = ((await (await postJson(`${h.baseUrl}/api/v1/projects`, { name: 'Release train' })).json()) as Accepted).id
   })

@@ -20,6 +20,7 @@ import * as m0081 from './migrations/0081-reactor-tables.ts'
 import * as m0082 from './migrations/0082-projector-log-identity.ts'
 import * as m0083 from './migrations/0083-worker-heartbeats.ts'
 import * as m0084 from './migrations/0084-pool-health.ts'
+import * as m0085 from './migrations/0085-pool-mode.ts'
 
 /** Migrations are listed explicitly: no directory scanning, works the same from sources or dist. */
 const migrations: Record<string, Migration> = {
@@ -41,6 +42,7 @@ const migrations: Record<string, Migration> = {
   '0082-projector-log-identity': m0082,
   '0083-worker-heartbeats': m0083,
   '0084-pool-health': m0084,
+  '0085-pool-mode': m0085,
 }
 
 export function migrateToLatest(db: Db, schema: string): Promise<MigrationResultSet> {

@@ -183,6 +183,8 @@ export interface PoolsTable {
   lag_threshold: number
   scale_interval_ms: number
   scale_down_stabilization_ms: number
+  /** workers | pull */
+  mode: string
   status: string
   /** toWorkers of the last PoolScaled */
   workers: number

@@ -16,6 +16,7 @@ import type { IdempotencyStore } from './idempotency.ts'
 import { problemResponse, statusOf } from './problem-details.ts'
 import { registerHealthRoutes } from './routes/health.routes.ts'
 import { registerTaskRoutes } from './routes/tasks.routes.ts'
+import { createPoolGate } from './pool-gate.ts'
 import { createHeartbeatStore } from '../presence/heartbeat-store.ts'
 import { registerAgentLifecycleRoutes } from './routes/agent-lifecycle.routes.ts'
 import { registerAgentRoutes } from './routes/agents.routes.ts'
@@ -94,7 +95,9 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   })
 
   registerHealthRoutes(app, { probes: deps.probes, db: deps.db, appends: deps.appends, startedAt: Date.now() })
+  const pools = createPoolGate({ db: deps.db, readWaitMs: deps.config.readWaitMs })
   registerTaskRoutes(app, {
+    pools,
     execute: deps.execute,
     db: deps.db,
     idempotency: deps.idempotency,
@@ -115,6 +118,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   registerQueueStatsRoutes(app, { db: deps.db, clock: Date.now })
   registerSystemRoutes(app, { db: deps.db, placements: configuredPlacements(deps.config), clock: Date.now })
   registerQueueRoutes(app, {
+    pools,
     execute: deps.execute,
     redis: deps.redis,
     prefix: deps.config.redis.prefix,
@@ -127,7 +131,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   registerDeadLetterRoutes(app, { execute: deps.execute, db: deps.db, idempotency: deps.idempotency })
   registerHitlRoutes(app, { execute: deps.execute, db: deps.db, idempotency: deps.idempotency, waitForVersion })
   registerProjectRoutes(app, { execute: deps.execute, db: deps.db, idempotency: deps.idempotency, waitForVersion })
-  registerWorkflowRoutes(app, { execute: deps.execute, db: deps.db, idempotency: deps.idempotency, waitForVersion })
+  registerWorkflowRoutes(app, { execute: deps.execute, db: deps.db, idempotency: deps.idempotency, waitForVersion, pools })
 
   app.doc31('/openapi.json', { openapi: '3.1.0', info: { title: 'AgentFleet API', version: '1' } })
   registerDashboardRoutes(app)

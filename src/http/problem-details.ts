@@ -42,6 +42,7 @@ const statusByCode: Readonly<Record<string, ContentfulStatusCode>> = {
   'pool.has-active-tasks': 409,
   'pool.draining': 409,
   'pool.deleted': 409,
+  'pool.not-pull': 409,
   'queue-pool.not-found': 404,
   'dead-letter.not-found': 404,
   'queue.wait-too-long': 400,

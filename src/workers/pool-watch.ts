@@ -30,16 +30,25 @@ export function startPoolWatch(deps: PoolWatchDeps) {
   const running = new Map<string, RunningPool>()
   const seen = new Set<string>()
   const told = new Map<string, number>()
+  const toldPull = new Set<string>()
   let timer: NodeJS.Timeout | undefined
   let stopped = false
   let pass: Promise<void> = Promise.resolve()
 
   const wanted = async (): Promise<WantedPool[]> => {
     const file = deps.file()
-    const rows = (await runnablePools(deps.db)).filter((r) => deps.only === undefined || r.name === deps.only)
+    const all = (await runnablePools(deps.db)).filter((r) => deps.only === undefined || r.name === deps.only)
+    // Remote agents claim a pull pool's tasks over HTTP: no worker group runs it (one that ran stops).
+    const pull = new Set(all.filter((r) => r.mode === 'pull').map((r) => r.name))
+    for (const name of pull)
+      if (!toldPull.has(name)) {
+        toldPull.add(name)
+        log.info({ pool: name }, 'pull pool: remote agents claim its tasks over HTTP, no worker group runs it')
+      }
+    const rows = all.filter((r) => !pull.has(r.name))
     for (const r of rows) seen.add(r.name)
-    const names = new Set([...rows.map((r) => r.name), ...file.map((f) => f.pool)])
-    if (deps.only !== undefined && !seen.has(deps.only)) names.add(deps.only)
+    const names = new Set([...rows.map((r) => r.name), ...file.map((f) => f.pool).filter((p) => !pull.has(p))])
+    if (deps.only !== undefined && !seen.has(deps.only) && !pull.has(deps.only)) names.add(deps.only)
     return [...names]
       .filter((name) => deps.only === undefined || name === deps.only)
       .map((pool): WantedPool => {

@@ -11,6 +11,11 @@ import { prepareEnvironment } from '../../src/setup.ts'
 import { startQueueLoops, type QueueLoop } from '../../src/queue/queue-loops.ts'
 import { dropNamespace } from '../../src/ops/drop-namespace.ts'
 import { topicOffsets } from '../../src/infra/topic-offsets.ts'
+import { defaultHandler, poolNumberDefaults } from '../../src/commands/pool/pool-limits.ts'
+import { poolDecider } from '../../src/commands/pool/pool.decider.ts'
+import type { PoolMode } from '../../src/commands/pool/pool.state.ts'
+import { getPool } from '../../src/projections/pools/pools.queries.ts'
+import { poolsProjection, type PoolRow } from '../../src/projections/pools/pools.projection.ts'
 
 export type Harness = Readonly<{
   id: string
@@ -19,6 +24,8 @@ export type Harness = Readonly<{
   services: Services
   baseUrl: string
   writeSide: (overrides?: WriteSideOverrides) => Promise<WriteSide>
+  /** Creates pools (default mode pull: no worker group, tasks wait for claims) and waits until the read model lists them. */
+  createPools: (names: readonly string[], mode?: PoolMode) => Promise<void>
   stop: () => Promise<void>
 }>
 
@@ -27,7 +34,15 @@ export type Harness = Readonly<{
  * Redis key prefix, so tests run side by side and leave nothing behind.
  */
 export async function startHarness(
-  options: { api?: boolean; projector?: boolean; reactors?: boolean; queueLoops?: readonly QueueLoop[]; env?: Record<string, string> } = {},
+  options: {
+    api?: boolean
+    projector?: boolean
+    reactors?: boolean
+    queueLoops?: readonly QueueLoop[]
+    env?: Record<string, string>
+    /** pull pools to create up front: a task's pool must exist */
+    pools?: readonly string[]
+  } = {},
 ): Promise<Harness> {
   const id = randomBytes(4).toString('hex')
   const env: Record<string, string> = {
@@ -67,17 +82,46 @@ export async function startHarness(
   const api = options.api === false ? undefined : await startApi(services)
   if (api) stops.unshift(api.stop)
 
+  const writeSide = async (overrides?: WriteSideOverrides) => {
+    const w = await createWriteSide(services, overrides)
+    stops.unshift(w.close)
+    return w
+  }
+  let poolWriter: Promise<WriteSide> | undefined
+  const createPools = async (names: readonly string[], mode: PoolMode = 'pull') => {
+    poolWriter ??= writeSide()
+    const w = await poolWriter
+    for (const name of names) {
+      const config = { mode, role: name, handler: defaultHandler, handlerConfig: {}, ...poolNumberDefaults }
+      const ctx = { commandId: `create-pool-${name}`, correlationId: `pools-${id}`, causationId: null, actor: 'test' }
+      await w.execute('pool', name, poolDecider, { type: 'CreatePool', commandId: ctx.commandId, config }, ctx)
+    }
+    if (options.projector !== false)
+      await waitFor(
+        async () => (await Promise.all(names.map((n) => getPool(services.db, n)))).every(Boolean),
+        `pools ${names.join(', ')} projected`,
+      )
+    // No projector runs: the pools' rows as the pools projection makes them, so the API knows the pools.
+    else
+      for (const name of names) {
+        const row = (await w.store.readStream('pool', name)).reduce<PoolRow | undefined>(poolsProjection.project, undefined)
+        if (row)
+          await services.db
+            .insertInto('pools')
+            .values(row as never)
+            .execute()
+      }
+  }
+  if (options.pools?.length) await createPools(options.pools)
+
   return {
     id,
     config,
     env,
     services,
     baseUrl: api ? `http://127.0.0.1:${api.port}` : '',
-    writeSide: async (overrides) => {
-      const w = await createWriteSide(services, overrides)
-      stops.unshift(w.close)
-      return w
-    },
+    writeSide,
+    createPools,
     stop: async () => {
       for (const stop of stops) await stop().catch(() => undefined)
       await dropNamespace(services)

@@ -3,7 +3,7 @@ import type { PoolConfigUpdatedData, PoolEvent } from '../../events/generated/ev
 import { assertNever, type Decider } from '../decider.ts'
 import type { CreatePool, DeletePool, PoolCommand, RecordScaling, ReportPoolHealth, RetirePool, UpdatePoolConfig } from './pool.commands.ts'
 import { poolNumberProblems } from './pool-limits.ts'
-import type { ExistingPool, PoolConfig, PoolState } from './pool.state.ts'
+import { PoolMode, type ExistingPool, type PoolConfig, type PoolState } from './pool.state.ts'
 
 const mustBeLive = (state: PoolState): ExistingPool => {
   if (!state.exists) throw new DomainError('pool.not-found', 'the pool does not exist')
@@ -17,6 +17,7 @@ const invalid = (message: string): never => {
 
 function validate(c: PoolConfig): PoolConfig {
   const problems = poolNumberProblems(c)
+  if (!PoolMode.includes(c.mode)) problems.push(`mode must be one of ${PoolMode.join(', ')}, not ${c.mode}`)
   if (problems.length > 0) invalid(problems.join('; '))
   return c
 }
@@ -77,7 +78,11 @@ const reportHealth = (c: ReportPoolHealth, state: PoolState): PoolEvent[] => {
   return state.degraded === c.reason ? [] : [{ type: 'PoolDegraded', data: { reason: c.reason, failures: c.failures } }]
 }
 
-const configOf = (d: PoolConfigUpdatedData): PoolConfig => ({ ...d, handlerConfig: JSON.parse(d.handlerConfig) as Record<string, unknown> })
+const configOf = (d: PoolConfigUpdatedData): PoolConfig => ({
+  ...d,
+  mode: d.mode === 'pull' ? 'pull' : 'workers',
+  handlerConfig: JSON.parse(d.handlerConfig) as Record<string, unknown>,
+})
 
 export const poolDecider: Decider<PoolState, PoolCommand, PoolEvent> = {
   initialState: () => ({ exists: false }),

@@ -1,5 +1,10 @@
+/** Who runs a pool's tasks: its worker group, or remote agents that claim them over HTTP. */
+export const PoolMode = ['workers', 'pull'] as const
+export type PoolMode = (typeof PoolMode)[number]
+
 /** A pool's configuration: what worker groups and the autoscaler read. */
 export type PoolConfig = Readonly<{
+  mode: PoolMode
   role: string
   handler: string
   handlerConfig: Readonly<Record<string, unknown>>

@@ -114,6 +114,7 @@ export type PoolConfigUpdatedData = {
   readonly lagThreshold: number
   readonly scaleIntervalMs: number
   readonly scaleDownStabilizationMs: number
+  readonly mode: string
 }
 /** Payload of agentfleet.pool.PoolCreated (everything but meta). */
 export type PoolCreatedData = {
@@ -126,6 +127,7 @@ export type PoolCreatedData = {
   readonly lagThreshold: number
   readonly scaleIntervalMs: number
   readonly scaleDownStabilizationMs: number
+  readonly mode: string
 }
 /** Payload of agentfleet.pool.PoolDegraded (everything but meta). */
 export type PoolDegradedData = {

@@ -2,7 +2,7 @@ import { createRoute, type OpenAPIHono } from '@hono/zod-openapi'
 import type { CommandContext, CommandHandler } from '../../commands/handle-command.ts'
 import type { PoolCommand } from '../../commands/pool/pool.commands.ts'
 import { poolDecider } from '../../commands/pool/pool.decider.ts'
-import { activeTaskStatuses } from '../../commands/pool/pool.state.ts'
+import { activeTaskStatuses, type PoolMode } from '../../commands/pool/pool.state.ts'
 import { AppError, NotFoundError } from '../../errors.ts'
 import type { Db } from '../../infra/postgres.ts'
 import { agentCountsByStatus } from '../../projections/agents/agents.queries.ts'
@@ -39,6 +39,7 @@ export const toPoolView = (p: PoolRecord) => ({
   name: p.name,
   version: p.version,
   role: p.role,
+  mode: p.mode as PoolMode,
   handler: p.handler,
   handlerConfig: p.handler_config,
   maxAgentsPerProcess: p.max_agents_per_process,

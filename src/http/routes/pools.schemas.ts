@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi'
 import { poolNumberDefaults, poolNumberRules, type PoolNumbers } from '../../commands/pool/pool-limits.ts'
+import { PoolMode } from '../../commands/pool/pool.state.ts'
 import { poolName } from './agents.schemas.ts'
 
 const label = z.string().trim().min(1).max(200)
@@ -12,12 +13,16 @@ const handler = z
 const limits = Object.fromEntries(
   Object.entries(poolNumberRules).map(([k, r]) => [k, z.number().int().min(r.min).max(r.max).openapi({ description: r.means })]),
 ) as { [K in keyof PoolNumbers]: z.ZodNumber }
+const mode = z.enum(PoolMode).openapi({
+  description: "workers: the pool's worker group runs its tasks; pull: remote agents claim them with POST /api/v1/queue/claim",
+})
 const handlerConfig = z.record(z.string(), z.json()).openapi({ type: 'object', example: { url: 'https://example.com/hook' } })
 
 export const CreatePoolBody = z
   .object({
     name: poolName.openapi({ example: 'researchers' }),
     role: label.openapi({ example: 'researcher' }),
+    mode: mode.default('workers'),
     handler: handler.optional().openapi({ description: 'role handler; defaults to the role' }),
     handlerConfig: handlerConfig.default({}),
     maxAgentsPerProcess: limits.maxAgentsPerProcess.default(poolNumberDefaults.maxAgentsPerProcess),
@@ -33,6 +38,7 @@ export const CreatePoolBody = z
 export const UpdatePoolBody = z
   .object({
     role: label.optional(),
+    mode: mode.optional(),
     handler: handler.optional(),
     handlerConfig: handlerConfig.optional(),
     ...(Object.fromEntries(Object.entries(limits).map(([k, v]) => [k, v.optional()])) as {
@@ -48,6 +54,7 @@ export const PoolView = z
     name: z.string(),
     version: z.number().int(),
     role: z.string(),
+    mode: mode,
     handler: z.string(),
     handlerConfig: z.unknown(),
     maxAgentsPerProcess: z.number().int(),

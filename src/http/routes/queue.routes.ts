@@ -15,6 +15,7 @@ import { respondToCommand } from '../command-response.ts'
 import type { IdempotencyStore } from '../idempotency.ts'
 import { commandResponses } from '../openapi-responses.ts'
 import { CommandAccepted } from './tasks.schemas.ts'
+import type { PoolGate } from '../pool-gate.ts'
 import {
   AgentProgressBody,
   ClaimBody,
@@ -36,6 +37,7 @@ export type QueueRouteDeps = Readonly<{
   leaseMs: number
   maxWaitS: number
   retryPolicy: RetryPolicy
+  pools: PoolGate
 }>
 
 const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } })
@@ -112,6 +114,7 @@ export function registerQueueRoutes(app: OpenAPIHono, deps: QueueRouteDeps): voi
       const body = c.req.valid('json')
       if ((body.wait ?? 0) > deps.maxWaitS)
         throw new AppError('queue.wait-too-long', `wait is at most ${deps.maxWaitS} s`, { details: { maxWaitS: deps.maxWaitS } })
+      await deps.pools.requirePull(body.pool)
       const correlationId = correlation(c)
       const claimed = await claimNext(
         { execute: deps.execute, queue, leases, wakeups, clock: Date.now, logger: deps.logger },

@@ -6,6 +6,7 @@ import type { Db } from '../../infra/postgres.ts'
 import { pollUntil } from '../../infra/retry.ts'
 import { knownTaskIds } from '../../projections/tasks/task-graph.queries.ts'
 import type { IdempotencyStore } from '../idempotency.ts'
+import type { PoolGate } from '../pool-gate.ts'
 import type { VersionWaiter } from '../../projections/read-your-writes.ts'
 
 export type TaskRouteDeps = Readonly<{
@@ -14,6 +15,7 @@ export type TaskRouteDeps = Readonly<{
   idempotency: IdempotencyStore
   readWaitMs: number
   waitForVersion: VersionWaiter
+  pools: PoolGate
 }>
 
 export const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } })

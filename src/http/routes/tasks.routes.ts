@@ -49,6 +49,7 @@ export function registerTaskRoutes(app: OpenAPIHono, deps: TaskRouteDeps): void 
       const body = c.req.valid('json')
       const dependsOn = body.dependsOn ?? body.dependencies ?? []
       const pool = await resolvePool(deps, body.pool, body.role)
+      await deps.pools.requireOpen(pool)
       await requireKnownTasks(deps, dependsOn)
       return respondToCommand(c, deps.idempotency, 201, (ids, ctx, mayExist) =>
         taskCommand(

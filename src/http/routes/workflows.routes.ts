@@ -15,6 +15,7 @@ import { respondToCommand } from '../command-response.ts'
 import type { IdempotencyStore } from '../idempotency.ts'
 import { commandResponses, problemResponses } from '../openapi-responses.ts'
 import { CommandAccepted, MinVersionQuery } from './tasks.schemas.ts'
+import type { PoolGate } from '../pool-gate.ts'
 import {
   CancelWorkflowBody,
   CreateWorkflowBody,
@@ -24,7 +25,18 @@ import {
   WorkflowView,
 } from './workflows.schemas.ts'
 
-export type WorkflowRouteDeps = Readonly<{ execute: CommandHandler; db: Db; idempotency: IdempotencyStore; waitForVersion: VersionWaiter }>
+export type WorkflowRouteDeps = Readonly<{
+  execute: CommandHandler
+  db: Db
+  idempotency: IdempotencyStore
+  waitForVersion: VersionWaiter
+  pools: PoolGate
+}>
+
+/** Every pool the steps name takes new tasks (each step becomes a task of its pool). */
+const requireStepPools = async (deps: WorkflowRouteDeps, pools: readonly string[]) => {
+  for (const pool of new Set(pools)) await deps.pools.requireOpen(pool)
+}
 
 const iso = (d: Date | null) => (d === null ? null : d.toISOString())
 const running = new Set(['claimed', 'running', 'awaiting_input', 'retry_scheduled'])
@@ -88,8 +100,12 @@ export function registerWorkflowRoutes(app: OpenAPIHono, deps: WorkflowRouteDeps
       request: { body: { ...json(CreateWorkflowBody), required: true } },
       responses: { 201: { description: 'WorkflowCreated appended', ...json(CommandAccepted) }, ...commandResponses },
     }),
-    (c) => {
+    async (c) => {
       const b = c.req.valid('json')
+      await requireStepPools(
+        deps,
+        b.steps.map((s) => s.pool),
+      )
       return respondToCommand(c, deps.idempotency, 201, (ids, ctx, mayExist) =>
         command(
           ids.aggregateId,
@@ -164,8 +180,12 @@ export function registerWorkflowRoutes(app: OpenAPIHono, deps: WorkflowRouteDeps
         ...commandResponses,
       },
     }),
-    (c) => {
+    async (c) => {
       const { id } = c.req.valid('param')
+      await requireStepPools(
+        deps,
+        (await getWorkflowSteps(deps.db, id)).map((s) => s.pool),
+      )
       return respondToCommand(c, deps.idempotency, 202, (_ids, ctx) => command(id, { type: 'StartWorkflow' }, ctx), id)
     },
   )

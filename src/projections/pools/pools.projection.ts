@@ -20,6 +20,7 @@ const configColumns = (d: PoolConfigUpdatedData) => ({
   lag_threshold: d.lagThreshold,
   scale_interval_ms: d.scaleIntervalMs,
   scale_down_stabilization_ms: d.scaleDownStabilizationMs,
+  mode: d.mode,
 })
 
 function project(row: PoolRow | undefined, event: StoredEvent): PoolRow | undefined {
