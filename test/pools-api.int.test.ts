@@ -188,6 +188,7 @@ describe('pools over HTTP against the real stack', () => {
     const before = await logEnd(h, 'task')
     const cases: [Response, number, string][] = [
       [await task('nowhere'), 404, 'pool.not-found'],
+      [await postJson(api('/tasks'), { title: 't', pool: 'pulled', projectId: 'no-such-project' }), 404, 'project.not-found'],
       [await postJson(api('/workflows'), { name: 'w', steps: [{ stepId: 's', title: 's', pool: 'nowhere' }] }), 404, 'pool.not-found'],
       [await postJson(api('/queue/claim'), { agentId: 'a1', pool: 'run-by-workers' }), 409, 'pool.not-pull'],
       [await postJson(api('/queue/claim'), { agentId: 'a1', pool: 'nowhere' }), 404, 'pool.not-found'],

@@ -9,6 +9,7 @@ describe('live event stream (SSE) against the real stack', () => {
   beforeAll(async () => {
     h = await startHarness({
       pools: ['alpha', 'beat', 'beta', 'live', 'other', 'resume'],
+      projects: ['proj-1'],
       env: { AGENTFLEET_STREAM_HEARTBEAT_MS: '300', AGENTFLEET_STREAM_IDLE_MS: '500' },
     })
   })

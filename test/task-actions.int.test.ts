@@ -60,15 +60,23 @@ describe('task commands over HTTP: progress, assign, cancel, retry', () => {
     expect((await getJson(h, `/api/v1/tasks/${id}`)).body).toMatchObject({ status: 'completed', progress: 100, result: { n: 1 } })
   })
 
-  it('assign: reserves the task; 409 task.already-started while it runs, task.finished after; 400 on a bad body', async () => {
+  it('assign: reserves the task; 409 task.already-started while it runs, task.finished after; 400 on a bad body; only to a known agent of the pool', async () => {
+    for (const [agentId, pool] of [
+      ['agent-1', 'p'],
+      ['agent-2', null],
+      ['elsewhere', 'other-pool'],
+    ] as const)
+      expect((await post('/agents', { id: agentId, name: agentId, role: 'r', pool })).status).toBe(201)
     const { id } = await createTask(h, { title: 'a', pool: 'p' })
+    await refused(`/tasks/${id}/assign`, { agentId: 'nobody' }, 404, 'agent.not-found', id)
+    await refused(`/tasks/${id}/assign`, { agentId: 'elsewhere' }, 409, 'task.assignee-outside-pool', id)
     const ok = await post(`/tasks/${id}/assign`, { agentId: 'agent-1' })
     expect(ok.status).toBe(200)
     expect((await getJson(h, `/api/v1/tasks/${id}?minVersion=${ok.body.version}`)).body).toMatchObject({ assignedAgentId: 'agent-1' })
     const again = await post(`/tasks/${id}/assign`, { agentId: 'agent-1' })
     expect(again.body.events).toEqual([])
     await refused(`/tasks/${id}/assign`, {}, 400, 'request.invalid', id)
-    await refused('/tasks/nope/assign', { agentId: 'x' }, 404, 'task.not-found')
+    await refused('/tasks/nope/assign', { agentId: 'agent-1' }, 404, 'task.not-found')
     const claimed = await taskCommand(execute, id, { type: 'ClaimTask', agentId: 'agent-1', leaseMs: 30_000, now: Date.now() })
     await waitForStatus(h, id, 'claimed')
     await refused(`/tasks/${id}/assign`, { agentId: 'agent-2' }, 409, 'task.already-started', id)

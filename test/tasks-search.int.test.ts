@@ -11,7 +11,7 @@ describe('task search over HTTP', () => {
   const ids: Record<string, string> = {}
   let middle = ''
   beforeAll(async () => {
-    h = await startHarness({ pools: ['reviewers', 'writers'], reactors: false })
+    h = await startHarness({ pools: ['reviewers', 'writers'], projects: ['prj-1'], reactors: false })
     ids.a = (
       await createTask(h, {
         title: 'Summarise the ACME report',
@@ -48,6 +48,8 @@ describe('task search over HTTP', () => {
     ids.d = (await createTask(h, { title: 'Blocked on the summary', pool: 'writers', priority: 'NORMAL', dependsOn: [ids.a] })).id
     ids.e = (await createTask(h, { title: 'Another critical one', pool: 'reviewers', priority: 'CRITICAL' })).id
     ids.f = (await createTask(h, { title: 'Low and late', pool: 'reviewers', priority: 'LOW' })).id
+    const agent = await postJson(`${h.baseUrl}/api/v1/agents`, { id: 'agent-7', name: 'agent-7', role: 'writer', pool: 'writers' })
+    expect(agent.status).toBe(201)
     const assigned = (await (await postJson(`${h.baseUrl}/api/v1/tasks/${ids.b}/assign`, { agentId: 'agent-7' })).json()) as {
       version: number
     }

@@ -13,6 +13,8 @@ import { dropNamespace } from '../../src/ops/drop-namespace.ts'
 import { topicOffsets } from '../../src/infra/topic-offsets.ts'
 import { defaultHandler, poolNumberDefaults } from '../../src/commands/pool/pool-limits.ts'
 import { poolDecider } from '../../src/commands/pool/pool.decider.ts'
+import { projectDecider } from '../../src/commands/project/project.decider.ts'
+import { getProject } from '../../src/projections/projects/projects.queries.ts'
 import type { PoolMode } from '../../src/commands/pool/pool.state.ts'
 import { getPool } from '../../src/projections/pools/pools.queries.ts'
 import { poolsProjection, type PoolRow } from '../../src/projections/pools/pools.projection.ts'
@@ -42,6 +44,8 @@ export async function startHarness(
     env?: Record<string, string>
     /** pull pools to create up front: a task's pool must exist */
     pools?: readonly string[]
+    /** projects to create up front under these ids: a task's project must exist */
+    projects?: readonly string[]
   } = {},
 ): Promise<Harness> {
   const id = randomBytes(4).toString('hex')
@@ -113,6 +117,19 @@ export async function startHarness(
       }
   }
   if (options.pools?.length) await createPools(options.pools)
+  if (options.projects?.length) {
+    poolWriter ??= writeSide()
+    const w = await poolWriter
+    for (const projectId of options.projects) {
+      const ctx = { commandId: `create-project-${projectId}`, correlationId: `projects-${id}`, causationId: null, actor: 'test' }
+      const create = { type: 'CreateProject', commandId: ctx.commandId, name: projectId, description: null, metadata: {} } as const
+      await w.execute('project', projectId, projectDecider, create, ctx)
+    }
+    await waitFor(
+      async () => (await Promise.all(options.projects!.map((p) => getProject(services.db, p)))).every(Boolean),
+      `projects ${options.projects.join(', ')} projected`,
+    )
+  }
 
   return {
     id,

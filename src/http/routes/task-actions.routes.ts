@@ -3,7 +3,7 @@ import type { TaskCommand } from '../../commands/task/task.commands.ts'
 import { respondToCommand } from '../command-response.ts'
 import { commandResponses } from '../openapi-responses.ts'
 import { AssignBody, CancelBody, ProgressBody } from './task-actions.schemas.ts'
-import { json, taskCommand, type TaskRouteDeps } from './task-route-deps.ts'
+import { json, requireAssignableAgent, taskCommand, type TaskRouteDeps } from './task-route-deps.ts'
 import { CommandAccepted, TaskIdParam } from './tasks.schemas.ts'
 
 /** Lifecycle commands on one task: progress, assign, cancel, retry. Refusals are 409 with the decider's code. */
@@ -37,7 +37,12 @@ export function registerTaskActionRoutes(app: OpenAPIHono, deps: TaskRouteDeps):
       request: { params: TaskIdParam, body: { ...json(AssignBody), required: true } },
       responses: accepted('TaskAssigned appended (or already assigned to this agent)'),
     }),
-    (c) => run(c, c.req.valid('param').id, { type: 'AssignTask', agentId: c.req.valid('json').agentId }),
+    async (c) => {
+      const { id } = c.req.valid('param')
+      const { agentId } = c.req.valid('json')
+      await requireAssignableAgent(deps, id, agentId)
+      return run(c, id, { type: 'AssignTask', agentId })
+    },
   )
 
   app.openapi(

@@ -1,10 +1,13 @@
 import type { CommandContext, CommandHandler } from '../../commands/handle-command.ts'
 import type { TaskCommand } from '../../commands/task/task.commands.ts'
 import { taskDecider } from '../../commands/task/task.decider.ts'
-import { DomainError } from '../../errors.ts'
+import { AppError, DomainError } from '../../errors.ts'
 import type { Db } from '../../infra/postgres.ts'
 import { pollUntil } from '../../infra/retry.ts'
+import { getAgent } from '../../projections/agents/agents.queries.ts'
+import { getProject } from '../../projections/projects/projects.queries.ts'
 import { knownTaskIds } from '../../projections/tasks/task-graph.queries.ts'
+import { getTask } from '../../projections/tasks/tasks.queries.ts'
 import type { IdempotencyStore } from '../idempotency.ts'
 import type { PoolGate } from '../pool-gate.ts'
 import type { VersionWaiter } from '../../projections/read-your-writes.ts'
@@ -40,4 +43,32 @@ export async function requireKnownTasks(deps: TaskRouteDeps, ids: readonly strin
     { timeoutMs: deps.readWaitMs, minMs: 5, maxMs: 50 },
   )
   if (!allKnown) throw new DomainError('task.unknown-dependency', `no task ${missing.join(', ')}`, { details: { unknown: missing } })
+}
+
+/** A row the request names, awaited for the read-your-writes window (it may have been created a moment ago). */
+const awaitRow = <T>(deps: Pick<TaskRouteDeps, 'readWaitMs'>, find: () => Promise<T | undefined>) =>
+  pollUntil(find, { timeoutMs: deps.readWaitMs, minMs: 5, maxMs: 50 })
+
+/** A task's project must exist: 404 `project.not-found` otherwise. */
+export async function requireKnownProject(
+  deps: Pick<TaskRouteDeps, 'db' | 'readWaitMs'>,
+  projectId: string | null | undefined,
+): Promise<void> {
+  if (!projectId) return
+  if (!(await awaitRow(deps, () => getProject(deps.db, projectId))))
+    throw new AppError('project.not-found', `no project ${projectId}`, { details: { projectId } })
+}
+
+/**
+ * An assignee must be an agent the fleet knows, and one of the task's pool when it belongs to a
+ * pool: a task reserved for an agent that can never take it would wait forever.
+ */
+export async function requireAssignableAgent(deps: TaskRouteDeps, taskId: string, agentId: string): Promise<void> {
+  const agent = await awaitRow(deps, () => getAgent(deps.db, agentId))
+  if (!agent) throw new AppError('agent.not-found', `no agent ${agentId}`, { details: { agentId } })
+  const task = await getTask(deps.db, taskId)
+  if (task && agent.pool !== null && agent.pool !== task.pool)
+    throw new DomainError('task.assignee-outside-pool', `agent ${agentId} belongs to pool ${agent.pool}, the task to pool ${task.pool}`, {
+      details: { agentId, agentPool: agent.pool, taskPool: task.pool },
+    })
 }

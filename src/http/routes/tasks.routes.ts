@@ -7,7 +7,7 @@ import { commandResponses, problemResponses } from '../openapi-responses.ts'
 import { registerTaskActionRoutes } from './task-actions.routes.ts'
 import { registerTaskDependencyRoutes } from './task-dependencies.routes.ts'
 import { registerTaskHistoryRoutes } from './task-history.routes.ts'
-import { json, requireKnownTasks, taskCommand, type TaskRouteDeps } from './task-route-deps.ts'
+import { json, requireKnownProject, requireKnownTasks, taskCommand, type TaskRouteDeps } from './task-route-deps.ts'
 import { toTaskView } from './task-view.ts'
 import { CommandAccepted, CreateTaskBody, ListTasksQuery, MinVersionQuery, TaskIdParam, TaskList, TaskView } from './tasks.schemas.ts'
 
@@ -50,6 +50,7 @@ export function registerTaskRoutes(app: OpenAPIHono, deps: TaskRouteDeps): void 
       const dependsOn = body.dependsOn ?? body.dependencies ?? []
       const pool = await resolvePool(deps, body.pool, body.role)
       await deps.pools.requireOpen(pool)
+      await requireKnownProject(deps, body.projectId)
       await requireKnownTasks(deps, dependsOn)
       return respondToCommand(c, deps.idempotency, 201, (ids, ctx, mayExist) =>
         taskCommand(
