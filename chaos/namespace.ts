@@ -65,7 +65,7 @@ export async function createChaosNamespace(brokers: string): Promise<ChaosNamesp
     AGENTFLEET_REDIS_PREFIX: `chaos:${id}:`,
     AGENTFLEET_HTTP_PORT: String(port),
     AGENTFLEET_KAFKA_BROKERS: brokers,
-    AGENTFLEET_LOG_LEVEL: 'warn',
+    AGENTFLEET_LOG_LEVEL: process.env.CHAOS_LOG_LEVEL ?? 'warn',
     ...tunedSettings,
   }
   const tagged = (name: string) => ({
