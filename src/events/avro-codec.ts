@@ -125,15 +125,28 @@ export function createEventCodec(deps: { registry: SchemaRegistry; schemas: Sche
 
     async resolveIds() {
       const missing: string[] = []
+      const failures: string[] = []
       await Promise.all(
-        [...byType.values()].map(async (e) => {
-          try {
-            e.id = await deps.registry.getRegistryIdBySchema(e.subject, e.schema.schema as never)
-          } catch {
-            missing.push(e.subject)
-          }
-        }),
+        [...byType.values()]
+          .filter((e) => e.id === undefined)
+          .map(async (e) => {
+            try {
+              e.id = await deps.registry.getRegistryIdBySchema(e.subject, e.schema.schema as never)
+            } catch (error) {
+              // The client turns only the registry's 404 into this error; anything else (a timeout, a 5xx) may pass.
+              if ((error as Error).name === 'ConfluentSchemaRegistryError') missing.push(e.subject)
+              else failures.push(`${e.subject}: ${(error as Error).message}`)
+            }
+          }),
       )
+      if (failures.length && !missing.length)
+        throw new AppError(
+          'schemas.registry-unavailable',
+          `the schema registry did not answer for ${failures.length} subject(s), e.g. ${failures[0]}`,
+          {
+            retriable: true,
+          },
+        )
       if (missing.length)
         throw new AppError(
           'schemas.not-registered',

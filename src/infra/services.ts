@@ -1,8 +1,9 @@
 import type { Admin, Kafka } from 'kafkajs'
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry'
 import type { Config } from '../config.ts'
-import { ServiceUnavailableError } from '../errors.ts'
+import { AppError, ServiceUnavailableError } from '../errors.ts'
 import { finishesWithin } from './finishes-within.ts'
+import { retry } from './retry.ts'
 import { createEventCodec, type EventCodec } from '../events/avro-codec.ts'
 import { loadSchemaSet, type SchemaSet } from '../events/schema-files.ts'
 import { createKafka } from './kafka.ts'
@@ -68,7 +69,13 @@ export async function connectServices(
     throw new ServiceUnavailableError(down.length === 1 ? first.service : down.map((d) => d.service).join(', '), `\n  ${message}`)
   }
   if (options.resolveSchemas !== false)
-    await codec.resolveIds().catch(async (error) => {
+    // A registry that is slow or briefly away is waited for (up to a minute); a schema it does not have fails at once.
+    await retry(() => codec.resolveIds(), {
+      withinMs: 60_000,
+      minMs: 200,
+      maxMs: 5_000,
+      retryIf: (e) => e instanceof AppError && e.retriable,
+    }).catch(async (error) => {
       await close()
       throw error
     })
