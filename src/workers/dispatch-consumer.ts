@@ -7,6 +7,7 @@ import { laneOf, lanes, laneTopics, workerGroup } from '../dispatch/dispatch-top
 import { decideLanePauses, laneTakesRecord, type LaneState } from './lane-pauses.ts'
 import { createPartitionOffsets } from './partition-offsets.ts'
 import { createSlotPool } from './slot-pool.ts'
+import { createStartOrder } from './start-order.ts'
 
 export type DispatchConsumerDeps = Readonly<{
   kafka: Kafka
@@ -14,7 +15,8 @@ export type DispatchConsumerDeps = Readonly<{
   pool: string
   maxAgents: number
   codec: RecordCodec<DispatchRecord>
-  run: (record: DispatchRecord) => Promise<unknown>
+  /** runs one record; `started` once its start step has settled, so the partition's next record may start */
+  run: (record: DispatchRecord, started: () => void) => Promise<unknown>
   logger: Logger
   /** how long a lane's observed backlog keeps the lanes below it paused without new evidence */
   lagMemoryMs?: number
@@ -82,18 +84,19 @@ export function createDispatchConsumer(deps: DispatchConsumerDeps) {
     }
   }
   const slots = createSlotPool(deps.maxAgents, lanes.length, () => updatePauses())
+  const startOrder = createStartOrder()
 
   /**
    * Runs `record` until it is done, in this process: a failure here is infrastructure (Kafka, Redis
    * busy or away), retried with backoff rather than left behind the committed offset until a restart.
    * False when shutdown leaves the record uncommitted for the next owner.
    */
-  const runToEnd = async (record: DispatchRecord): Promise<boolean> => {
+  const runToEnd = async (record: DispatchRecord, started: () => void): Promise<boolean> => {
     // A record still waiting for a slot at the drain deadline stays uncommitted: the next owner runs it.
     if (shutdown.draining && shutdown.abandonQueued) return false
     for (let attempt = 1; ; attempt++) {
       try {
-        await deps.run(record)
+        await deps.run(record, started)
         return true
       } catch (error) {
         if (shutdown.draining) return false
@@ -108,7 +111,7 @@ export function createDispatchConsumer(deps: DispatchConsumerDeps) {
   }
 
   /** Hands `record` to a slot of `lane`; `done` marks its offset finished unless shutdown left it to the next owner. */
-  const handOver = (record: DispatchRecord, lane: number, done: () => void) => {
+  const handOver = (record: DispatchRecord, lane: number, partition: string, done: () => void) => {
     const recordKey = `${record.taskId}:${record.dispatchVersion}`
     // The same record twice (a redelivered dispatch): the running copy covers it.
     if (runs.records.has(recordKey)) {
@@ -118,15 +121,20 @@ export function createDispatchConsumer(deps: DispatchConsumerDeps) {
     runs.records.add(recordKey)
     // A newer record of a task whose older one still runs waits for it (the older one is then
     // refused as stale or finishes first); runs of one task never overlap here.
-    const before = runs.lastOfTask.get(record.taskId) ?? Promise.resolve()
+    const older = runs.lastOfTask.get(record.taskId)
+    const turn = startOrder.take(partition)
+    // Held back behind its task's older run, it keeps no one else waiting for its start.
+    if (older) turn.settled()
     let handled = true
-    const chained: Promise<void> = before
+    const chained: Promise<void> = (older ?? Promise.resolve())
       .then(() =>
         slots.run(lane, async () => {
-          handled = await runToEnd(record)
+          await turn.ready
+          handled = await runToEnd(record, turn.settled)
         }),
       )
       .finally(() => {
+        turn.settled()
         runs.records.delete(recordKey)
         if (runs.lastOfTask.get(record.taskId) === chained) runs.lastOfTask.delete(record.taskId)
         if (handled) done()
@@ -182,7 +190,7 @@ export function createDispatchConsumer(deps: DispatchConsumerDeps) {
               accepted++
               resolveOffset(message.offset)
               if (!tracker.track(offset)) continue
-              handOver(await deps.codec.decode(message.value), li, () => tracker.done(offset))
+              handOver(await deps.codec.decode(message.value), li, `${batch.topic}:${batch.partition}`, () => tracker.done(offset))
             }
             const leftBehind = accepted < batch.messages.length || batch.offsetLag() !== '0'
             laneStates[li]!.lagSeenAt = leftBehind ? Date.now() : 0

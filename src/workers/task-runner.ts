@@ -207,7 +207,8 @@ export function createTaskRunner(deps: RunnerDeps) {
     return 'failed'
   }
 
-  return async function run(record: DispatchRecord, stop: AbortSignal): Promise<RunOutcome> {
+  /** `started` is called once the start step has settled (started, skipped or failed): the next record of the partition may start. */
+  return async function run(record: DispatchRecord, stop: AbortSignal, started: () => void = () => undefined): Promise<RunOutcome> {
     const { taskId } = record
     const current: Run = {
       record,
@@ -219,7 +220,7 @@ export function createTaskRunner(deps: RunnerDeps) {
         actor: deps.agentId,
       }),
     }
-    const state = await start(current)
+    const state = await start(current).finally(started)
     if (!state) return 'skipped'
     return runUnderLease(current, state, stop)
   }

@@ -100,11 +100,11 @@ export async function runWorkerProcess(
     maxAgents: settings.maxAgentsPerProcess,
     codec: channel.dispatch,
     logger: log,
-    run: async (record) => {
+    run: async (record, started) => {
       const stop = new AbortController()
       stops.set(record.taskId, stop)
       try {
-        return await runner(record, stop.signal)
+        return await runner(record, stop.signal, started)
       } finally {
         stops.delete(record.taskId)
       }
