@@ -1,4 +1,5 @@
 import cluster, { type Worker } from 'node:cluster'
+import { hostname } from 'node:os'
 import type { CommandHandler } from '../commands/handle-command.ts'
 import type { PoolCommand } from '../commands/pool/pool.commands.ts'
 import { poolDecider } from '../commands/pool/pool.decider.ts'
@@ -9,6 +10,7 @@ import { createPoolLagProbe } from './pool-lag.ts'
 import { initialScaleMemory, needsReplacement, planScaleStep, restartDelayMs } from './pool-policy.ts'
 import type { PoolSettings } from './pool-settings.ts'
 import { hostedAgents } from './pool-source.ts'
+import { createPoolPrimaries, shareOf } from './pool-primaries.ts'
 import type { PrimaryMessage, WorkerMessage } from './worker-process.ts'
 import type { WorkerRegistry } from './worker-registry.ts'
 
@@ -16,7 +18,7 @@ type Child = { worker: Worker; id: string; draining: boolean; startedAt: number;
 
 export type PoolGroupDeps = Readonly<{
   settings: PoolSettings
-  services: Pick<Services, 'config' | 'logger' | 'admin' | 'db'>
+  services: Pick<Services, 'config' | 'logger' | 'admin' | 'db' | 'redis'>
   channel: Pick<DispatchChannel, 'ensurePool'>
   /** the primary removes a row when it sees the process exit and adds the pool's lag; each worker writes its own row */
   registry: WorkerRegistry
@@ -31,9 +33,12 @@ export type PoolGroupDeps = Readonly<{
 export type WorkerInfo = Readonly<{ id: string; pid: number | undefined; draining: boolean; startedAt: number }>
 
 /**
- * The worker processes of one pool: forks minWorkers, restarts a crashed worker with exponential
- * backoff, polls the group's lag every scaleIntervalMs and forks or drains workers as the
- * autoscaler decides. It owns its timers: the next poll and pending restarts, cleared on stop.
+ * The worker processes one primary runs for a pool: restarts a crashed worker with exponential
+ * backoff and, every scaleIntervalMs, runs its share of the pool-wide target. Any number of
+ * primaries may run the pool (on one host or many): one of them, elected through Redis, polls the
+ * group's lag, decides the pool-wide target with the autoscaler (recorded as PoolScaled) and
+ * publishes it; each primary forks or drains to its share, so together they never exceed
+ * maxWorkers. It owns its timers: the next poll and pending restarts, cleared on stop.
  */
 export function createPoolGroup(deps: PoolGroupDeps) {
   const { registry } = deps
@@ -51,12 +56,23 @@ export function createPoolGroup(deps: PoolGroupDeps) {
   /** this group reported PoolDegraded and has not seen a process consume since */
   let degraded = false
   let memory = initialScaleMemory(settings.minWorkers)
+  const me = `${hostname()}:${process.pid}`
+  const primaries = createPoolPrimaries({ redis: deps.services.redis, prefix: config.redis.prefix, pool: settings.pool, me })
+  /** this primary's part of the pool-wide target, and whether it was the scaler at the last poll */
+  let share = settings.minWorkers
+  /** processes this primary may run: its share, or less while the others have not yet made room */
+  let reserved = settings.minWorkers
+  let primaryCount = 1
+  let wasScaler = false
+  /** a crashed worker is replaced while fewer than the share run (and always one, when this primary runs the pool alone) */
+  const replacementNeeded = () =>
+    primaryCount <= 1 ? needsReplacement(active().length, settings.minWorkers, reserved) : active().length < reserved
 
   const active = () => [...children.values()].filter((c) => !c.draining)
   const restartLater = (delay: number) => {
     const timer = setTimeout(() => {
       restarts.delete(timer)
-      if (!stopping && needsReplacement(active().length, settings.minWorkers, memory.desired)) fork()
+      if (!stopping && replacementNeeded()) fork()
     }, delay)
     restarts.add(timer)
   }
@@ -120,31 +136,58 @@ export function createPoolGroup(deps: PoolGroupDeps) {
     victim.worker.send({ type: 'drain' } satisfies PrimaryMessage)
   }
 
-  const scale = async () => {
-    const now = Date.now()
+  /** The scaler's part of a poll: the pool-wide target from the lag, recorded when it changes and published. */
+  const decideTarget = async (now: number, stored: number | undefined): Promise<number> => {
+    // Taking over from another scaler: continue from the target it published.
+    if (!wasScaler && stored !== undefined) memory = { ...memory, desired: stored }
     const [lag, hosted] = await Promise.all([probe(), hostedAgents(deps.services.db, settings.pool)])
-    if (stopping) return
     quietly(registry.recordLag(settings.pool, lag.lag))
     quietly(registry.sweep(settings.pool))
-    const current = active().length
+    const current = memory.desired
     const step = planScaleStep({ memory, config: settings, now, lag, hostedAgents: hosted, current })
     memory = step.memory
-    if (!step.record) return
-    const { decision } = step
-    log.info(
-      {
-        from: current,
-        to: decision.desired,
-        lag: decision.lag,
-        timeLagMs: decision.timeLagMs,
-        byTopic: lag.byTopic,
-        reason: decision.reason,
-      },
-      'pool scaled',
-    )
-    poolCommand('scale', step.record, 'scaling decision not recorded as PoolScaled')
-    for (let i = 0; i < step.fork; i++) fork()
-    for (let i = 0; i < step.drain; i++) drainNewest()
+    if (step.record) {
+      const { decision } = step
+      log.info(
+        {
+          from: current,
+          to: decision.desired,
+          lag: decision.lag,
+          timeLagMs: decision.timeLagMs,
+          byTopic: lag.byTopic,
+          reason: decision.reason,
+        },
+        'pool scaled',
+      )
+      poolCommand('scale', step.record, 'scaling decision not recorded as PoolScaled')
+    }
+    return memory.desired
+  }
+
+  const scale = async () => {
+    const now = Date.now()
+    const ttlMs = Math.max(3_000, 3 * settings.scaleIntervalMs)
+    // Redis away: this primary scales alone, as if it ran the pool by itself, until it is back.
+    const alone = { scaler: true, desired: undefined, members: [me] }
+    const view = await primaries.poll(ttlMs).catch((error: unknown) => {
+      log.warn({ err: error }, 'pool primaries unknown (Redis); scaling this primary alone')
+      return { ...alone, published: false }
+    })
+    if (stopping) return
+    const target = view.scaler ? await decideTarget(now, view.desired) : (view.desired ?? settings.minWorkers)
+    if (view.scaler && !('published' in view)) await primaries.publish(target, ttlMs).catch(() => undefined)
+    wasScaler = view.scaler
+    if (stopping) return
+    primaryCount = view.members.length
+    share = shareOf(target, view.members, me)
+    const current = active().length
+    // Each process is reserved against the other primaries' counts (also when alone: one may join any time).
+    const allowed = 'published' in view ? share : await primaries.reserve(current, share, target).catch(() => Math.min(current, share))
+    reserved = allowed
+    if (stopping) return
+    if (share !== current) log.info({ share, target, primaries: view.members.length, current }, "running this primary's share of the pool")
+    for (let i = current; i < allowed; i++) fork()
+    for (let i = allowed; i < current; i++) drainNewest()
   }
 
   const poll = async () => {
@@ -157,7 +200,7 @@ export function createPoolGroup(deps: PoolGroupDeps) {
     pool: settings.pool,
     async start(): Promise<void> {
       await deps.channel.ensurePool(settings.pool)
-      for (let i = 0; i < settings.minWorkers; i++) fork()
+      // The first poll forks this primary's share of the pool at once.
       void poll()
     },
     settings: () => settings,
@@ -179,7 +222,7 @@ export function createPoolGroup(deps: PoolGroupDeps) {
         child.draining = true
         child.worker.send({ type: 'drain' } satisfies PrimaryMessage)
       }
-      const wanted = Math.min(settings.maxWorkers, Math.max(old.length, settings.minWorkers))
+      const wanted = Math.min(settings.maxWorkers, Math.max(old.length, share))
       for (let i = 0; i < wanted; i++) fork()
     },
     workers: (): WorkerInfo[] =>
@@ -188,6 +231,7 @@ export function createPoolGroup(deps: PoolGroupDeps) {
     async stop(): Promise<void> {
       stopping = true
       clearTimeout(nextPoll)
+      await primaries.leave().catch((error: unknown) => log.debug({ err: error }, 'pool membership not left; it expires'))
       for (const timer of restarts) clearTimeout(timer)
       restarts.clear()
       const all = [...children.values()]
