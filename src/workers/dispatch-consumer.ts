@@ -54,8 +54,15 @@ export function createDispatchConsumer(deps: DispatchConsumerDeps) {
   })
   const laneStates: Lane[] = topics.map((topic) => ({ topic, pendingBatches: 0, lagSeenAt: 0, paused: false }))
   const offsets = createPartitionOffsets()
-  /** Records handed to a slot and not yet finished (`taskId:dispatchVersion`), and each task's latest run. */
-  const runs = { records: new Set<string>(), lastOfTask: new Map<string, Promise<void>>() }
+  /**
+   * Records handed to a slot and not yet finished (`taskId:dispatchVersion`), each task's latest run,
+   * and the records whose run already ended in this process (the latest 10,000).
+   */
+  const runs = { records: new Set<string>(), lastOfTask: new Map<string, Promise<void>>(), ended: new Set<string>() }
+  const remember = (recordKey: string) => {
+    runs.ended.add(recordKey)
+    if (runs.ended.size > 10_000) runs.ended.delete(runs.ended.values().next().value!)
+  }
   /** `abandonQueued`: the drain deadline passed, so records still waiting for a slot are left to the next owner. */
   const shutdown = { draining: false, abandonQueued: false }
 
@@ -113,8 +120,11 @@ export function createDispatchConsumer(deps: DispatchConsumerDeps) {
   /** Hands `record` to a slot of `lane`; `done` marks its offset finished unless shutdown left it to the next owner. */
   const handOver = (record: DispatchRecord, lane: number, partition: string, done: () => void) => {
     const recordKey = `${record.taskId}:${record.dispatchVersion}`
-    // The same record twice (a redelivered dispatch): the running copy covers it.
-    if (runs.records.has(recordKey)) {
+    // The same record twice (a redelivered dispatch): the running copy covers it. One whose run
+    // already ended here is not run again, even when its outcome could not be recorded (the broker
+    // was away): its StartTask would look like a replay of this process' own start, and the
+    // handler would run twice; the lease reaper retries such a task instead.
+    if (runs.records.has(recordKey) || runs.ended.has(recordKey)) {
       done()
       return
     }
@@ -135,6 +145,7 @@ export function createDispatchConsumer(deps: DispatchConsumerDeps) {
       )
       .finally(() => {
         turn.settled()
+        if (handled) remember(recordKey)
         runs.records.delete(recordKey)
         if (runs.lastOfTask.get(record.taskId) === chained) runs.lastOfTask.delete(record.taskId)
         if (handled) done()
