@@ -221,3 +221,19 @@ describe('agent decider: deregistration', () => {
     spec.given([spawned, hosted]).when({ type: 'DeregisterAgent', reason: null }).thenThrows('agent.invalid-transition')
   })
 })
+
+describe('agent decider: profile', () => {
+  it('records the changed fields only, refuses a missing or deregistered agent, and an empty update appends nothing', () => {
+    spec
+      .given([registered])
+      .when({ type: 'UpdateAgentProfile', role: 'writer', capabilities: ['web', 'pdf'] })
+      .then([{ type: 'AgentProfileUpdated', data: { role: 'writer', capabilities: ['web', 'pdf'], metadata: null } }])
+    spec
+      .given([registered])
+      .when({ type: 'UpdateAgentProfile', metadata: { zone: 'us' } })
+      .then([{ type: 'AgentProfileUpdated', data: { role: null, capabilities: null, metadata: '{"zone":"us"}' } }])
+    spec.given([registered]).when({ type: 'UpdateAgentProfile' }).then([])
+    spec.given([]).when({ type: 'UpdateAgentProfile', role: 'x' }).thenThrows('agent.not-found')
+    spec.given([registered, deregistered]).when({ type: 'UpdateAgentProfile', role: 'x' }).thenThrows('agent.deregistered')
+  })
+})

@@ -208,4 +208,59 @@ describe('agents over HTTP against the real stack', () => {
     const stats = (await (await fetch(api('/pools/spawners/stats'))).json()) as { agents: { byStatus: Record<string, number> } }
     expect(stats.agents.byStatus).toEqual({ terminated: 3 })
   })
+
+  it('PATCH updates role, capabilities and metadata; refuses an empty or unknown body and an unknown agent', async () => {
+    const { id } = await register({ name: 'editable', role: 'reader', capabilities: ['pdf'], metadata: { zone: 'eu' } })
+    const patch = (agent: string, body: unknown) =>
+      fetch(api(`/agents/${agent}`), { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+    const ok = await patch(id, { role: 'writer', capabilities: ['pdf', 'web'] })
+    expect(ok.status, await ok.clone().text()).toBe(200)
+    const { version } = (await ok.json()) as Accepted
+    expect(await getAgent(id, version)).toMatchObject({ role: 'writer', capabilities: ['pdf', 'web'], metadata: { zone: 'eu' } })
+    const meta = (await (await patch(id, { metadata: { zone: 'us' } })).json()) as Accepted
+    expect(await getAgent(id, meta.version)).toMatchObject({ role: 'writer', metadata: { zone: 'us' } })
+    const before = await logEnd(h, 'agent')
+    for (const [agent, body, status, code] of [
+      [id, {}, 400, 'request.invalid'],
+      [id, { name: 'renamed' }, 400, 'request.invalid'],
+      ['nobody', { role: 'x' }, 404, 'agent.not-found'],
+    ] as const) {
+      const res = await patch(agent, body)
+      expect(res.status, JSON.stringify(body)).toBe(status)
+      expect(((await res.json()) as { code: string }).code).toBe(code)
+    }
+    expect(await logEnd(h, 'agent')).toBe(before)
+  })
+
+  it("metrics count an agent's runs: completed, failed, mean run time and the task it runs now", async () => {
+    await h.createPools(['metered'])
+    const { id: agentId } = await register({ id: 'meter-1', name: 'meter-1', role: 'r', pool: 'metered' })
+    const empty = (await (await fetch(api(`/agents/${agentId}/metrics`))).json()) as Record<string, unknown>
+    expect(empty).toMatchObject({ agentId, completed: 0, failed: 0, running: 0, averageRunMs: null, currentTaskId: null })
+    const runOne = async (finish: 'complete' | 'fail' | 'none') => {
+      expect((await postJson(api('/tasks'), { title: finish, pool: 'metered', maxAttempts: 1 })).status).toBe(201)
+      const claimed = (await (await postJson(api('/queue/claim'), { agentId, pool: 'metered', wait: 5 })).json()) as {
+        id: string
+        leaseEpoch: number
+      }
+      const lease = { agentId, leaseEpoch: claimed.leaseEpoch }
+      expect((await postJson(api(`/queue/tasks/${claimed.id}/start`), lease)).status).toBe(200)
+      await new Promise((r) => setTimeout(r, 20))
+      if (finish === 'complete') expect((await postJson(api(`/queue/tasks/${claimed.id}/complete`), lease)).status).toBe(200)
+      if (finish === 'fail')
+        expect((await postJson(api(`/queue/tasks/${claimed.id}/fail`), { ...lease, error: 'no', retryable: false })).status).toBe(200)
+      return claimed.id
+    }
+    await runOne('complete')
+    await runOne('fail')
+    const current = await runOne('none')
+    const metrics = await waitFor(async () => {
+      const m = (await (await fetch(api(`/agents/${agentId}/metrics`))).json()) as Record<string, unknown>
+      return m.completed === 1 && m.failed === 1 && m.currentTaskId === current && m
+    }, 'the metrics to count the runs')
+    expect(metrics).toMatchObject({ running: 1 })
+    expect(metrics.averageRunMs).toBeGreaterThanOrEqual(0)
+    expect(typeof metrics.lastFinishedAt).toBe('string')
+    expect((await fetch(api('/agents/nobody/metrics'))).status).toBe(404)
+  })
 })

@@ -28,6 +28,7 @@ const registered = agent(1, 'AgentRegistered', {
 })
 const spawned = agent(1, 'AgentSpawned', { name: 'w', role: 'echo', pool: 'echoes', capabilities: [], metadata: '{}' })
 const config = {
+  mode: 'workers',
   role: 'echo',
   handler: 'echo',
   handlerConfig: '{"d":1}',
@@ -53,6 +54,15 @@ describe('agents projection', () => {
       metadata: { k: 1 },
       last_heartbeat_at: new Date(registered.meta.occurredAt),
     })
+  })
+
+  it('updates the fields a profile update names and keeps the others', () => {
+    const row = foldAgent([
+      registered,
+      agent(2, 'AgentProfileUpdated', { role: 'writer', capabilities: null, metadata: null }),
+      agent(3, 'AgentProfileUpdated', { role: null, capabilities: ['y', 'z'], metadata: '{"k":2}' }),
+    ])
+    expect(row).toMatchObject({ version: 3, role: 'writer', capabilities: ['y', 'z'], metadata: { k: 2 }, name: 'n', status: 'idle' })
   })
 
   it('tracks status, health and the heartbeat times carried by the events', () => {

@@ -21,6 +21,7 @@ import * as m0082 from './migrations/0082-projector-log-identity.ts'
 import * as m0083 from './migrations/0083-worker-heartbeats.ts'
 import * as m0084 from './migrations/0084-pool-health.ts'
 import * as m0085 from './migrations/0085-pool-mode.ts'
+import * as m0086 from './migrations/0086-task-attempts-by-agent.ts'
 
 /** Migrations are listed explicitly: no directory scanning, works the same from sources or dist. */
 const migrations: Record<string, Migration> = {
@@ -43,6 +44,7 @@ const migrations: Record<string, Migration> = {
   '0083-worker-heartbeats': m0083,
   '0084-pool-health': m0084,
   '0085-pool-mode': m0085,
+  '0086-task-attempts-by-agent': m0086,
 }
 
 export function migrateToLatest(db: Db, schema: string): Promise<MigrationResultSet> {

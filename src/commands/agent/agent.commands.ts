@@ -31,9 +31,17 @@ export type HostAgent = Readonly<{ type: 'HostAgent'; workerId: string; processI
 export type RequestAgentTermination = Readonly<{ type: 'RequestAgentTermination'; graceful: boolean; reason: string | null }>
 export type CompleteTermination = Readonly<{ type: 'CompleteTermination'; reason: string | null }>
 export type DeregisterAgent = Readonly<{ type: 'DeregisterAgent'; reason: string | null }>
+/** Fields left undefined keep their value. */
+export type UpdateAgentProfile = Readonly<{
+  type: 'UpdateAgentProfile'
+  role?: string
+  capabilities?: readonly string[]
+  metadata?: Readonly<Record<string, unknown>>
+}>
 
 export type AgentCommand =
   | RegisterAgent
+  | UpdateAgentProfile
   | SpawnAgent
   | UpdateAgentStatus
   | MarkAgentOffline

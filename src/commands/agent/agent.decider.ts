@@ -11,6 +11,7 @@ import type {
   RegisterAgent,
   RequestAgentTermination,
   SpawnAgent,
+  UpdateAgentProfile,
   UpdateAgentStatus,
 } from './agent.commands.ts'
 import type { AgentState, AgentStatus, ExistingAgent } from './agent.state.ts'
@@ -36,6 +37,21 @@ const mustBeSpawned = (agent: ExistingAgent): ExistingAgent => {
 
 const transition = (message: string): never => {
   throw new DomainError('agent.invalid-transition', message)
+}
+
+const updateProfile = (c: UpdateAgentProfile, state: AgentState): AgentEvent[] => {
+  mustBeLive(state)
+  if (c.role === undefined && c.capabilities === undefined && c.metadata === undefined) return []
+  return [
+    {
+      type: 'AgentProfileUpdated',
+      data: {
+        role: c.role ?? null,
+        capabilities: c.capabilities === undefined ? null : [...c.capabilities],
+        metadata: c.metadata === undefined ? null : JSON.stringify(c.metadata),
+      },
+    },
+  ]
 }
 
 const register = (c: RegisterAgent, state: AgentState): AgentEvent[] => {
@@ -139,6 +155,8 @@ export const agentDecider: Decider<AgentState, AgentCommand, AgentEvent> = {
 
   decide(command, state) {
     switch (command.type) {
+      case 'UpdateAgentProfile':
+        return updateProfile(command, state)
       case 'RegisterAgent':
         return register(command, state)
       case 'SpawnAgent':
@@ -200,6 +218,9 @@ export const agentDecider: Decider<AgentState, AgentCommand, AgentEvent> = {
         return withStatus(state, 'terminated', { hosted: false })
       case 'AgentDeregistered':
         return withStatus(state, 'deregistered')
+      // The profile lives in the read model; the decider needs none of it.
+      case 'AgentProfileUpdated':
+        return state
       default:
         return assertNever(event)
     }

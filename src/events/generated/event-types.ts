@@ -34,6 +34,12 @@ export type AgentHostedData = {
   readonly workerId: string
   readonly processId: string
 }
+/** Payload of agentfleet.agent.AgentProfileUpdated (everything but meta). */
+export type AgentProfileUpdatedData = {
+  readonly role: null | string
+  readonly capabilities: null | readonly (string)[]
+  readonly metadata: null | string
+}
 /** Payload of agentfleet.agent.AgentRecovered (everything but meta). */
 export type AgentRecoveredData = {
   readonly heartbeatAt: number
@@ -352,6 +358,7 @@ export type DispatchRecord = {
 export type AgentEvent =
   | { readonly type: 'AgentDeregistered'; readonly data: AgentDeregisteredData }
   | { readonly type: 'AgentHosted'; readonly data: AgentHostedData }
+  | { readonly type: 'AgentProfileUpdated'; readonly data: AgentProfileUpdatedData }
   | { readonly type: 'AgentRecovered'; readonly data: AgentRecoveredData }
   | { readonly type: 'AgentRegistered'; readonly data: AgentRegisteredData }
   | { readonly type: 'AgentSpawned'; readonly data: AgentSpawnedData }
@@ -407,7 +414,7 @@ export type WorkflowEvent =
 
 /** Event type names by aggregate type; the aggregate type names the topic `<prefix>.<aggregate>.events`. */
 export const eventTypesByAggregate = {
-  'agent': ['AgentDeregistered', 'AgentHosted', 'AgentRecovered', 'AgentRegistered', 'AgentSpawned', 'AgentStatusChanged', 'AgentTerminated', 'AgentTerminationRequested', 'AgentWentOffline'],
+  'agent': ['AgentDeregistered', 'AgentHosted', 'AgentProfileUpdated', 'AgentRecovered', 'AgentRegistered', 'AgentSpawned', 'AgentStatusChanged', 'AgentTerminated', 'AgentTerminationRequested', 'AgentWentOffline'],
   'hitl': ['HitlCancelled', 'HitlExpired', 'HitlRequested', 'HitlResponded'],
   'pool': ['PoolConfigUpdated', 'PoolCreated', 'PoolDegraded', 'PoolDeleted', 'PoolDrainStarted', 'PoolRecovered', 'PoolScaled'],
   'project': ['ProjectArchived', 'ProjectCreated', 'ProjectUpdated'],

@@ -6,7 +6,7 @@ import { newId } from '../../infra/ids.ts'
 import { AppError, NotFoundError, ValidationError } from '../../errors.ts'
 import type { Db } from '../../infra/postgres.ts'
 import type { HeartbeatStore } from '../../presence/heartbeat-store.ts'
-import { decodeAgentCursor, getAgent, listAgents, type AgentFilters } from '../../projections/agents/agents.queries.ts'
+import { agentRunMetrics, decodeAgentCursor, getAgent, listAgents, type AgentFilters } from '../../projections/agents/agents.queries.ts'
 import type { VersionWaiter } from '../../projections/read-your-writes.ts'
 import { respondToCommand } from '../command-response.ts'
 import type { IdempotencyStore } from '../idempotency.ts'
@@ -22,6 +22,8 @@ import {
   ListAgentsQuery,
   ProjectAgentsQuery,
   RegisterAgentBody,
+  UpdateAgentBody,
+  AgentMetrics,
 } from './agents.schemas.ts'
 import { agentViews } from './agents.views.ts'
 
@@ -160,6 +162,41 @@ export function registerAgentRoutes(app: OpenAPIHono, deps: AgentRouteDeps): voi
       if (!row) throw new NotFoundError('agent', id)
       const [view] = await agentViews(deps.heartbeats, [row])
       return c.json(view!, 200)
+    },
+  )
+
+  app.openapi(
+    createRoute({
+      method: 'patch',
+      path: '/api/v1/agents/{id}',
+      tags: ['agents'],
+      summary: 'Update what an agent is described as: role, capabilities, metadata',
+      request: { params: AgentIdParam, body: { ...json(UpdateAgentBody), required: true } },
+      responses: { 200: { description: 'AgentProfileUpdated appended', ...json(CommandAccepted) }, ...commandResponses },
+    }),
+    (c) => {
+      const { id } = c.req.valid('param')
+      const b = c.req.valid('json')
+      const changes = { role: b.role, capabilities: b.capabilities, metadata: b.metadata }
+      return respondToCommand(c, deps.idempotency, 200, (_ids, ctx) => command(id, { type: 'UpdateAgentProfile', ...changes }, ctx), id)
+    },
+  )
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/v1/agents/{id}/metrics',
+      tags: ['agents'],
+      summary: "An agent's work: runs completed and failed, mean run time, the task it runs now",
+      request: { params: AgentIdParam },
+      responses: { 200: { description: 'The counters', ...json(AgentMetrics) }, ...problemResponses },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param')
+      // An agent registered a moment ago may not be projected yet: waited for like a read of version 1.
+      const { row } = await deps.waitForVersion(() => getAgent(deps.db, id), 1, { table: 'agents', key: id })
+      if (!row) throw new NotFoundError('agent', id)
+      return c.json({ agentId: id, ...(await agentRunMetrics(deps.db, id)) }, 200)
     },
   )
 

@@ -126,3 +126,30 @@ export const BatchAccepted = z
     ),
   })
   .openapi('BatchAccepted')
+
+export const UpdateAgentBody = z
+  .object({
+    role: label.optional(),
+    capabilities: z.array(z.string().min(1).max(100)).max(100).optional(),
+    metadata: z
+      .record(z.string(), z.json())
+      .optional()
+      .openapi({ type: 'object', example: { zone: 'eu-west' } }),
+  })
+  .strict()
+  .refine((b) => b.role !== undefined || b.capabilities !== undefined || b.metadata !== undefined, {
+    message: 'give role, capabilities or metadata',
+  })
+  .openapi('UpdateAgent')
+
+export const AgentMetrics = z
+  .object({
+    agentId: z.string(),
+    completed: z.number().int().openapi({ description: 'runs this agent completed' }),
+    failed: z.number().int().openapi({ description: 'runs that failed (also timed out or aborted) or whose lease expired' }),
+    running: z.number().int(),
+    averageRunMs: z.number().nullable().openapi({ description: 'mean duration of its finished runs' }),
+    currentTaskId: z.string().nullable().openapi({ description: 'the task it runs now, if any' }),
+    lastFinishedAt: z.string().nullable(),
+  })
+  .openapi('AgentMetrics')

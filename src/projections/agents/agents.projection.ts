@@ -44,6 +44,17 @@ function project(row: AgentRow | undefined, event: StoredEvent): AgentRow | unde
       return fresh(event.data, { origin: 'spawned', status: 'pending' })
     case 'AgentStatusChanged':
       return row && touched(row, { status: event.data.to, status_reason: event.data.reason })
+    case 'AgentProfileUpdated': {
+      const d = event.data
+      return (
+        row &&
+        touched(row, {
+          ...(d.role === null ? {} : { role: d.role }),
+          ...(d.capabilities === null ? {} : { capabilities: [...d.capabilities] }),
+          ...(d.metadata === null ? {} : { metadata: JSON.parse(d.metadata) }),
+        })
+      )
+    }
     case 'AgentWentOffline':
       return (
         row &&

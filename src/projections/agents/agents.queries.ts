@@ -95,3 +95,35 @@ export async function agentCountsByStatus(db: Db, pool: string): Promise<Record<
     .execute()
   return Object.fromEntries(rows.map((r) => [r.status, r.n]))
 }
+
+/** An agent's work, from its runs (the task attempts read model): counts, mean run time, current task. */
+export async function agentRunMetrics(db: Db, agentId: string) {
+  const row = await db
+    .selectFrom('task_attempts')
+    .select((eb) => [
+      eb.fn.countAll<string>().filterWhere('outcome', '=', 'completed').as('completed'),
+      eb.fn.countAll<string>().filterWhere('outcome', 'in', ['failed', 'lease-expired']).as('failed'),
+      eb.fn.countAll<string>().filterWhere('ended_at', 'is', null).filterWhere('started_at', 'is not', null).as('running'),
+      eb.fn.avg<string | null>('duration_ms').as('average'),
+      eb.fn.max('ended_at').as('last_finished_at'),
+    ])
+    .where('agent_id', '=', agentId)
+    .executeTakeFirst()
+  const current = await db
+    .selectFrom('task_attempts')
+    .select('task_id')
+    .where('agent_id', '=', agentId)
+    .where('ended_at', 'is', null)
+    .where('started_at', 'is not', null)
+    .orderBy('started_at', 'desc')
+    .limit(1)
+    .executeTakeFirst()
+  return {
+    completed: Number(row?.completed ?? 0),
+    failed: Number(row?.failed ?? 0),
+    running: Number(row?.running ?? 0),
+    averageRunMs: row?.average === null || row?.average === undefined ? null : Math.round(Number(row.average)),
+    currentTaskId: current?.task_id ?? null,
+    lastFinishedAt: row?.last_finished_at ? new Date(row.last_finished_at as Date).toISOString() : null,
+  }
+}
