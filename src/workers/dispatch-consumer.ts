@@ -15,8 +15,8 @@ export type DispatchConsumerDeps = Readonly<{
   pool: string
   maxAgents: number
   codec: RecordCodec<DispatchRecord>
-  /** runs one record; `started` once its start step has settled, so the partition's next record may start */
-  run: (record: DispatchRecord, started: () => void) => Promise<unknown>
+  /** runs one record; `issued` once its StartTask is on its way, so the partition's next record may start */
+  run: (record: DispatchRecord, issued: () => void) => Promise<unknown>
   logger: Logger
   /** how long a lane's observed backlog keeps the lanes below it paused without new evidence */
   lagMemoryMs?: number
@@ -98,12 +98,12 @@ export function createDispatchConsumer(deps: DispatchConsumerDeps) {
    * busy or away), retried with backoff rather than left behind the committed offset until a restart.
    * False when shutdown leaves the record uncommitted for the next owner.
    */
-  const runToEnd = async (record: DispatchRecord, started: () => void): Promise<boolean> => {
+  const runToEnd = async (record: DispatchRecord, issued: () => void): Promise<boolean> => {
     // A record still waiting for a slot at the drain deadline stays uncommitted: the next owner runs it.
     if (shutdown.draining && shutdown.abandonQueued) return false
     for (let attempt = 1; ; attempt++) {
       try {
-        await deps.run(record, started)
+        await deps.run(record, issued)
         return true
       } catch (error) {
         if (shutdown.draining) return false

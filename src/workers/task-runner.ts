@@ -55,14 +55,16 @@ export function createTaskRunner(deps: RunnerDeps) {
     })
 
   /** StartTask: the running task, or undefined when the record is to be skipped. */
-  const start = async ({ record, log, ctxFor }: Run): Promise<ExistingTask | undefined> => {
+  const start = async ({ record, log, ctxFor }: Run, issued: () => void): Promise<ExistingTask | undefined> => {
     log.debug({ dispatchVersion: record.dispatchVersion }, 'starting')
     try {
-      const started = await send(
+      const sending = send(
         record.taskId,
         { type: 'StartTask', agentId: deps.agentId, dispatchVersion: record.dispatchVersion, leaseEpoch: null },
         ctxFor('start'),
       )
+      issued()
+      const started = await sending
       const state = started.state as ExistingTask
       // No new event: skip, unless this is a replay of our own start.
       if (started.events.length === 0 && !(state.status === 'running' && state.holder === deps.agentId)) return undefined
@@ -207,8 +209,8 @@ export function createTaskRunner(deps: RunnerDeps) {
     return 'failed'
   }
 
-  /** `started` is called once the start step has settled (started, skipped or failed): the next record of the partition may start. */
-  return async function run(record: DispatchRecord, stop: AbortSignal, started: () => void = () => undefined): Promise<RunOutcome> {
+  /** `issued` is called once this record's StartTask is on its way: the partition's next record may start (its StartTask then follows this one). */
+  return async function run(record: DispatchRecord, stop: AbortSignal, issued: () => void = () => undefined): Promise<RunOutcome> {
     const { taskId } = record
     const current: Run = {
       record,
@@ -220,7 +222,7 @@ export function createTaskRunner(deps: RunnerDeps) {
         actor: deps.agentId,
       }),
     }
-    const state = await start(current).finally(started)
+    const state = await start(current, issued).finally(issued)
     if (!state) return 'skipped'
     return runUnderLease(current, state, stop)
   }

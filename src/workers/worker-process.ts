@@ -100,11 +100,11 @@ export async function runWorkerProcess(
     maxAgents: settings.maxAgentsPerProcess,
     codec: channel.dispatch,
     logger: log,
-    run: async (record, started) => {
+    run: async (record, issued) => {
       const stop = new AbortController()
       stops.set(record.taskId, stop)
       try {
-        return await runner(record, stop.signal, started)
+        return await runner(record, stop.signal, issued)
       } finally {
         stops.delete(record.taskId)
       }
