@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path'
 import autocannon from 'autocannon'
 import { sql } from 'kysely'
 import { silenceKnownWarnings } from '../src/infra/known-warnings.ts'
-import { createBenchEnv, waitForHttp, waitUntil, type BenchEnv } from './bench-env.ts'
+import { createBenchEnv, createPool, waitForHttp, waitUntil, type BenchEnv } from './bench-env.ts'
 import { summarizeProfile } from './cpu-profile.ts'
 import { peakRss } from './process-memory.ts'
 import { writeTaskEvents } from './projector.bench.ts'
@@ -27,11 +27,8 @@ async function endToEnd(env: BenchEnv): Promise<{ seconds: number; roles: Map<nu
   const url = `http://127.0.0.1:${env.config.http.port}`
   const dev = env.spawnRole(['dev'], profiled)
   await waitForHttp(`${url}/health/ready`)
-  await fetch(`${url}/api/v1/pools`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'profile', role: 'noop', handler: 'echo', maxAgentsPerProcess: 50, minWorkers: 2, maxWorkers: 2 }),
-  })
+  // A task's pool must exist: wait until the pool is projected before the first POST.
+  await createPool(url, 'profile', 'workers', { handler: 'echo', maxAgentsPerProcess: 50, minWorkers: 2, maxWorkers: 2 })
   const completed = async () =>
     Number(
       (
