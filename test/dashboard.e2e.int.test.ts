@@ -157,6 +157,7 @@ describe('dashboard in headless Chromium', () => {
         const card = page.locator('#pools-list article[data-key="e2e"]')
         await card.locator('li', { hasText: '0 → 2 workers (lag above threshold), lag 40' }).waitFor(live)
         await card.getByText('No worker processes reported.').waitFor()
+        await card.getByText('workers (its worker group runs the tasks)').waitFor()
       }
       if (view === 'queue')
         await page

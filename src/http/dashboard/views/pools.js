@@ -59,6 +59,7 @@ async function card(pool, lagReport) {
     { class: 'card', 'data-key': pool.name },
     h('h3', {}, pool.name, ' ', pill(pool.status), pool.health === 'degraded' ? [' ', pill('degraded')] : null),
     kv([
+      ['Mode', pool.mode === 'pull' ? 'pull (agents claim over HTTP)' : 'workers (its worker group runs the tasks)'],
       ['Role / handler', `${pool.role} / ${pool.handler}`],
       ...(pool.health === 'degraded'
         ? [['Degraded', `${pool.degradedReason} (since ${new Date(pool.degradedAt).toLocaleTimeString()})`]]
