@@ -14,14 +14,17 @@ import { serviceHints, type ServiceName } from '../src/infra/service-hints.ts'
 import { decideScale } from '../src/workers/autoscaler.ts'
 
 /**
- * Static checks of deploy/kubernetes against the code: there is no cluster in CI, so the manifests are
- * read as YAML and compared with the config schema, the CLI (parsed by the real commander program),
- * the health routes, the dispatch naming functions and the pool defaults.
+ * Static checks of deploy/kubernetes (and its KEDA overlay deploy/kubernetes-keda) against the code:
+ * there is no cluster in CI, so the manifests are read as YAML and compared with the config schema, the
+ * CLI (parsed by the real commander program), the health routes, the dispatch naming functions and the
+ * pool defaults.
  */
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const readText = (file: string): string => readFileSync(join(root, file), 'utf8')
 const manifestDir = 'deploy/kubernetes'
+/** The overlay that adds KEDA; a sibling, since kustomize refuses a base that contains its overlay. */
+const kedaDir = 'deploy/kubernetes-keda'
 
 // ---------------------------------------------------------------- manifests
 
@@ -69,23 +72,39 @@ type ScaledObject = K8sObject<{
     }
   }
 }>
-type Kustomization = { resources?: string[]; images?: { name: string; newName?: string; newTag?: string }[] }
+type Kustomization = {
+  namespace?: string
+  resources?: string[]
+  images?: { name: string; newName?: string; newTag?: string }[]
+  patches?: { target?: { group?: string; version?: string; kind?: string; name?: string }; patch?: string; path?: string }[]
+}
+type JsonPatchOp = { op: string; path: string; value?: unknown }
 
-const manifestFiles = readdirSync(join(root, manifestDir))
-  .filter((f) => /\.ya?ml$/.test(f))
-  .sort()
-const kustomizationFile = manifestFiles.find((f) => /^kustomization\.ya?ml$/.test(f))
-const resourceFiles = manifestFiles.filter((f) => f !== kustomizationFile)
+/** The YAML files directly in `dir` (not in subfolders), split into the kustomization and the resources. */
+const yamlFilesOf = (dir: string) => {
+  const files = readdirSync(join(root, dir), { withFileTypes: true })
+    .filter((e) => e.isFile() && /\.ya?ml$/.test(e.name))
+    .map((e) => e.name)
+    .sort()
+  const kustomizationFile = files.find((f) => /^kustomization\.ya?ml$/.test(f))
+  return { files, kustomizationFile, resourceFiles: files.filter((f) => f !== kustomizationFile) }
+}
 
-const parseFile = (file: string): unknown[] =>
-  parseAllDocuments(readText(join(manifestDir, file))).flatMap((doc) => {
-    if (doc.errors.length > 0) throw new Error(`${file}: ${doc.errors.map((e) => e.message).join('; ')}`)
+const parseYaml = (where: string, text: string): unknown[] =>
+  parseAllDocuments(text).flatMap((doc) => {
+    if (doc.errors.length > 0) throw new Error(`${where}: ${doc.errors.map((e) => e.message).join('; ')}`)
     const value: unknown = doc.toJS()
     return value === null || value === undefined ? [] : [value]
   })
+const parseFile = (file: string, dir = manifestDir): unknown[] => parseYaml(file, readText(join(dir, file)))
 
+const { files: manifestFiles, kustomizationFile, resourceFiles } = yamlFilesOf(manifestDir)
 const objects = resourceFiles.flatMap((file) => parseFile(file).map((obj) => ({ file, obj: obj as K8sObject })))
 const kustomization = (kustomizationFile ? parseFile(kustomizationFile)[0] : {}) as Kustomization
+
+const keda = yamlFilesOf(kedaDir)
+const kedaObjects = keda.resourceFiles.flatMap((file) => parseFile(file, kedaDir).map((obj) => ({ file, obj: obj as K8sObject })))
+const kedaKustomization = (keda.kustomizationFile ? parseFile(keda.kustomizationFile, kedaDir)[0] : {}) as Kustomization
 
 const ofKind = <T extends K8sObject>(kind: string): T[] => objects.filter((o) => o.obj.kind === kind).map((o) => o.obj as T)
 const one = <T extends K8sObject>(kind: string, name?: string): T => {
@@ -179,6 +198,19 @@ describe('deploy/kubernetes', () => {
     expect([...(kustomization.resources ?? [])].sort()).toEqual(resourceFiles)
   })
 
+  it('the base needs no KEDA: no ScaledObject', () => {
+    expect(objects.filter((o) => o.obj.apiVersion.startsWith('keda.sh/')).map((o) => o.file)).toEqual([])
+  })
+
+  it('the KEDA overlay lists the base and every manifest of its folder, in the same namespace', () => {
+    expect(keda.kustomizationFile, `no kustomization.yaml in ${kedaDir}`).toBeDefined()
+    expect([...(kedaKustomization.resources ?? [])].sort()).toEqual(['../kubernetes', ...keda.resourceFiles].sort())
+    expect(join(kedaDir, '../kubernetes')).toBe(join(manifestDir))
+    expect(kedaKustomization.namespace).toBe(kustomization.namespace)
+    expect(keda.resourceFiles.length).toBeGreaterThan(0)
+    for (const { file, obj } of kedaObjects) expect(obj.metadata?.name, `${kedaDir}/${file}: ${obj.kind}`).toBeTruthy()
+  })
+
   it('every document is a named Kubernetes object', () => {
     expect(objects.length).toBeGreaterThan(0)
     for (const { file, obj } of objects) {
@@ -256,7 +288,9 @@ describe('ConfigMap and Secret', () => {
   }
 
   it('every AGENTFLEET_* name in the manifests and docs/kubernetes.md, comments included, is a variable of the schema', () => {
-    const texts = [...manifestFiles.map((f) => join(manifestDir, f)), 'docs/kubernetes.md'].map((f) => [f, readText(f)] as const)
+    const texts = [...manifestFiles.map((f) => join(manifestDir, f)), ...keda.files.map((f) => join(kedaDir, f)), 'docs/kubernetes.md'].map(
+      (f) => [f, readText(f)] as const,
+    )
     // `AGENTFLEET_*` alone is prose; a longer name must exist
     const unknown = texts.flatMap(([file, text]) =>
       [...text.matchAll(/\bAGENTFLEET_[A-Z0-9_]*/g)]
@@ -387,10 +421,36 @@ describe('API', () => {
   })
 })
 
-describe('KEDA ScaledObject', () => {
-  const scaled = one<ScaledObject>('ScaledObject')
+describe('the workers Deployment of the base', () => {
+  it('runs one primary per pool, which scales the processes itself between the pool’s minWorkers and maxWorkers', () => {
+    const groups = deployments.filter((d) => d.spec.template.spec.containers.some((c) => commandOf(c)?.command === 'workers'))
+    expect(groups.length).toBeGreaterThan(0)
+    for (const d of groups) {
+      expect(d.spec.replicas, `${d.metadata.name}: replicas`).toBe(1)
+      for (const c of d.spec.template.spec.containers) {
+        const i = commandOf(c)
+        if (i?.command !== 'workers') continue
+        expect(i.opts.pool, `${d.metadata.name}: --pool`).toBeTruthy()
+        expect(i.opts.minWorkers, `${d.metadata.name}: --min-workers overrides the pool’s minWorkers`).toBeUndefined()
+        expect(i.opts.maxWorkers, `${d.metadata.name}: --max-workers overrides the pool’s maxWorkers`).toBeUndefined()
+      }
+    }
+  })
+})
+
+describe('KEDA ScaledObject (deploy/kubernetes-keda)', () => {
+  const scaledObjects = kedaObjects.filter((o) => o.obj.kind === 'ScaledObject').map((o) => o.obj as ScaledObject)
+  if (scaledObjects.length !== 1) throw new Error(`expected one ScaledObject in ${kedaDir}, found ${scaledObjects.length}`)
+  const scaled = scaledObjects[0]!
   const target = deployments.find((d) => d.metadata.name === scaled.spec.scaleTargetRef.name)
   const workers = target?.spec.template.spec.containers.map(commandOf).find((i) => i?.command === 'workers')
+  /** The JSON6902 operations the overlay applies to the target Deployment. */
+  const patchOps = (kedaKustomization.patches ?? [])
+    .filter((p) => (p.target?.kind ?? 'Deployment') === 'Deployment' && p.target?.name === scaled.spec.scaleTargetRef.name)
+    .flatMap((p) => (p.patch === undefined ? [] : (parseYaml(`${kedaDir} patch`, p.patch)[0] as JsonPatchOp[])))
+  const argsOp = patchOps.find((o) => o.path === '/spec/template/spec/containers/0/args')
+  const patchedArgs = argsOp?.value as string[] | undefined
+  const patched = patchedArgs ? commandOf({ name: 'patched', image: 'agentfleet', args: patchedArgs }) : undefined
   const pool = String(workers?.opts.pool)
   const prefix = podConfig().kafka.topicPrefix
 
@@ -426,10 +486,19 @@ describe('KEDA ScaledObject', () => {
     expect(scaleDown?.policies).toEqual([expect.objectContaining({ type: 'Pods', value: 1 })])
   })
 
-  it('its Deployment pins the built-in scaler to one worker process per pod and leaves the replicas to KEDA', () => {
-    expect(target?.spec.replicas, 'replicas would fight the HPA on every apply').toBeUndefined()
-    const minWorkers = Number(workers?.opts.minWorkers)
-    const maxWorkers = Number(workers?.opts.maxWorkers)
+  it('the overlay pins the built-in scaler of its Deployment to one worker process per pod and leaves the replicas to KEDA', () => {
+    expect(patchOps, `no patch of Deployment ${scaled.spec.scaleTargetRef.name} in ${kedaDir}/kustomization.yaml`).not.toEqual([])
+    // replicas would fight the HPA on every apply
+    expect(patchOps).toContainEqual({ op: 'remove', path: '/spec/replicas' })
+    expect(argsOp?.op).toBe('replace')
+    // containers/0 is the workers container of the base
+    expect(target && commandOf(target.spec.template.spec.containers[0]!)?.command).toBe('workers')
+    expect(() => parseCli(patchedArgs ?? []), `agentfleet ${(patchedArgs ?? []).join(' ')}`).not.toThrow()
+    expect(patched?.command).toBe('workers')
+    expect(patched?.opts.pool, 'the patch keeps the pool').toBe(workers?.opts.pool)
+    expect(patched?.opts.all).toBeUndefined()
+    const minWorkers = Number(patched?.opts.minWorkers)
+    const maxWorkers = Number(patched?.opts.maxWorkers)
     expect([minWorkers, maxWorkers]).toEqual([1, 1])
     // however large the lag and the spawned agents, the pinned group stays at one process
     const now = Date.now()
