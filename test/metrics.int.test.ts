@@ -110,5 +110,12 @@ describe('/metrics and /api/v1/system/lag against the real stack', () => {
     expect(sampleValue(samples, 'agentfleet_pool_workers', { pool: 'other', status: 'draining' })).toBe(1)
     // Raw paths never become label values.
     expect(samples.some((s) => s.labels.route?.includes(id))).toBe(false)
+
+    // A purged dead letter is gone from /dead-letters, and from the gauge.
+    await sql`update tasks set purged = true where id = ${id}`.execute(h.services.db)
+    await waitFor(
+      async () => sampleValue((await scrape()).samples, 'agentfleet_dlq_tasks', { pool: 'metrics' }) === 0,
+      'the purged task to leave the DLQ gauge',
+    )
   })
 })

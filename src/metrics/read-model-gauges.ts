@@ -15,7 +15,7 @@ export async function collectReadModelFigures(db: Db): Promise<ReadModelFigures>
   const [conflicts, dead, workers] = await Promise.all([
     sql<{ consumer: string; n: number }>`select consumer, count(*)::int as n from event_conflicts group by consumer`.execute(db),
     sql<{ pool: string; n: number }>`
-      select pool, count(*)::int as n from tasks where status = 'dead_lettered' group by pool`.execute(db),
+      select pool, count(*)::int as n from tasks where status = 'dead_lettered' and not purged group by pool`.execute(db),
     workersByPoolAndStatus(db),
   ])
   return {
