@@ -62,6 +62,9 @@ describe('/metrics and /api/v1/system/lag against the real stack', () => {
       ['agentfleet_event_conflicts', 'gauge'],
       ['agentfleet_dlq_tasks', 'gauge'],
       ['agentfleet_pool_workers', 'gauge'],
+      ['agentfleet_queue_depth', 'gauge'],
+      ['agentfleet_tasks_in_flight', 'gauge'],
+      ['agentfleet_agents_healthy', 'gauge'],
       ['agentfleet_stream_clients', 'gauge'],
     ] as const)
       expect(before.types.get(name), name).toBe(type)
@@ -78,6 +81,11 @@ describe('/metrics and /api/v1/system/lag against the real stack', () => {
     await sql`insert into event_conflicts (consumer, stream, kind, event_id, event_type, version, expected_version, topic, partition, "offset")
       values ('main', 'task:x', 'duplicate-version', 'e1', 'TaskCreated', 1, 2, 't', 0, 0)`.execute(h.services.db)
     await sql`update tasks set status = 'dead_lettered' where id = ${id}`.execute(h.services.db)
+    // Of the three queued tasks of pool lag, one runs now; one healthy agent serves pool metrics.
+    await sql`update tasks set status = 'running' where id = (select id from tasks where pool = 'lag' order by id limit 1)`.execute(
+      h.services.db,
+    )
+    expect((await postJson(`${h.baseUrl}/api/v1/agents`, { id: 'gauge-agent', name: 'g', role: 'r', pool: 'metrics' })).status).toBe(201)
     // w4 stopped heartbeating: its row expired, so it is not counted.
     await sql`insert into worker_processes (worker_id, pool, host, pid, status, started_at, last_seen_at, expires_at)
       values ('w1', 'metrics', 'h', 1, 'consuming', now(), now(), now() + interval '1 minute'),
@@ -87,8 +95,12 @@ describe('/metrics and /api/v1/system/lag against the real stack', () => {
 
     const after = await waitFor(async () => {
       const s = await scrape()
-      return sampleValue(s.samples, 'agentfleet_dlq_tasks', { pool: 'metrics' }) === 1 && s
-    }, 'the DLQ gauge to move')
+      return (
+        sampleValue(s.samples, 'agentfleet_dlq_tasks', { pool: 'metrics' }) === 1 &&
+        sampleValue(s.samples, 'agentfleet_agents_healthy', { pool: 'metrics' }) === 1 &&
+        s
+      )
+    }, 'the DLQ and agent gauges to move')
     const { samples } = after
     expect(sampleValue(samples, 'agentfleet_commands_total', ok)).toBe(created + 1)
     expect(sampleValue(samples, 'agentfleet_commands_total', { command: 'CancelTask', outcome: 'ok' })).toBe(1)
@@ -108,6 +120,8 @@ describe('/metrics and /api/v1/system/lag against the real stack', () => {
     expect(sampleValue(samples, 'agentfleet_event_conflicts', { group: 'main' })).toBe(1)
     expect(sampleValue(samples, 'agentfleet_pool_workers', { pool: 'metrics', status: 'consuming' })).toBe(2)
     expect(sampleValue(samples, 'agentfleet_pool_workers', { pool: 'other', status: 'draining' })).toBe(1)
+    expect(sampleValue(samples, 'agentfleet_queue_depth', { pool: 'lag', priority: 'NORMAL' })).toBe(2)
+    expect(sampleValue(samples, 'agentfleet_tasks_in_flight', { pool: 'lag' })).toBe(1)
     // Raw paths never become label values.
     expect(samples.some((s) => s.labels.route?.includes(id))).toBe(false)
 

@@ -107,6 +107,33 @@ export function registerSystemGauges(metrics: ApiMetrics, sources: SystemSources
     },
   })
   new Gauge({
+    name: 'agentfleet_queue_depth',
+    help: 'Queued tasks (tasks read model), by pool and priority',
+    labelNames: ['pool', 'priority'],
+    registers,
+    async collect() {
+      fill(this, (await attempt('read models', sources.figures))?.queued)
+    },
+  })
+  new Gauge({
+    name: 'agentfleet_tasks_in_flight',
+    help: 'Tasks claimed, running or awaiting input (tasks read model), by pool',
+    labelNames: ['pool'],
+    registers,
+    async collect() {
+      fill(this, (await attempt('read models', sources.figures))?.inFlight)
+    },
+  })
+  new Gauge({
+    name: 'agentfleet_agents_healthy',
+    help: 'Agents that heartbeat and can take work (idle or busy), by pool',
+    labelNames: ['pool'],
+    registers,
+    async collect() {
+      fill(this, (await attempt('read models', sources.figures))?.healthyAgents)
+    },
+  })
+  new Gauge({
     name: 'agentfleet_pool_workers',
     help: 'Live worker processes by pool and status (each heartbeats its own row)',
     labelNames: ['pool', 'status'],
