@@ -19,7 +19,7 @@ function registeredMetrics(): Map<string, { labels: readonly string[] }> {
   const empty = async () => ({ collectedAt: '', projections: [], groups: [] })
   registerSystemGauges(metrics, {
     lag: empty,
-    figures: async () => ({ conflicts: [], deadLettered: [], workers: [], queued: [], inFlight: [], healthyAgents: [] }),
+    figures: async () => ({ conflicts: [], deadLettered: [], workers: [], queued: [], open: [], agents: [], healthyAgents: [] }),
     stream: { clients: () => 0, catchUps: () => 0 },
     logger: { warn: () => undefined } as unknown as Logger,
   })

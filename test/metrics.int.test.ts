@@ -63,7 +63,8 @@ describe('/metrics and /api/v1/system/lag against the real stack', () => {
       ['agentfleet_dlq_tasks', 'gauge'],
       ['agentfleet_pool_workers', 'gauge'],
       ['agentfleet_queue_depth', 'gauge'],
-      ['agentfleet_tasks_in_flight', 'gauge'],
+      ['agentfleet_tasks', 'gauge'],
+      ['agentfleet_agents', 'gauge'],
       ['agentfleet_agents_healthy', 'gauge'],
       ['agentfleet_stream_clients', 'gauge'],
     ] as const)
@@ -121,7 +122,10 @@ describe('/metrics and /api/v1/system/lag against the real stack', () => {
     expect(sampleValue(samples, 'agentfleet_pool_workers', { pool: 'metrics', status: 'consuming' })).toBe(2)
     expect(sampleValue(samples, 'agentfleet_pool_workers', { pool: 'other', status: 'draining' })).toBe(1)
     expect(sampleValue(samples, 'agentfleet_queue_depth', { pool: 'lag', priority: 'NORMAL' })).toBe(2)
-    expect(sampleValue(samples, 'agentfleet_tasks_in_flight', { pool: 'lag' })).toBe(1)
+    expect(sampleValue(samples, 'agentfleet_tasks', { pool: 'lag', status: 'running' })).toBe(1)
+    expect(sampleValue(samples, 'agentfleet_tasks', { pool: 'lag', status: 'queued' })).toBe(2)
+    expect(sampleValue(samples, 'agentfleet_tasks', { pool: 'metrics', status: 'dead_lettered' })).toBe(1)
+    expect(sampleValue(samples, 'agentfleet_agents', { pool: 'metrics', status: 'idle', healthy: 'true' })).toBe(1)
     // Raw paths never become label values.
     expect(samples.some((s) => s.labels.route?.includes(id))).toBe(false)
 

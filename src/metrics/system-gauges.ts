@@ -116,12 +116,21 @@ export function registerSystemGauges(metrics: ApiMetrics, sources: SystemSources
     },
   })
   new Gauge({
-    name: 'agentfleet_tasks_in_flight',
-    help: 'Tasks claimed, running or awaiting input (tasks read model), by pool',
-    labelNames: ['pool'],
+    name: 'agentfleet_tasks',
+    help: 'Tasks not finished, and dead letters not purged (tasks read model), by pool, priority and status',
+    labelNames: ['pool', 'priority', 'status'],
     registers,
     async collect() {
-      fill(this, (await attempt('read models', sources.figures))?.inFlight)
+      fill(this, (await attempt('read models', sources.figures))?.open)
+    },
+  })
+  new Gauge({
+    name: 'agentfleet_agents',
+    help: 'Agents not terminated or deregistered (agents read model), by pool, status and health',
+    labelNames: ['pool', 'status', 'healthy'],
+    registers,
+    async collect() {
+      fill(this, (await attempt('read models', sources.figures))?.agents)
     },
   })
   new Gauge({
