@@ -28,8 +28,11 @@ describe('task commands over HTTP: progress, assign, cancel, retry', () => {
     expect(res.status, `${path} ${JSON.stringify(res.body)}`).toBe(status)
     expect(res.type).toBe('application/problem+json')
     expect(res.body.code).toBe(code)
+    // The body's status is the HTTP status; a refused task's own status travels as taskStatus.
+    expect(res.body.status).toBe(status)
     expect(await logEnd(h)).toBe(before)
     if (id) expect(await row(id)).toEqual(rowBefore)
+    return res.body
   }
 
   it('progress: reported on a running task, 409 task.finished once it completed', async () => {
@@ -55,7 +58,7 @@ describe('task commands over HTTP: progress, assign, cancel, retry', () => {
       now: Date.now(),
     })
     await waitForStatus(h, id, 'completed')
-    await refused(`/tasks/${id}/progress`, { percent: 50 }, 409, 'task.finished', id)
+    expect(await refused(`/tasks/${id}/progress`, { percent: 50 }, 409, 'task.finished', id)).toMatchObject({ taskStatus: 'completed' })
     await refused(`/tasks/${id}/progress`, { percent: 101 }, 400, 'request.invalid', id)
     expect((await getJson(h, `/api/v1/tasks/${id}`)).body).toMatchObject({ status: 'completed', progress: 100, result: { n: 1 } })
   })

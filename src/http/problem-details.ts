@@ -111,7 +111,9 @@ export function problemResponse(c: Context, error: unknown): Response {
   const status = statusOf(error)
   const known = error instanceof AppError
   const code = known ? error.code : 'internal'
+  // Details first: no detail may overwrite a member of the problem itself (its HTTP status above all).
   const body: Problem = {
+    ...(known && error.details ? error.details : {}),
     type: problemType(code),
     title: titleByStatus[status] ?? 'Error',
     status,
@@ -119,7 +121,6 @@ export function problemResponse(c: Context, error: unknown): Response {
     instance: c.req.path,
     code,
     requestId: c.get('requestId' as never) as string | undefined,
-    ...(known && error.details ? error.details : {}),
   }
   const headers: Record<string, string> = { 'content-type': 'application/problem+json' }
   if (status === 503) headers['retry-after'] = '1'

@@ -15,7 +15,7 @@ const refuse = (code: string, message: string, details?: Record<string, unknown>
 const mustExist = (state: TaskState): ExistingTask => (state.exists ? state : refuse('task.not-found', 'the task does not exist'))
 
 const notFinished = (t: ExistingTask): ExistingTask =>
-  terminalStatuses.has(t.status) ? refuse('task.finished', `the task is ${t.status}`, { status: t.status }) : t
+  terminalStatuses.has(t.status) ? refuse('task.finished', `the task is ${t.status}`, { taskStatus: t.status }) : t
 
 const staleLease = (t: ExistingTask, leaseEpoch: number, why: string): never =>
   refuse('task.stale-lease', `the lease of this agent is no longer current: ${why}`, { leaseEpoch, currentEpoch: t.leaseEpoch })
@@ -26,10 +26,10 @@ const staleLease = (t: ExistingTask, leaseEpoch: number, why: string): never =>
  * its lease is stale; only a caller that never held it hears that the task is not running.
  */
 const mustHold = (t: ExistingTask, agentId: string | null, leaseEpoch: number, leaseLapsed = false): ExistingTask => {
-  if (terminalStatuses.has(t.status)) return refuse('task.finished', `the task is ${t.status}`, { status: t.status })
+  if (terminalStatuses.has(t.status)) return refuse('task.finished', `the task is ${t.status}`, { taskStatus: t.status })
   if (!heldStatuses.has(t.status)) {
     if (leaseEpoch >= 1 && leaseEpoch <= t.leaseEpoch) return staleLease(t, leaseEpoch, `the task is ${t.status} since`)
-    return refuse('task.not-running', `the task is ${t.status}`, { status: t.status })
+    return refuse('task.not-running', `the task is ${t.status}`, { taskStatus: t.status })
   }
   if (leaseEpoch !== t.leaseEpoch || (agentId !== null && agentId !== t.holder))
     return staleLease(t, leaseEpoch, 'the task was reaped or taken over')
@@ -82,7 +82,7 @@ const create = (c: C.CreateTask, state: TaskState): Events => {
 const notStarted = (t: ExistingTask): ExistingTask =>
   ['created', 'waiting', 'queued'].includes(t.status)
     ? t
-    : refuse('task.already-started', `dependencies can change only before the task starts; it is ${t.status}`, { status: t.status })
+    : refuse('task.already-started', `dependencies can change only before the task starts; it is ${t.status}`, { taskStatus: t.status })
 
 const addDependency = (c: C.AddTaskDependency, state: TaskState): Events => {
   const t = notStarted(mustExist(state))
@@ -111,13 +111,13 @@ const assign = (c: C.AssignTask, state: TaskState): Events => {
   const t = notFinished(mustExist(state))
   if (t.assignedAgentId === c.agentId) return []
   if (heldStatuses.has(t.status) || t.status === 'awaiting_input')
-    refuse('task.already-started', `the task is ${t.status}`, { status: t.status })
+    refuse('task.already-started', `the task is ${t.status}`, { taskStatus: t.status })
   return [{ type: 'TaskAssigned', data: { agentId: c.agentId } }]
 }
 
 const claim = (c: C.ClaimTask, state: TaskState): Events => {
   const t = notFinished(mustExist(state))
-  if (t.status !== 'queued') refuse('task.not-claimable', `the task is ${t.status}`, { status: t.status })
+  if (t.status !== 'queued') refuse('task.not-claimable', `the task is ${t.status}`, { taskStatus: t.status })
   if (t.assignedAgentId !== null && t.assignedAgentId !== c.agentId)
     refuse('task.assigned-elsewhere', 'the task is assigned to another agent', { assignedAgentId: t.assignedAgentId })
   return [
@@ -138,7 +138,7 @@ const start = (c: C.StartTask, state: TaskState): Events => {
     mustHold(t, c.agentId, c.leaseEpoch ?? -1)
     return [{ type: 'TaskStarted', data: { agentId: c.agentId, attempt: t.attempt, leaseEpoch: t.leaseEpoch } }]
   }
-  if (t.status !== 'queued') return refuse('task.not-startable', `the task is ${t.status}`, { status: t.status })
+  if (t.status !== 'queued') return refuse('task.not-startable', `the task is ${t.status}`, { taskStatus: t.status })
   if (c.dispatchVersion !== null && c.dispatchVersion !== t.queuedVersion) {
     refuse('task.stale-dispatch', "the dispatch record is older than the task's last queueing", {
       dispatchVersion: c.dispatchVersion,
@@ -167,7 +167,7 @@ const provideInput = (c: C.ProvideTaskInput, state: TaskState): Events => {
   const t = mustExist(state)
   if (t.inputs.some((i) => i.requestId === c.requestId)) return []
   if (t.status !== 'awaiting_input' || t.pendingInput?.requestId !== c.requestId) {
-    refuse('task.not-awaiting-input', `the task is ${t.status} and does not wait for request ${c.requestId}`, { status: t.status })
+    refuse('task.not-awaiting-input', `the task is ${t.status} and does not wait for request ${c.requestId}`, { taskStatus: t.status })
   }
   return [
     { type: 'TaskInputReceived', data: { requestId: c.requestId, response: JSON.stringify(c.response ?? null) } },
@@ -208,14 +208,16 @@ const queueRetry = (c: C.QueueTaskRetry, state: TaskState): Events => {
 const cancel = (c: C.CancelTask, state: TaskState): Events => {
   const t = mustExist(state)
   if (t.status === 'cancelled') return []
-  if (terminalStatuses.has(t.status)) refuse('task.not-cancellable', `the task is ${t.status}`, { status: t.status })
+  if (terminalStatuses.has(t.status)) refuse('task.not-cancellable', `the task is ${t.status}`, { taskStatus: t.status })
   return [{ type: 'TaskCancelled', data: { reason: c.reason } }]
 }
 
 const retry = (_c: C.RetryTask, state: TaskState): Events => {
   const t = mustExist(state)
   if (!['failed', 'cancelled', 'dead_lettered'].includes(t.status) || t.purged)
-    refuse('task.not-retryable', `only failed, cancelled or dead-lettered tasks can be retried; it is ${t.status}`, { status: t.status })
+    refuse('task.not-retryable', `only failed, cancelled or dead-lettered tasks can be retried; it is ${t.status}`, {
+      taskStatus: t.status,
+    })
   if (t.openDependencies.length > 0)
     refuse('task.dependencies-open', 'the task still waits for dependencies', { openDependencies: t.openDependencies })
   return [queued(t, t.attempt + 1, 'manual-retry')]
@@ -224,14 +226,14 @@ const retry = (_c: C.RetryTask, state: TaskState): Events => {
 const requeue = (_c: C.RequeueTask, state: TaskState): Events => {
   const t = mustExist(state)
   if (t.status !== 'dead_lettered' || t.purged)
-    refuse('task.not-dead-lettered', `the task is ${t.purged ? 'purged' : t.status}`, { status: t.status })
+    refuse('task.not-dead-lettered', `the task is ${t.purged ? 'purged' : t.status}`, { taskStatus: t.status })
   return [queued(t, t.attempt + 1, 'requeued')]
 }
 
 const purge = (c: C.PurgeTask, state: TaskState): Events => {
   const t = mustExist(state)
   if (t.purged) return []
-  if (t.status !== 'dead_lettered') refuse('task.not-dead-lettered', `the task is ${t.status}`, { status: t.status })
+  if (t.status !== 'dead_lettered') refuse('task.not-dead-lettered', `the task is ${t.status}`, { taskStatus: t.status })
   return [{ type: 'TaskPurged', data: { reason: c.reason } }]
 }
 

@@ -9,7 +9,9 @@ const actor = 'hitl-tasks'
 
 /** The task runs until it parks on its request: an answer given before that is delivered when it parks. */
 const notParkedYet = (error: unknown): boolean =>
-  error instanceof AppError && error.code === 'task.not-awaiting-input' && ['running', 'claimed'].includes(String(error.details?.status))
+  error instanceof AppError &&
+  error.code === 'task.not-awaiting-input' &&
+  ['running', 'claimed'].includes(String(error.details?.taskStatus))
 
 /**
  * Carries HITL outcomes to the waiting task: an answer resumes it (TaskInputReceived +
