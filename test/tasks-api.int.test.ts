@@ -14,7 +14,8 @@ describe('tasks over HTTP against the real stack', () => {
     const res = await postJson(`${h.baseUrl}/api/v1/tasks`, {
       title: 'Write report',
       pool: 'writers',
-      priority: 'HIGH',
+      // Any case is accepted; the API answers with the upper-case name.
+      priority: 'high',
       payload: { customer: 'acme', pages: 3 },
     })
     expect(res.status).toBe(201)

@@ -3,6 +3,12 @@ import { TaskStatus } from '../../commands/task/task.lifecycle.ts'
 import { TaskPriority } from '../../events/generated/event-types.ts'
 import { TaskSorts } from '../../projections/tasks/task-cursor.ts'
 
+/** A priority in any case (`high`, `High`, `HIGH`); the API answers with the upper-case name. */
+export const priority = z.preprocess(
+  (v) => (typeof v === 'string' ? v.toUpperCase() : v),
+  z.enum(TaskPriority).openapi({ description: 'CRITICAL, HIGH, NORMAL or LOW (any case)' }),
+)
+
 export const id = z
   .string()
   .min(1)
@@ -21,7 +27,7 @@ export const CreateTaskBody = z
     description: z.string().max(10_000).nullish(),
     pool: name.optional().openapi({ example: 'default', description: 'pool that runs the task; may be omitted when a role is given' }),
     role: name.nullish().openapi({ description: 'role the task needs; without a pool, the active pool with this role runs it' }),
-    priority: z.enum(TaskPriority).default('NORMAL'),
+    priority: priority.default('NORMAL'),
     metadata: z
       .record(z.string(), z.json().openapi({}))
       .default({})
@@ -55,7 +61,7 @@ const statusList = z
 export const ListTasksQuery = z.object({
   status: statusList.optional().openapi({ type: 'string', description: 'one status or several, comma-separated' }),
   pool: name.optional(),
-  priority: z.enum(TaskPriority).optional(),
+  priority: priority.optional(),
   role: name.optional(),
   agentId: id.optional().openapi({ description: 'the agent holding (or last holding) the task, or assigned to it' }),
   projectId: id.optional(),
