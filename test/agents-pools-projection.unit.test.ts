@@ -78,7 +78,13 @@ describe('agents projection', () => {
       [foldAgent([registered])!],
     )
     expect(rows[1]).toMatchObject({ version: 2, status: 'busy', status_reason: 'task' })
-    expect(rows[2]).toMatchObject({ version: 3, status: 'offline', healthy: false, last_heartbeat_at: new Date(5_000) })
+    expect(rows[2]).toMatchObject({
+      version: 3,
+      status: 'offline',
+      healthy: false,
+      last_heartbeat_at: new Date(5_000),
+      status_reason: null,
+    })
     expect(rows[3]).toMatchObject({ version: 4, status: 'idle', healthy: true, last_heartbeat_at: new Date(9_000), status_reason: null })
   })
 

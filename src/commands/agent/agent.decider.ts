@@ -201,7 +201,9 @@ export const agentDecider: Decider<AgentState, AgentCommand, AgentEvent> = {
       case 'AgentStatusChanged':
         return withStatus(state, event.data.to as AgentStatus, { statusReason: event.data.reason })
       case 'AgentWentOffline':
-        return withStatus(state, state.exists && state.status === 'terminating' ? 'terminating' : 'offline', { healthy: false })
+        return state.exists && state.status === 'terminating'
+          ? withStatus(state, 'terminating', { healthy: false })
+          : withStatus(state, 'offline', { healthy: false, statusReason: null })
       case 'AgentRecovered':
         return withStatus(state, event.data.status as AgentStatus, { healthy: true, statusReason: null })
       case 'AgentHosted':

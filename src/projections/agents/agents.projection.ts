@@ -61,6 +61,8 @@ function project(row: AgentRow | undefined, event: StoredEvent): AgentRow | unde
         touched(row, {
           healthy: false,
           status: row.status === 'terminating' ? 'terminating' : 'offline',
+          // The reason of the status it left no longer applies.
+          status_reason: row.status === 'terminating' ? row.status_reason : null,
           last_heartbeat_at: new Date(event.data.lastHeartbeatAt),
         })
       )
