@@ -6,6 +6,7 @@ import type { CommandHandler } from '../src/commands/handle-command.ts'
 import { deadLetterTopic, dispatchTopic } from '../src/dispatch/dispatch-topics.ts'
 import { createDispatchChannel } from '../src/dispatch/dispatch-channel.ts'
 import { startHarness, waitFor, type Harness } from './support/harness.ts'
+import { readEvents } from './support/read-events.ts'
 import { collectTaskEvents, createTask, runRecovery, spawnWorkers, stopProcess } from './support/workers.ts'
 
 describe('a worker group runs dispatched tasks (real forked processes)', () => {
@@ -75,9 +76,12 @@ describe('a worker group runs dispatched tasks (real forked processes)', () => {
   })
 
   it('parks a task that asks for input and resumes it with the answer', async () => {
-    const id = (await createTask(execute, { pool: 'hitl', payload: { askInput: 'approve?' } })).aggregateId
+    const id = (await createTask(execute, { pool: 'hitl', projectId: 'hitl-project', payload: { askInput: 'approve?' } })).aggregateId
     const asked = await waitFor(async () => collected.of('TaskInputRequested', id)[0], 'the input request', 20_000)
     const requestId = (asked.data as { requestId: string }).requestId
+    // The request raised by the handler belongs to the task's project.
+    const raised = (await readEvents(h, 'hitl')).find((e) => e.meta.aggregateId === requestId && e.type === 'HitlRequested')
+    expect(raised?.data).toMatchObject({ projectId: 'hitl-project' })
     expect(collected.of('TaskCompleted', id)).toHaveLength(0)
     const { taskDecider } = await import('../src/commands/task/task.decider.ts')
     await execute(

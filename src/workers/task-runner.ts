@@ -113,7 +113,8 @@ export function createTaskRunner(deps: RunnerDeps) {
               taskId,
               leaseEpoch: epoch,
               agentId: deps.agentId,
-              projectId: null,
+              // A request of a task belongs to the task's project (GET /hitl?projectId= finds it).
+              projectId: state.projectId,
               question,
               options: choices,
               context: payload,

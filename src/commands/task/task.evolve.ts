@@ -17,6 +17,7 @@ export function evolveTask(state: TaskState, event: TaskEvent, meta: EventMeta):
       createdBy: meta.commandId,
       title: d.title,
       pool: d.pool,
+      projectId: d.projectId ?? null,
       priority: d.priority,
       payload: d.payload,
       timeoutMs: d.timeoutMs,

@@ -13,6 +13,7 @@ export type TaskState =
       createdBy: string
       title: string
       pool: string
+      projectId: string | null
       priority: TaskPriority
       /** JSON text, as in TaskCreated */
       payload: string
