@@ -1,45 +1,14 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { Histogram, type Metric } from 'prom-client'
 import { describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
-import type { Logger } from '../src/infra/logger.ts'
-import { createApiMetrics } from '../src/metrics/api-metrics.ts'
-import { registerSystemGauges } from '../src/metrics/system-gauges.ts'
+import { metricsIn, registeredMetrics } from './support/registered-metrics.ts'
 
 type Rule = { alert?: string; expr?: string; for?: string; labels?: Record<string, string>; annotations?: Record<string, string> }
 const rulesFile = 'deploy/prometheus/agentfleet-alerts.yml'
 const rules: Rule[] = (parse(readFileSync(rulesFile, 'utf8')) as { groups: { name: string; rules: Rule[] }[] }).groups.flatMap(
   (g) => g.rules,
 )
-
-/** Every metric the code registers, as an API process wires them (all sources stubbed: nothing is collected). */
-function registeredMetrics(): Map<string, { labels: readonly string[] }> {
-  const metrics = createApiMetrics()
-  const empty = async () => ({ collectedAt: '', projections: [], groups: [] })
-  registerSystemGauges(metrics, {
-    lag: empty,
-    figures: async () => ({ conflicts: [], deadLettered: [], workers: [], queued: [], open: [], agents: [], healthyAgents: [] }),
-    stream: { clients: () => 0, catchUps: () => 0 },
-    logger: { warn: () => undefined } as unknown as Logger,
-  })
-  const out = new Map<string, { labels: readonly string[] }>()
-  // getMetricsAsArray returns the metric instances: their name and labelNames are what they expose.
-  for (const m of metrics.registry.getMetricsAsArray() as unknown as (Metric & { name: string; labelNames?: string[] })[]) {
-    const name = m.name
-    const labels = m.labelNames ?? []
-    out.set(name, { labels })
-    // A histogram is exposed as _bucket (with `le`), _count and _sum series.
-    if (m instanceof Histogram) {
-      out.set(`${name}_bucket`, { labels: [...labels, 'le'] })
-      out.set(`${name}_count`, { labels })
-      out.set(`${name}_sum`, { labels })
-    }
-  }
-  return out
-}
-
-const metricsIn = (expr: string): string[] => [...new Set(expr.match(/\bagentfleet_[a-z0-9_]+\b/g) ?? [])]
 
 describe(`alert rules (${rulesFile})`, () => {
   const registered = registeredMetrics()
