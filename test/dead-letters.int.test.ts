@@ -154,6 +154,12 @@ describe('retries, dead letters and the queue loops', () => {
         .map((l) => (JSON.parse(l) as { id: string }).id)
         .sort(),
     ).toEqual([...ids].sort())
+    // `show` prints what GET /api/v1/dead-letters/:id answers, camelCase included.
+    const shown = JSON.parse((await cli('show', ids[0]!)).stdout) as Record<string, unknown>
+    const api = (await (await fetch(`${h.baseUrl}/api/v1/dead-letters/${ids[0]}`)).json()) as Record<string, unknown>
+    expect(shown).toEqual(api)
+    expect(shown).toHaveProperty('lastError')
+    expect(shown).not.toHaveProperty('last_error')
     const before = await logEnd(h)
     const unconfirmed = await cli('requeue', '--pool', 'cli').then(
       () => undefined,

@@ -9,6 +9,7 @@ import {
   countDeadLetters,
   getDeadLetter,
   listDeadLetters,
+  toDeadLetterView,
   type DeadLetterFilters,
 } from '../projections/task-failures/dead-letters.queries.ts'
 import {
@@ -113,14 +114,7 @@ export function registerDlqCommands(program: Command): void {
           for (const d of items) {
             print(
               opts.json
-                ? JSON.stringify({
-                    id: d.id,
-                    pool: d.pool,
-                    priority: d.priority,
-                    attempts: d.attempts,
-                    lastError: d.last_error,
-                    deadLetteredAt: d.dead_lettered_at,
-                  })
+                ? JSON.stringify(toDeadLetterView(d))
                 : `${d.id}  ${d.pool}  ${d.priority.padEnd(8)}  ${d.attempts} attempts  ${d.dead_lettered_at?.toISOString()}  ${d.last_error ?? ''}`,
             )
           }
@@ -139,7 +133,8 @@ export function registerDlqCommands(program: Command): void {
         async ({ db }) => {
           const d = await getDeadLetter(db, id)
           if (!d) throw new NotFoundError('dead-letter', id)
-          print(JSON.stringify({ ...d, payload: d.payload }, null, 2))
+          // The same fields and names as GET /api/v1/dead-letters/:id.
+          print(JSON.stringify(toDeadLetterView(d), null, 2))
         },
         { resolveSchemas: false },
       )

@@ -7,10 +7,9 @@ import {
   decodeDeadLetterCursor,
   getDeadLetter,
   listDeadLetters,
+  toDeadLetterView,
   type DeadLetterFilters,
-  type DeadLetterRecord,
 } from '../../projections/task-failures/dead-letters.queries.ts'
-import type { Failure } from '../../projections/task-failures/task-failures.projection.ts'
 import { purgeDeadLetter, purgeDeadLetters, requeueDeadLetter, requeueDeadLetters } from '../../queue/dead-letters/dead-letter-actions.ts'
 import { respondToCommand } from '../command-response.ts'
 import type { IdempotencyStore } from '../idempotency.ts'
@@ -29,21 +28,6 @@ import { CommandAccepted, TaskIdParam } from './tasks.schemas.ts'
 export type DeadLetterRouteDeps = Readonly<{ execute: CommandHandler; db: Db; idempotency: IdempotencyStore }>
 
 const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } })
-
-export const toDeadLetterView = (d: DeadLetterRecord) => ({
-  id: d.id,
-  version: d.version,
-  title: d.title,
-  pool: d.pool,
-  priority: d.priority as 'NORMAL',
-  payload: d.payload,
-  maxAttempts: d.max_attempts,
-  attempts: d.attempts,
-  lastError: d.last_error,
-  failures: d.failures as Failure[],
-  createdAt: d.created_at.toISOString(),
-  deadLetteredAt: (d.dead_lettered_at ?? d.created_at).toISOString(),
-})
 
 type FilterInput = Readonly<{ pool?: string; priority?: string; from?: string; to?: string }>
 const toFilters = (q: FilterInput): DeadLetterFilters => ({

@@ -1,5 +1,6 @@
 import { sql } from 'kysely'
 import type { Db } from '../../infra/postgres.ts'
+import type { Failure } from './task-failures.projection.ts'
 
 export type DeadLetterFilters = Readonly<{ pool?: string; priority?: string; from?: Date; to?: Date }>
 
@@ -90,3 +91,19 @@ export const countDeadLetters = async (db: Db, filters: DeadLetterFilters): Prom
         .executeTakeFirstOrThrow()
     ).n,
   )
+
+/** A dead letter as the API and the CLI show it (camelCase, ISO times). */
+export const toDeadLetterView = (d: DeadLetterRecord) => ({
+  id: d.id,
+  version: d.version,
+  title: d.title,
+  pool: d.pool,
+  priority: d.priority as 'NORMAL',
+  payload: d.payload,
+  maxAttempts: d.max_attempts,
+  attempts: d.attempts,
+  lastError: d.last_error,
+  failures: d.failures as Failure[],
+  createdAt: d.created_at.toISOString(),
+  deadLetteredAt: (d.dead_lettered_at ?? d.created_at).toISOString(),
+})
