@@ -126,6 +126,9 @@ describe('/metrics and /api/v1/system/lag against the real stack', () => {
     expect(sampleValue(samples, 'agentfleet_tasks', { pool: 'lag', status: 'queued' })).toBe(2)
     expect(sampleValue(samples, 'agentfleet_tasks', { pool: 'metrics', status: 'dead_lettered' })).toBe(1)
     expect(sampleValue(samples, 'agentfleet_agents', { pool: 'metrics', status: 'idle', healthy: 'true' })).toBe(1)
+    // /metrics is in the OpenAPI document with the other routes.
+    const doc = (await (await fetch(`${h.baseUrl}/openapi.json`)).json()) as { paths: Record<string, unknown> }
+    expect(Object.keys(doc.paths)).toContain('/metrics')
     // Raw paths never become label values.
     expect(samples.some((s) => s.labels.route?.includes(id))).toBe(false)
 

@@ -28,7 +28,10 @@ describe('OpenAPI 3.1 document', () => {
     const doc = (await res.json()) as { openapi: string; paths: Record<string, Record<string, { tags?: string[] }>> }
     expect(doc.openapi).toBe('3.1.0')
     const tags = new Set(Object.values(doc.paths).flatMap((ops) => Object.values(ops).flatMap((o) => o.tags ?? [])))
-    for (const tag of ['tasks', 'agents', 'pools', 'queue', 'dead-letters', 'hitl', 'projects', 'workflows', 'system'])
+    for (const tag of ['tasks', 'agents', 'pools', 'queue', 'dead-letters', 'hitl', 'projects', 'workflows', 'system', 'operations'])
       expect([...tags]).toContain(tag)
+    // The operational routes outside /api/v1 are documented too.
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/health', '/health/ready']))
+    expect(doc.paths['/health/ready']?.get).toMatchObject({ tags: ['operations'] })
   })
 })

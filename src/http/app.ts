@@ -15,6 +15,7 @@ import type { Probes } from '../infra/probes.ts'
 import type { IdempotencyStore } from './idempotency.ts'
 import { problemResponse, statusOf } from './problem-details.ts'
 import { registerHealthRoutes } from './routes/health.routes.ts'
+import { documentOperationalPaths } from './docs/operational-paths.ts'
 import { registerTaskRoutes } from './routes/tasks.routes.ts'
 import { createPoolGate } from './pool-gate.ts'
 import { createHeartbeatStore } from '../presence/heartbeat-store.ts'
@@ -95,6 +96,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   })
 
   registerHealthRoutes(app, { probes: deps.probes, db: deps.db, appends: deps.appends, startedAt: Date.now() })
+  documentOperationalPaths(app, { metrics: deps.metrics !== undefined })
   const pools = createPoolGate({ db: deps.db, readWaitMs: deps.config.readWaitMs })
   registerTaskRoutes(app, {
     pools,
