@@ -52,7 +52,8 @@ describe('live event stream (SSE) against the real stack', () => {
       aggregateType: 'task',
       aggregateId: id,
       version: 1,
-      data: { pool: 'live', title: 't' },
+      // JSON documents arrive as JSON, not as text inside the JSON.
+      data: { pool: 'live', title: 't', payload: { n: 1 }, metadata: {} },
     })
     expect(new Date(created!.occurredAt).getTime()).toBeGreaterThan(Date.now() - 60_000)
     expect(created!.meta).toMatchObject({ aggregateId: id, version: 1, actor: 'api' })

@@ -1,6 +1,7 @@
 import type { Logger } from '../infra/logger.ts'
 import type { PositionedEvent, EventTail } from './event-tail.ts'
 import { matches, needsAttributes, type StreamFilter } from './stream-filter.ts'
+import { withJsonFields } from './json-fields.ts'
 import { encodePosition, reaches, slotsOf, type Position } from './stream-position.ts'
 
 export type StreamFrame = Readonly<{ id: string; event: string; data: string }>
@@ -42,7 +43,7 @@ export const eventView = (e: PositionedEvent['event']) => ({
   aggregateId: e.meta.aggregateId,
   version: e.meta.version,
   occurredAt: new Date(e.meta.occurredAt).toISOString(),
-  data: e.data,
+  data: withJsonFields(e.data as Record<string, unknown>),
   meta: e.meta,
 })
 
