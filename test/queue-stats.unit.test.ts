@@ -130,7 +130,7 @@ describe('queue-stats per-event deltas', () => {
     expect(minutes[0]!.wait.get(bucketOf(2_000))).toBe(1)
   })
 
-  it('counts failed attempts, retries, lease expiry and dead letters per pool and priority', () => {
+  it('counts failed attempts, retries, lease expiry (apart from failures) and dead letters per pool and priority; a claim ends the wait', () => {
     const { counters, minutes } = fold([
       ev('c', created('q', 'LOW'), t0),
       ev('c', queued('q', 'LOW'), t0),
@@ -151,14 +151,15 @@ describe('queue-stats per-event deltas', () => {
         awaiting_input: 0,
         retry_scheduled: 0,
         completed: 0,
-        failed: 2,
+        failed: 1,
         lease_expired: 1,
         dead_lettered: 1,
         cancelled: 0,
       },
     ])
     const second = minutes.find((m) => m.minute === t0 + 60_000)
-    expect(second).toMatchObject({ failed: 2, finished: 2, exec_count: 1, exec_sum_ms: 69_990 })
+    // The claimed attempt (an HTTP agent that never called /start) waited 1 s in the queue.
+    expect(second).toMatchObject({ failed: 1, finished: 1, exec_count: 1, exec_sum_ms: 69_990, wait_count: 1, wait_sum_ms: 1_000 })
   })
 
   it('follows waiting, input requests and cancellation; ignores unknown tasks', () => {

@@ -73,9 +73,12 @@ export function stepQueueStats(row: StatsTask | undefined, event: StoredEvent, d
   const { pool, priority } = row
   const next: StatsTask = { ...row, status: statusAfter(row.status, event as TaskEvent) }
   switch (event.type) {
+    // An HTTP agent's attempt begins with its claim (it may complete without calling /start), a
+    // worker's with TaskStarted: the wait ends and the run begins at whichever comes first.
+    case 'TaskClaimed':
     case 'TaskStarted':
       if (row.queued_at !== null) deltas.sample(pool, priority, at, 'wait', at - row.queued_at)
-      return moveTo(row, { ...next, queued_at: null, started_at: at })
+      return moveTo(row, { ...next, queued_at: null, started_at: row.started_at ?? at })
     case 'TaskCompleted':
       deltas.count(pool, priority, 'completed', 1)
       deltas.finish(pool, priority, at, 'completed')
@@ -87,10 +90,9 @@ export function stepQueueStats(row: StatsTask | undefined, event: StoredEvent, d
       deltas.finish(pool, priority, at, 'failed')
       if (row.started_at !== null) deltas.sample(pool, priority, at, 'exec', at - row.started_at)
       return moveTo(row, { ...next, started_at: null })
+    // A lease that expired is its own outcome, not a failure of the task: the attempt is retried.
     case 'TaskLeaseExpired':
-      deltas.count(pool, priority, 'failed', 1)
       deltas.count(pool, priority, 'lease_expired', 1)
-      deltas.finish(pool, priority, at, 'failed')
       return moveTo(row, { ...next, started_at: null })
     case 'TaskDeadLettered':
       deltas.count(event.data.pool, event.data.priority, 'dead_lettered', 1)
