@@ -88,69 +88,55 @@ export function registerSystemGauges(metrics: ApiMetrics, sources: SystemSources
       )
     },
   })
-  new Gauge({
-    name: 'agentfleet_event_conflicts',
-    help: 'Events skipped as version conflicts (event_conflicts rows), by projector group',
-    labelNames: ['group'],
-    registers,
-    async collect() {
-      fill(this, (await attempt('read models', sources.figures))?.conflicts)
-    },
-  })
-  new Gauge({
-    name: 'agentfleet_dlq_tasks',
-    help: 'Dead-lettered tasks (tasks read model), by pool',
-    labelNames: ['pool'],
-    registers,
-    async collect() {
-      fill(this, (await attempt('read models', sources.figures))?.deadLettered)
-    },
-  })
-  new Gauge({
-    name: 'agentfleet_queue_depth',
-    help: 'Queued tasks (tasks read model), by pool and priority',
-    labelNames: ['pool', 'priority'],
-    registers,
-    async collect() {
-      fill(this, (await attempt('read models', sources.figures))?.queued)
-    },
-  })
-  new Gauge({
-    name: 'agentfleet_tasks',
-    help: 'Tasks not finished, and dead letters not purged (tasks read model), by pool, priority and status',
-    labelNames: ['pool', 'priority', 'status'],
-    registers,
-    async collect() {
-      fill(this, (await attempt('read models', sources.figures))?.open)
-    },
-  })
-  new Gauge({
-    name: 'agentfleet_agents',
-    help: 'Agents not terminated or deregistered (agents read model), by pool, status and health',
-    labelNames: ['pool', 'status', 'healthy'],
-    registers,
-    async collect() {
-      fill(this, (await attempt('read models', sources.figures))?.agents)
-    },
-  })
-  new Gauge({
-    name: 'agentfleet_agents_healthy',
-    help: 'Agents that heartbeat and can take work (idle or busy), by pool',
-    labelNames: ['pool'],
-    registers,
-    async collect() {
-      fill(this, (await attempt('read models', sources.figures))?.healthyAgents)
-    },
-  })
-  new Gauge({
-    name: 'agentfleet_pool_workers',
-    help: 'Live worker processes by pool and status (each heartbeats its own row)',
-    labelNames: ['pool', 'status'],
-    registers,
-    async collect() {
-      fill(this, (await attempt('read models', sources.figures))?.workers)
-    },
-  })
+  /** A gauge filled from one of the read-model figures (all of them are read in one pass per scrape). */
+  const figureGauge = (
+    name: string,
+    help: string,
+    labelNames: readonly string[],
+    pick: (f: ReadModelFigures) => readonly LabelledCount[],
+  ) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: [...labelNames],
+      registers,
+      async collect() {
+        const figures = await attempt('read models', sources.figures)
+        fill(this, figures && pick(figures))
+      },
+    })
+  figureGauge(
+    'agentfleet_event_conflicts',
+    'Events skipped as version conflicts (event_conflicts rows), by projector group',
+    ['group'],
+    (f) => f.conflicts,
+  )
+  figureGauge('agentfleet_dlq_tasks', 'Dead-lettered tasks not purged (tasks read model), by pool', ['pool'], (f) => f.deadLettered)
+  figureGauge('agentfleet_queue_depth', 'Queued tasks (tasks read model), by pool and priority', ['pool', 'priority'], (f) => f.queued)
+  figureGauge(
+    'agentfleet_tasks',
+    'Tasks not finished, and dead letters not purged (tasks read model), by pool, priority and status',
+    ['pool', 'priority', 'status'],
+    (f) => f.open,
+  )
+  figureGauge(
+    'agentfleet_agents',
+    'Agents not terminated or deregistered (agents read model), by pool, status and health',
+    ['pool', 'status', 'healthy'],
+    (f) => f.agents,
+  )
+  figureGauge(
+    'agentfleet_agents_healthy',
+    'Agents that heartbeat and can take work (idle or busy), by pool',
+    ['pool'],
+    (f) => f.healthyAgents,
+  )
+  figureGauge(
+    'agentfleet_pool_workers',
+    'Live worker processes by pool and status (each heartbeats its own row)',
+    ['pool', 'status'],
+    (f) => f.workers,
+  )
   const stream = sources.stream
   if (stream) {
     new Gauge({
