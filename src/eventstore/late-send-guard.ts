@@ -22,7 +22,6 @@ type Batch = { sendBy: number; written: boolean }
  */
 export function createLateSendGuard(ownerId: number, now: () => number = () => performance.now()) {
   const open = new Set<Batch>()
-  let blocked = 0
 
   const onRequest = (message: unknown): void => {
     const request = message as RequestStart
@@ -30,7 +29,6 @@ export function createLateSendGuard(ownerId: number, now: () => number = () => p
     let earliest = Number.POSITIVE_INFINITY
     for (const b of open) earliest = Math.min(earliest, b.sendBy)
     if (now() > earliest) {
-      blocked++
       void request.connection.close()
       return
     }
@@ -55,8 +53,6 @@ export function createLateSendGuard(ownerId: number, now: () => number = () => p
         open.delete(batch)
       }
     },
-    /** How many late Produce requests were stopped before the wire. */
-    blocked: () => blocked,
     close: (): void => {
       unsubscribe(REQUEST_START, onRequest)
     },

@@ -20,13 +20,11 @@ export type ReadModelFigures = Readonly<{
 
 /** Counts from the read models: event conflicts per group, dead letters, live worker processes, queue depth, tasks in flight and healthy agents. */
 export async function collectReadModelFigures(db: Db): Promise<ReadModelFigures> {
-  const [conflicts, dead, workers, queued, open, agents] = await Promise.all([
+  const [conflicts, dead, workers, open, agents] = await Promise.all([
     sql<{ consumer: string; n: number }>`select consumer, count(*)::int as n from event_conflicts group by consumer`.execute(db),
     sql<{ pool: string; n: number }>`
       select pool, count(*)::int as n from tasks where status = 'dead_lettered' and not purged group by pool`.execute(db),
     workersByPoolAndStatus(db),
-    sql<{ pool: string; priority: string; n: number }>`
-      select pool, priority, count(*)::int as n from tasks where status = 'queued' group by pool, priority`.execute(db),
     sql<{ pool: string; priority: string; status: string; n: number }>`
       select pool, priority, status, count(*)::int as n from tasks
       where status not in ('completed', 'failed', 'cancelled') and not (status = 'dead_lettered' and purged)
@@ -39,7 +37,8 @@ export async function collectReadModelFigures(db: Db): Promise<ReadModelFigures>
     conflicts: conflicts.rows.map((r) => ({ labels: { group: r.consumer }, value: r.n })),
     deadLettered: dead.rows.map((r) => ({ labels: { pool: r.pool }, value: r.n })),
     workers: workers.map((r) => ({ labels: { pool: r.pool, status: r.status }, value: r.n })),
-    queued: queued.rows.map((r) => ({ labels: { pool: r.pool, priority: r.priority }, value: r.n })),
+    // The queue depth is the open tasks that are queued: no second pass over the tasks.
+    queued: open.rows.filter((r) => r.status === 'queued').map((r) => ({ labels: { pool: r.pool, priority: r.priority }, value: r.n })),
     open: open.rows.map((r) => ({ labels: { pool: r.pool, priority: r.priority, status: r.status }, value: r.n })),
     // Agents outside any pool (registered without one) are counted under pool "".
     agents: agents.rows.map((r) => ({ labels: { pool: r.pool ?? '', status: r.status, healthy: String(r.healthy) }, value: r.n })),

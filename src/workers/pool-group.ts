@@ -10,7 +10,7 @@ import { createPoolLagProbe } from './pool-lag.ts'
 import { initialScaleMemory, needsReplacement, planScaleStep, restartDelayMs } from './pool-policy.ts'
 import type { PoolSettings } from './pool-settings.ts'
 import { hostedAgents } from './pool-source.ts'
-import { createPoolPrimaries, shareOf } from './pool-primaries.ts'
+import { createPoolPrimaries, shareOf, type PrimariesView } from './pool-primaries.ts'
 import type { PrimaryMessage, WorkerMessage } from './worker-process.ts'
 import type { WorkerRegistry } from './worker-registry.ts'
 
@@ -168,21 +168,22 @@ export function createPoolGroup(deps: PoolGroupDeps) {
     const now = Date.now()
     const ttlMs = Math.max(3_000, 3 * settings.scaleIntervalMs)
     // Redis away: this primary scales alone, as if it ran the pool by itself, until it is back.
-    const alone = { scaler: true, desired: undefined, members: [me] }
-    const view = await primaries.poll(ttlMs).catch((error: unknown) => {
+    let shared = true
+    const view: PrimariesView = await primaries.poll(ttlMs).catch((error: unknown) => {
       log.warn({ err: error }, 'pool primaries unknown (Redis); scaling this primary alone')
-      return { ...alone, published: false }
+      shared = false
+      return { scaler: true, desired: undefined, members: [me] }
     })
     if (stopping) return
     const target = view.scaler ? await decideTarget(now, view.desired) : (view.desired ?? settings.minWorkers)
-    if (view.scaler && !('published' in view)) await primaries.publish(target, ttlMs).catch(() => undefined)
+    if (view.scaler && shared) await primaries.publish(target, ttlMs).catch(() => undefined)
     wasScaler = view.scaler
     if (stopping) return
     primaryCount = view.members.length
     share = shareOf(target, view.members, me)
     const current = active().length
     // Each process is reserved against the other primaries' counts (also when alone: one may join any time).
-    const allowed = 'published' in view ? share : await primaries.reserve(current, share, target).catch(() => Math.min(current, share))
+    const allowed = shared ? await primaries.reserve(current, share, target).catch(() => Math.min(current, share)) : share
     reserved = allowed
     if (stopping) return
     if (share !== current) log.info({ share, target, primaries: view.members.length, current }, "running this primary's share of the pool")

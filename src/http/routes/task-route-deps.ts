@@ -27,6 +27,10 @@ export const json = <T>(schema: T) => ({ content: { 'application/json': { schema
 export const taskCommand = (deps: TaskRouteDeps, id: string, command: TaskCommand, ctx: CommandContext, expectNew = false) =>
   deps.execute('task', id, taskDecider, command, ctx, { expectNew })
 
+/** A row the request names, awaited for the read-your-writes window (it may have been created a moment ago). */
+const awaitRow = <T>(deps: Pick<TaskRouteDeps, 'readWaitMs'>, find: () => Promise<T | undefined>) =>
+  pollUntil(find, { timeoutMs: deps.readWaitMs, minMs: 5, maxMs: 50 })
+
 /**
  * Refuses dependency ids the tasks read model does not know. A task created a moment ago may not
  * be projected yet, so missing ids are awaited for the read-your-writes window before refusing.
@@ -34,20 +38,13 @@ export const taskCommand = (deps: TaskRouteDeps, id: string, command: TaskComman
 export async function requireKnownTasks(deps: TaskRouteDeps, ids: readonly string[]): Promise<void> {
   const wanted = [...new Set(ids)]
   let missing: string[] = []
-  const allKnown = await pollUntil(
-    async () => {
-      const known = await knownTaskIds(deps.db, wanted)
-      missing = wanted.filter((d) => !known.has(d))
-      return missing.length === 0 ? true : undefined
-    },
-    { timeoutMs: deps.readWaitMs, minMs: 5, maxMs: 50 },
-  )
+  const allKnown = await awaitRow(deps, async () => {
+    const known = await knownTaskIds(deps.db, wanted)
+    missing = wanted.filter((d) => !known.has(d))
+    return missing.length === 0 ? true : undefined
+  })
   if (!allKnown) throw new DomainError('task.unknown-dependency', `no task ${missing.join(', ')}`, { details: { unknown: missing } })
 }
-
-/** A row the request names, awaited for the read-your-writes window (it may have been created a moment ago). */
-const awaitRow = <T>(deps: Pick<TaskRouteDeps, 'readWaitMs'>, find: () => Promise<T | undefined>) =>
-  pollUntil(find, { timeoutMs: deps.readWaitMs, minMs: 5, maxMs: 50 })
 
 /** A task's project must exist: 404 `project.not-found` otherwise. */
 export async function requireKnownProject(
