@@ -187,7 +187,8 @@ export function createPoolGroup(deps: PoolGroupDeps) {
     reserved = allowed
     if (stopping) return
     if (share !== current) log.info({ share, target, primaries: view.members.length, current }, "running this primary's share of the pool")
-    for (let i = current; i < allowed; i++) fork()
+    // A crashed process waiting out its restart backoff holds its place: the poll does not refill it early.
+    for (let i = current + restarts.size; i < allowed; i++) fork()
     for (let i = allowed; i < current; i++) drainNewest()
   }
 
